@@ -1,0 +1,37 @@
+/*
+ * cli.h - the subcommands of the hotplan binary and their shared helpers.
+ *
+ * Each subcommand lives in cli/cmd_<name>.c, takes argv as main() does
+ * (argv[0] is the subcommand's name), parses its options with getopt_long,
+ * and returns the process exit status of DESIGN.md §5:
+ *   0 done, nothing to report; 1 the check found what its policy forbids
+ *   (or simulate predicted a kill); 2 bad usage or bad input; 3 analysis
+ *   incomplete.
+ * Every subcommand answers --help on stdout with exit 0, listing every flag.
+ */
+#ifndef HOTPLAN_CLI_H
+#define HOTPLAN_CLI_H
+
+#include "util.h"
+
+int cmd_analyze(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_translate(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+/* Prints "hotplan CMD: MESSAGE" and "Try 'hotplan CMD --help'." to stderr;
+ * returns 2. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) HP_PRINTF(2, 3);
+/* Prints "hotplan CMD: error: <err->msg>" to stderr; returns the exit
+ * status for err->status (2 or 3). */
+int cli_fail(const char *cmd, const struct errbuf *err);
+/* Writes data to path ("-" or NULL: stdout) atomically. 0 or HP_EIO. */
+int cli_emit(const char *path, const struct strbuf *data, struct errbuf *err);
+/* Parses a non-negative integer option value; returns 0 or -1. */
+int cli_parse_uint(const char *s, unsigned long max, unsigned long *out);
+
+#endif
