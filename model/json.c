@@ -90,6 +90,32 @@ static unsigned depth_before(const char *s, size_t off)
 	return max;
 }
 
+/* Whether the text ends inside a string or an unclosed array/object, or
+ * holds no value at all: a truncated file. */
+static int ends_open(const char *s, size_t len)
+{
+	int d = 0, in_str = 0, any = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+		} else if (c == '"') {
+			in_str = any = 1;
+		} else if (c == '[' || c == '{') {
+			d++;
+			any = 1;
+		} else if (c == ']' || c == '}') {
+			d--;
+		} else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+			any = 1;
+		}
+	}
+	return in_str || d > 0 || !any;
+}
+
 int json_doc_parse(struct json_doc *d, const char *file, const char *text, size_t len,
 		   struct errbuf *err)
 {
@@ -107,19 +133,33 @@ int json_doc_parse(struct json_doc *d, const char *file, const char *text, size_
 		return hp_error_at(err, HP_EINPUT, file, line, col, nul ? "NUL byte in JSON" : "invalid UTF-8");
 	}
 	const char *end = NULL;
-	d->root = cJSON_ParseWithLengthOpts(text, len, &end, 1);
+	d->root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
 	if (!d->root) {
 		size_t off = end && end >= text ? (size_t)(end - text) : 0;
 		const char *e = cJSON_GetErrorPtr();
 		if (!end && e && e >= text && e <= text + len)
 			off = (size_t)(e - text);
-		json_offset_pos(text, len, off, &line, &col);
-		if (depth_before(text, off) >= HP_JSON_MAX_DEPTH)
+		if (depth_before(text, off) >= HP_JSON_MAX_DEPTH) {
+			json_offset_pos(text, len, off, &line, &col);
 			return hp_error_at(err, HP_ELIMIT, file, line, col,
 					   "JSON nested deeper than %d levels", HP_JSON_MAX_DEPTH);
-		if (off >= len)
+		}
+		if (ends_open(text, len)) {
+			json_offset_pos(text, len, len, &line, &col);
 			return hp_error_at(err, HP_EINPUT, file, line, col, "unexpected end of JSON input");
+		}
+		json_offset_pos(text, len, off, &line, &col);
 		return hp_error_at(err, HP_EINPUT, file, line, col, "malformed JSON");
+	}
+	/* only whitespace may follow the value */
+	size_t off = end ? (size_t)(end - text) : len;
+	while (off < len && (text[off] == ' ' || text[off] == '\t' || text[off] == '\n' || text[off] == '\r'))
+		off++;
+	if (off < len) {
+		cJSON_Delete(d->root);
+		d->root = NULL;
+		json_offset_pos(text, len, off, &line, &col);
+		return hp_error_at(err, HP_EINPUT, file, line, col, "unexpected text after the JSON value");
 	}
 	return 0;
 }
