@@ -260,8 +260,9 @@ static int read_quoted(struct reader *r, int q, struct strbuf *out)
 			return rd_error(r, r->line, r->col, "NUL byte in %s", q == '"' ? "string" : "atom");
 		if (c == '\\') {
 			advance(r);
-			if (read_escape(r, out))
-				return -1;
+			int rc = read_escape(r, out);
+			if (rc)
+				return rc;
 			continue;
 		}
 		uint32_t cp;
@@ -428,7 +429,8 @@ out:
 		if (tail && tail->type == TERM_LIST) {
 			struct term **all = arena_alloc(r->a, (items.n + tail->u.seq.n + 1) * sizeof(*all));
 			memcpy(all, items.items, items.n * sizeof(*all));
-			memcpy(all + items.n, tail->u.seq.items, tail->u.seq.n * sizeof(*all));
+			if (tail->u.seq.n) /* [] has no items array */
+				memcpy(all + items.n, tail->u.seq.items, tail->u.seq.n * sizeof(*all));
 			t->u.seq.items = all;
 			t->u.seq.n = items.n + tail->u.seq.n;
 			t->u.seq.tail = tail->u.seq.tail;
