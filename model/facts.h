@@ -28,6 +28,9 @@ struct loc {
 	unsigned line, col; /* 1-based; 0 if unknown */
 };
 
+/* A process: a thread started at an entry point (DESIGN.md §3). */
+enum next_call { NEXT_LOCAL, NEXT_QUALIFIED, NEXT_BLOCKED };
+
 enum sym_kind { SYM_FUNCTION, SYM_VARIABLE };
 
 enum sym_linkage { LINK_EXTERNAL, LINK_INTERNAL };
@@ -42,6 +45,13 @@ struct symbol {
 	uint64_t sig_hash;       /* hash of the canonical type */
 	uint64_t hash;           /* semantic hash of the body or initializer (0: none) */
 	struct loc loc;          /* the definition */
+	/* What the function's loops do between laps (functions only): has_loop
+	 * is 0 when it has none; loop_next and loop_blocking (the blocking call,
+	 * or NULL) then say what a thread started here would do. The merge
+	 * uses them to fill entries whose spawn site is in another module. */
+	int has_loop;
+	enum next_call loop_next;
+	const char *loop_blocking;
 };
 
 enum ref_kind {
@@ -53,15 +63,13 @@ enum ref_kind {
 
 struct ref {
 	const char *symbol;   /* the referenced symbol */
-	const char *module;   /* the module that defines it (never this module) */
+	const char *module;   /* the module that defines it (never this module);
+			       * NULL only in per-unit facts: not resolved yet */
 	unsigned kind;        /* one REF_* bit */
 	int ambiguous;        /* the symbol is defined in several modules */
 	const char *from;     /* the function (or variable) of this module that refers */
 	struct loc loc;       /* first reference */
 };
-
-/* A process: a thread started at an entry point (DESIGN.md §3). */
-enum next_call { NEXT_LOCAL, NEXT_QUALIFIED, NEXT_BLOCKED };
 
 struct entry {
 	const char *function;   /* the start routine, defined in this module */
@@ -124,6 +132,10 @@ struct diagnostic {
 struct facts {
 	struct arena arena;
 	const char *root;       /* the tree as given on the command line */
+	/* Per-unit facts (analyze --tu): refs may have a NULL module (not yet
+	 * resolved), and entries sit in the module that spawns them until
+	 * merge moves them to the module defining the start routine. */
+	int unit;
 	struct module *modules; size_t nmodules;
 	struct edge *edges;     size_t nedges;
 	struct diagnostic *diags; size_t ndiags;

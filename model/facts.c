@@ -1,0 +1,826 @@
+/*
+ * facts.c - the facts data model: lifecycle, canonical order, lookups, and
+ * the hotplan-facts JSON writer and reader (DESIGN.md §4.1).
+ *
+ * Invariant: facts_finish() is the only place that decides the canonical
+ * order, and the writer emits fields in one fixed order with no
+ * dependence on hash-map iteration, so the same facts always serialize to the
+ * same bytes. The reader accepts exactly what the writer emits (plus unknown
+ * fields) and calls facts_finish(), so write(read(write(f))) == write(f).
+ */
+#include "facts.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fileio.h"
+#include "json.h"
+
+/* ---- lifecycle ------------------------------------------------------------ */
+
+struct facts *facts_new(void)
+{
+	struct facts *f = xcalloc(1, sizeof(*f));
+	arena_init(&f->arena);
+	f->root = "";
+	return f;
+}
+
+void facts_free(struct facts *f)
+{
+	if (!f)
+		return;
+	arena_release(&f->arena);
+	free(f);
+}
+
+/* ---- canonical order ------------------------------------------------------ */
+
+static int cmp_str(const char *a, const char *b)
+{
+	if (a == b)
+		return 0;
+	if (!a)
+		return -1;
+	if (!b)
+		return 1;
+	return strcmp(a, b);
+}
+
+static int cmp_uint(unsigned a, unsigned b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int cmp_loc(const struct loc *a, const struct loc *b)
+{
+	int c = cmp_str(a->file, b->file);
+	if (!c)
+		c = cmp_uint(a->line, b->line);
+	if (!c)
+		c = cmp_uint(a->col, b->col);
+	return c;
+}
+
+static int cmp_symbol(const void *pa, const void *pb)
+{
+	const struct symbol *a = pa, *b = pb;
+	int c = strcmp(a->name, b->name);
+	if (!c)
+		c = cmp_loc(&a->loc, &b->loc);
+	if (!c)
+		c = (int)a->kind - (int)b->kind;
+	return c;
+}
+
+static int cmp_ref(const void *pa, const void *pb)
+{
+	const struct ref *a = pa, *b = pb;
+	int c = cmp_str(a->module, b->module);
+	if (!c)
+		c = strcmp(a->symbol, b->symbol);
+	if (!c)
+		c = cmp_uint(a->kind, b->kind);
+	if (!c)
+		c = cmp_str(a->from, b->from);
+	if (!c)
+		c = cmp_loc(&a->loc, &b->loc);
+	return c;
+}
+
+static int cmp_entry(const void *pa, const void *pb)
+{
+	const struct entry *a = pa, *b = pb;
+	int c = strcmp(a->function, b->function);
+	if (!c)
+		c = cmp_str(a->spawn_module, b->spawn_module);
+	if (!c)
+		c = cmp_str(a->spawned_in, b->spawned_in);
+	if (!c)
+		c = cmp_str(a->spawner, b->spawner);
+	return c;
+}
+
+static int cmp_blocking(const void *pa, const void *pb)
+{
+	const struct blocking *a = pa, *b = pb;
+	int c = strcmp(a->function, b->function);
+	if (!c)
+		c = strcmp(a->callee, b->callee);
+	if (!c)
+		c = cmp_loc(&a->loc, &b->loc);
+	return c;
+}
+
+static int cmp_state(const void *pa, const void *pb)
+{
+	const struct state_type *a = pa, *b = pb;
+	int c = strcmp(a->name, b->name);
+	if (!c)
+		c = a->layout_hash < b->layout_hash ? -1 : a->layout_hash > b->layout_hash;
+	return c;
+}
+
+static int cmp_module(const void *pa, const void *pb)
+{
+	const struct module *a = pa, *b = pb;
+	return strcmp(a->name, b->name);
+}
+
+static int cmp_edge(const void *pa, const void *pb)
+{
+	const struct edge *a = pa, *b = pb;
+	int c = strcmp(a->from, b->from);
+	if (!c)
+		c = strcmp(a->to, b->to);
+	return c;
+}
+
+static int cmp_diag(const void *pa, const void *pb)
+{
+	const struct diagnostic *a = pa, *b = pb;
+	int c = cmp_loc(&a->loc, &b->loc);
+	if (!c)
+		c = cmp_str(a->module, b->module);
+	if (!c)
+		c = (int)b->severity - (int)a->severity;
+	if (!c)
+		c = strcmp(a->message, b->message);
+	return c;
+}
+
+#define SORT(p, n, cmp) do { if ((n) > 1) qsort((p), (n), sizeof(*(p)), (cmp)); } while (0)
+
+/* Sorts and merges edges that share (from, to). */
+static void edges_normalize(struct facts *f)
+{
+	SORT(f->edges, f->nedges, cmp_edge);
+	size_t w = 0;
+	for (size_t i = 0; i < f->nedges; i++) {
+		if (w && !cmp_edge(&f->edges[w - 1], &f->edges[i])) {
+			f->edges[w - 1].kinds |= f->edges[i].kinds;
+			f->edges[w - 1].count += f->edges[i].count;
+			f->edges[w - 1].ambiguous |= f->edges[i].ambiguous;
+			continue;
+		}
+		f->edges[w++] = f->edges[i];
+	}
+	f->nedges = w;
+}
+
+/*
+ * Edges are rebuilt from the refs when any module has refs; facts without
+ * refs (written by hand, or by another tool) keep their edges, sorted and
+ * merged, so that a graph given only as edges survives a round trip.
+ */
+void facts_finish(struct facts *f)
+{
+	size_t nrefs = 0;
+	SORT(f->modules, f->nmodules, cmp_module);
+	for (size_t i = 0; i < f->nmodules; i++) {
+		struct module *m = &f->modules[i];
+		SORT(m->files, m->nfiles, hp_strcmp_ptr);
+		SORT(m->exports, m->nexports, cmp_symbol);
+		SORT(m->locals, m->nlocals, cmp_symbol);
+		SORT(m->refs, m->nrefs, cmp_ref);
+		SORT(m->entries, m->nentries, cmp_entry);
+		SORT(m->blocking, m->nblocking, cmp_blocking);
+		SORT(m->states, m->nstates, cmp_state);
+		for (size_t j = 0; j < m->nrefs; j++)
+			if (m->refs[j].module)
+				nrefs++;
+	}
+	SORT(f->diags, f->ndiags, cmp_diag);
+	if (nrefs) {
+		struct edge *e = arena_alloc(&f->arena, nrefs * sizeof(*e));
+		size_t n = 0;
+		for (size_t i = 0; i < f->nmodules; i++) {
+			const struct module *m = &f->modules[i];
+			for (size_t j = 0; j < m->nrefs; j++) {
+				const struct ref *r = &m->refs[j];
+				if (!r->module)
+					continue;
+				e[n].from = m->name;
+				e[n].to = r->module;
+				e[n].kinds = r->kind;
+				e[n].count = 1;
+				e[n].ambiguous = r->ambiguous;
+				n++;
+			}
+		}
+		f->edges = e;
+		f->nedges = n;
+	}
+	edges_normalize(f);
+}
+
+/* ---- lookups ---------------------------------------------------------------- */
+
+struct module *facts_module(const struct facts *f, const char *name)
+{
+	size_t lo = 0, hi = f->nmodules;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(f->modules[mid].name, name);
+		if (!c)
+			return &f->modules[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static const struct symbol *symbol_find(const struct symbol *s, size_t n, const char *name)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(s[mid].name, name);
+		if (!c) {
+			while (mid > 0 && !strcmp(s[mid - 1].name, name))
+				mid--;
+			return &s[mid];
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const struct symbol *module_export(const struct module *m, const char *name)
+{
+	return symbol_find(m->exports, m->nexports, name);
+}
+
+const struct symbol *module_local(const struct module *m, const char *name)
+{
+	return symbol_find(m->locals, m->nlocals, name);
+}
+
+/* ---- names ------------------------------------------------------------------ */
+
+static const char *const ref_kind_names[] = { "call", "address", "data", "qualified" };
+static const char *const next_call_names[] = { "local", "qualified", "blocked" };
+static const char *const severity_names[] = { "note", "warning", "error" };
+
+const char *ref_kind_name(unsigned kind)
+{
+	for (unsigned i = 0; i < HP_ARRAY_SIZE(ref_kind_names); i++)
+		if (kind == (1u << i))
+			return ref_kind_names[i];
+	return "unknown";
+}
+
+const char *next_call_name(enum next_call nc)
+{
+	return (unsigned)nc < HP_ARRAY_SIZE(next_call_names) ? next_call_names[nc] : "local";
+}
+
+/* ---- writer ------------------------------------------------------------------ */
+
+static void put_indent(struct strbuf *sb, int depth)
+{
+	for (int i = 0; i < depth; i++)
+		sb_adds(sb, "  ");
+}
+
+/* Starts a member: newline handling is done by the caller's separators. */
+static void put_key(struct strbuf *sb, int depth, const char *key)
+{
+	put_indent(sb, depth);
+	sb_addc(sb, '"');
+	sb_adds(sb, key);
+	sb_adds(sb, "\": ");
+}
+
+static void put_loc(struct strbuf *sb, const struct loc *l)
+{
+	sb_adds(sb, "{\"file\": ");
+	json_put_string(sb, l->file);
+	sb_addf(sb, ", \"line\": %u, \"col\": %u}", l->line, l->col);
+}
+
+static void put_symbol(struct strbuf *sb, int d, const struct symbol *s)
+{
+	put_indent(sb, d);
+	sb_adds(sb, "{\n");
+	put_key(sb, d + 1, "name"); json_put_string(sb, s->name); sb_adds(sb, ",\n");
+	put_key(sb, d + 1, "kind");
+	json_put_string(sb, s->kind == SYM_FUNCTION ? "function" : "variable");
+	sb_adds(sb, ",\n");
+	put_key(sb, d + 1, "linkage");
+	json_put_string(sb, s->linkage == LINK_EXTERNAL ? "external" : "internal");
+	sb_adds(sb, ",\n");
+	put_key(sb, d + 1, "signature"); json_put_string(sb, s->signature); sb_adds(sb, ",\n");
+	put_key(sb, d + 1, "visibility"); json_put_string(sb, s->visibility); sb_adds(sb, ",\n");
+	put_key(sb, d + 1, "inline"); sb_adds(sb, s->is_inline ? "true" : "false"); sb_adds(sb, ",\n");
+	put_key(sb, d + 1, "sig_hash"); json_put_hash(sb, s->sig_hash); sb_adds(sb, ",\n");
+	put_key(sb, d + 1, "hash"); json_put_hash(sb, s->hash); sb_adds(sb, ",\n");
+	if (s->has_loop) {
+		put_key(sb, d + 1, "loop"); json_put_string(sb, next_call_name(s->loop_next));
+		sb_adds(sb, ",\n");
+		put_key(sb, d + 1, "loop_blocking"); json_put_string(sb, s->loop_blocking);
+		sb_adds(sb, ",\n");
+	}
+	put_key(sb, d + 1, "loc"); put_loc(sb, &s->loc); sb_addc(sb, '\n');
+	put_indent(sb, d);
+	sb_addc(sb, '}');
+}
+
+static void put_ref(struct strbuf *sb, int d, const struct ref *r)
+{
+	put_indent(sb, d);
+	sb_adds(sb, "{\"symbol\": "); json_put_string(sb, r->symbol);
+	sb_adds(sb, ", \"module\": "); json_put_string(sb, r->module);
+	sb_adds(sb, ", \"kind\": "); json_put_string(sb, ref_kind_name(r->kind));
+	sb_adds(sb, ", \"ambiguous\": "); sb_adds(sb, r->ambiguous ? "true" : "false");
+	sb_adds(sb, ", \"from\": "); json_put_string(sb, r->from);
+	sb_adds(sb, ", \"loc\": "); put_loc(sb, &r->loc);
+	sb_addc(sb, '}');
+}
+
+static void put_entry(struct strbuf *sb, int d, const struct entry *e)
+{
+	put_indent(sb, d);
+	sb_adds(sb, "{\"function\": "); json_put_string(sb, e->function);
+	sb_adds(sb, ", \"spawner\": "); json_put_string(sb, e->spawner);
+	sb_adds(sb, ", \"spawn_module\": "); json_put_string(sb, e->spawn_module);
+	sb_adds(sb, ", \"spawned_in\": "); json_put_string(sb, e->spawned_in);
+	sb_adds(sb, ", \"next_call\": "); json_put_string(sb, next_call_name(e->next_call));
+	sb_adds(sb, ", \"blocking\": "); json_put_string(sb, e->blocking);
+	sb_adds(sb, ", \"loc\": "); put_loc(sb, &e->loc);
+	sb_addc(sb, '}');
+}
+
+static void put_blocking(struct strbuf *sb, int d, const struct blocking *b)
+{
+	put_indent(sb, d);
+	sb_adds(sb, "{\"function\": "); json_put_string(sb, b->function);
+	sb_adds(sb, ", \"callee\": "); json_put_string(sb, b->callee);
+	sb_adds(sb, ", \"loc\": "); put_loc(sb, &b->loc);
+	sb_addc(sb, '}');
+}
+
+static void put_state(struct strbuf *sb, int d, const struct state_type *s)
+{
+	put_indent(sb, d);
+	sb_adds(sb, "{\"name\": "); json_put_string(sb, s->name);
+	sb_adds(sb, ", \"layout_hash\": "); json_put_hash(sb, s->layout_hash);
+	sb_adds(sb, ", \"layout\": "); json_put_string(sb, s->layout);
+	sb_adds(sb, ", \"loc\": "); put_loc(sb, &s->loc);
+	sb_addc(sb, '}');
+}
+
+/* Writes "key": [ items ] with one item per line, via put(sb, depth, item). */
+#define PUT_ARRAY(sb, d, key, items, n, put, last) do { \
+	put_key((sb), (d), (key)); \
+	if (!(n)) { \
+		sb_adds((sb), "[]"); \
+	} else { \
+		sb_adds((sb), "[\n"); \
+		for (size_t i_ = 0; i_ < (n); i_++) { \
+			put((sb), (d) + 1, &(items)[i_]); \
+			sb_adds((sb), i_ + 1 < (n) ? ",\n" : "\n"); \
+		} \
+		put_indent((sb), (d)); \
+		sb_addc((sb), ']'); \
+	} \
+	sb_adds((sb), (last) ? "\n" : ",\n"); \
+} while (0)
+
+static void put_file(struct strbuf *sb, int d, const char *const *file)
+{
+	put_indent(sb, d);
+	json_put_string(sb, *file);
+}
+
+static void put_module(struct strbuf *sb, int d, const struct module *m)
+{
+	put_indent(sb, d);
+	sb_adds(sb, "{\n");
+	put_key(sb, d + 1, "name"); json_put_string(sb, m->name); sb_adds(sb, ",\n");
+	PUT_ARRAY(sb, d + 1, "files", m->files, m->nfiles, put_file, 0);
+	put_key(sb, d + 1, "hash"); json_put_hash(sb, m->hash); sb_adds(sb, ",\n");
+	put_key(sb, d + 1, "flags_hash"); json_put_hash(sb, m->flags_hash); sb_adds(sb, ",\n");
+	put_key(sb, d + 1, "incomplete"); sb_adds(sb, m->incomplete ? "true" : "false");
+	sb_adds(sb, ",\n");
+	put_key(sb, d + 1, "transformer"); json_put_string(sb, m->transformer); sb_adds(sb, ",\n");
+	PUT_ARRAY(sb, d + 1, "exports", m->exports, m->nexports, put_symbol, 0);
+	PUT_ARRAY(sb, d + 1, "locals", m->locals, m->nlocals, put_symbol, 0);
+	PUT_ARRAY(sb, d + 1, "refs", m->refs, m->nrefs, put_ref, 0);
+	PUT_ARRAY(sb, d + 1, "entries", m->entries, m->nentries, put_entry, 0);
+	PUT_ARRAY(sb, d + 1, "blocking", m->blocking, m->nblocking, put_blocking, 0);
+	PUT_ARRAY(sb, d + 1, "states", m->states, m->nstates, put_state, 1);
+	put_indent(sb, d);
+	sb_addc(sb, '}');
+}
+
+static void put_edge(struct strbuf *sb, int d, const struct edge *e)
+{
+	put_indent(sb, d);
+	sb_adds(sb, "{\"from\": "); json_put_string(sb, e->from);
+	sb_adds(sb, ", \"to\": "); json_put_string(sb, e->to);
+	sb_adds(sb, ", \"kinds\": [");
+	int first = 1;
+	for (unsigned bit = 1; bit <= REF_QUALIFIED; bit <<= 1) {
+		if (!(e->kinds & bit))
+			continue;
+		if (!first)
+			sb_adds(sb, ", ");
+		json_put_string(sb, ref_kind_name(bit));
+		first = 0;
+	}
+	sb_addf(sb, "], \"count\": %u, \"ambiguous\": %s}", e->count,
+		e->ambiguous ? "true" : "false");
+}
+
+static void put_diag(struct strbuf *sb, int d, const struct diagnostic *g)
+{
+	put_indent(sb, d);
+	sb_adds(sb, "{\"severity\": ");
+	json_put_string(sb, severity_names[g->severity <= DIAG_ERROR ? g->severity : DIAG_ERROR]);
+	sb_adds(sb, ", \"module\": "); json_put_string(sb, g->module);
+	sb_adds(sb, ", \"message\": "); json_put_string(sb, g->message);
+	sb_adds(sb, ", \"loc\": "); put_loc(sb, &g->loc);
+	sb_addc(sb, '}');
+}
+
+void facts_write_json(const struct facts *f, struct strbuf *out)
+{
+	sb_adds(out, "{\n");
+	put_key(out, 1, "format"); json_put_string(out, FACTS_FORMAT); sb_adds(out, ",\n");
+	put_key(out, 1, "version"); sb_addf(out, "%d,\n", FACTS_VERSION);
+	put_key(out, 1, "root"); json_put_string(out, f->root); sb_adds(out, ",\n");
+	if (f->unit) {
+		put_key(out, 1, "unit");
+		sb_adds(out, "true,\n");
+	}
+	PUT_ARRAY(out, 1, "modules", f->modules, f->nmodules, put_module, 0);
+	PUT_ARRAY(out, 1, "edges", f->edges, f->nedges, put_edge, 0);
+	PUT_ARRAY(out, 1, "diagnostics", f->diags, f->ndiags, put_diag, 1);
+	sb_adds(out, "}\n");
+}
+
+/* ---- reader ------------------------------------------------------------------- */
+
+struct reader {
+	struct json_doc doc;
+	struct facts *f;
+};
+
+/* An optional string copied into the arena; *out keeps its default if absent. */
+static int get_str(struct reader *r, const cJSON *o, const char *key, int required,
+		   int nullable, const char **out)
+{
+	const char *s = NULL;
+	int rc = nullable ? json_get_string_or_null(&r->doc, o, key, required, &s)
+			  : json_get_string(&r->doc, o, key, required, &s);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		*out = s ? arena_strdup(&r->f->arena, s) : NULL;
+	return 0;
+}
+
+static int get_uint(struct reader *r, const cJSON *o, const char *key, unsigned *out)
+{
+	long long v;
+	int rc = json_get_int(&r->doc, o, key, 0, 0, 0xffffffffLL, &v);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		*out = (unsigned)v;
+	return 0;
+}
+
+static int get_bool(struct reader *r, const cJSON *o, const char *key, int *out)
+{
+	int rc = json_get_bool(&r->doc, o, key, 0, out);
+	return rc < 0 ? rc : 0;
+}
+
+static int get_hash(struct reader *r, const cJSON *o, const char *key, uint64_t *out)
+{
+	int rc = json_get_hash(&r->doc, o, key, 0, out);
+	return rc < 0 ? rc : 0;
+}
+
+static int expect_object(struct reader *r, const cJSON *o, const char *what)
+{
+	if (!cJSON_IsObject(o))
+		return json_error(&r->doc, o, "%s must be an object", what);
+	return 0;
+}
+
+/* Maps a string member to an index in names[]; absent keeps *out. */
+static int get_enum(struct reader *r, const cJSON *o, const char *key, int required,
+		    const char *const *names, size_t n, int *out)
+{
+	const char *s;
+	int rc = json_get_string(&r->doc, o, key, required, &s);
+	if (rc < 0)
+		return rc;
+	if (rc == 1)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(s, names[i])) {
+			*out = (int)i;
+			return 0;
+		}
+	}
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, key);
+	return json_error(&r->doc, m, "unknown %s '%s'", key, s);
+}
+
+static int read_loc(struct reader *r, const cJSON *o, struct loc *l)
+{
+	const cJSON *lo;
+	int rc = json_get_object(&r->doc, o, "loc", 0, &lo);
+	if (rc < 0)
+		return rc;
+	if (rc == 1)
+		return 0;
+	if ((rc = get_str(r, lo, "file", 0, 1, &l->file)) < 0 ||
+	    (rc = get_uint(r, lo, "line", &l->line)) < 0 ||
+	    (rc = get_uint(r, lo, "col", &l->col)) < 0)
+		return rc;
+	return 0;
+}
+
+static int read_symbol(struct reader *r, const cJSON *o, struct symbol *s)
+{
+	static const char *const kinds[] = { "function", "variable" };
+	static const char *const linkages[] = { "external", "internal" };
+	static const char *const vis[] = { "default", "hidden", "protected" };
+	int rc, kind = SYM_FUNCTION, link = LINK_EXTERNAL, v = 0, nc = NEXT_LOCAL;
+	const char *loop = NULL;
+	if ((rc = expect_object(r, o, "a symbol")) < 0 ||
+	    (rc = get_str(r, o, "name", 1, 0, &s->name)) < 0 ||
+	    (rc = get_enum(r, o, "kind", 1, kinds, 2, &kind)) < 0 ||
+	    (rc = get_enum(r, o, "linkage", 0, linkages, 2, &link)) < 0 ||
+	    (rc = get_str(r, o, "signature", 0, 1, &s->signature)) < 0 ||
+	    (rc = get_enum(r, o, "visibility", 0, vis, 3, &v)) < 0 ||
+	    (rc = get_bool(r, o, "inline", &s->is_inline)) < 0 ||
+	    (rc = get_hash(r, o, "sig_hash", &s->sig_hash)) < 0 ||
+	    (rc = get_hash(r, o, "hash", &s->hash)) < 0 ||
+	    (rc = json_get_string_or_null(&r->doc, o, "loop", 0, &loop)) < 0 ||
+	    (loop && (rc = get_enum(r, o, "loop", 0, next_call_names, 3, &nc)) < 0) ||
+	    (rc = get_str(r, o, "loop_blocking", 0, 1, &s->loop_blocking)) < 0 ||
+	    (rc = read_loc(r, o, &s->loc)) < 0)
+		return rc;
+	if (!s->signature)
+		s->signature = "";
+	s->kind = (enum sym_kind)kind;
+	s->linkage = (enum sym_linkage)link;
+	s->visibility = vis[v];
+	s->has_loop = loop != NULL;
+	s->loop_next = (enum next_call)nc;
+	return 0;
+}
+
+static int read_ref(struct reader *r, const cJSON *o, struct ref *x)
+{
+	int rc, kind = 0;
+	if ((rc = expect_object(r, o, "a ref")) < 0 ||
+	    (rc = get_str(r, o, "symbol", 1, 0, &x->symbol)) < 0 ||
+	    (rc = get_str(r, o, "module", 1, r->f->unit, &x->module)) < 0 ||
+	    (rc = get_enum(r, o, "kind", 1, ref_kind_names, 4, &kind)) < 0 ||
+	    (rc = get_bool(r, o, "ambiguous", &x->ambiguous)) < 0 ||
+	    (rc = get_str(r, o, "from", 0, 1, &x->from)) < 0 ||
+	    (rc = read_loc(r, o, &x->loc)) < 0)
+		return rc;
+	x->kind = 1u << kind;
+	return 0;
+}
+
+static int read_entry(struct reader *r, const cJSON *o, struct entry *e)
+{
+	int rc, nc = NEXT_LOCAL;
+	if ((rc = expect_object(r, o, "an entry")) < 0 ||
+	    (rc = get_str(r, o, "function", 1, 0, &e->function)) < 0 ||
+	    (rc = get_str(r, o, "spawner", 0, 1, &e->spawner)) < 0 ||
+	    (rc = get_str(r, o, "spawn_module", 0, 1, &e->spawn_module)) < 0 ||
+	    (rc = get_str(r, o, "spawned_in", 0, 1, &e->spawned_in)) < 0 ||
+	    (rc = get_enum(r, o, "next_call", 0, next_call_names, 3, &nc)) < 0 ||
+	    (rc = get_str(r, o, "blocking", 0, 1, &e->blocking)) < 0 ||
+	    (rc = read_loc(r, o, &e->loc)) < 0)
+		return rc;
+	e->next_call = (enum next_call)nc;
+	return 0;
+}
+
+static int read_blocking(struct reader *r, const cJSON *o, struct blocking *b)
+{
+	int rc;
+	if ((rc = expect_object(r, o, "a blocking loop")) < 0 ||
+	    (rc = get_str(r, o, "function", 1, 0, &b->function)) < 0 ||
+	    (rc = get_str(r, o, "callee", 1, 0, &b->callee)) < 0 ||
+	    (rc = read_loc(r, o, &b->loc)) < 0)
+		return rc;
+	return 0;
+}
+
+static int read_state(struct reader *r, const cJSON *o, struct state_type *s)
+{
+	int rc;
+	if ((rc = expect_object(r, o, "a state type")) < 0 ||
+	    (rc = get_str(r, o, "name", 1, 0, &s->name)) < 0 ||
+	    (rc = get_hash(r, o, "layout_hash", &s->layout_hash)) < 0 ||
+	    (rc = get_str(r, o, "layout", 0, 1, &s->layout)) < 0 ||
+	    (rc = read_loc(r, o, &s->loc)) < 0)
+		return rc;
+	if (!s->layout)
+		s->layout = "";
+	return 0;
+}
+
+static int read_file_name(struct reader *r, const cJSON *o, const char **out)
+{
+	if (!cJSON_IsString(o))
+		return json_error(&r->doc, o, "a file must be a string");
+	*out = arena_strdup(&r->f->arena, o->valuestring);
+	return 0;
+}
+
+/* Reads the optional array member key into an arena array of T via fn. */
+#define READ_ARRAY(r, obj, key, required, T, items, n, fn) do { \
+	const cJSON *arr_; \
+	int rc_ = json_get_array(&(r)->doc, (obj), (key), (required), &arr_); \
+	if (rc_ < 0) \
+		return rc_; \
+	if (rc_ == 0) { \
+		size_t cnt_ = (size_t)cJSON_GetArraySize(arr_), i_ = 0; \
+		T *v_ = cnt_ ? arena_zalloc(&(r)->f->arena, cnt_ * sizeof(T)) : NULL; \
+		const cJSON *it_; \
+		cJSON_ArrayForEach(it_, arr_) { \
+			if ((rc_ = fn((r), it_, &v_[i_++])) < 0) \
+				return rc_; \
+		} \
+		(items) = v_; \
+		(n) = cnt_; \
+	} \
+} while (0)
+
+static int read_module(struct reader *r, const cJSON *o, struct module *m)
+{
+	int rc;
+	if ((rc = expect_object(r, o, "a module")) < 0 ||
+	    (rc = get_str(r, o, "name", 1, 0, &m->name)) < 0 ||
+	    (rc = get_hash(r, o, "hash", &m->hash)) < 0 ||
+	    (rc = get_hash(r, o, "flags_hash", &m->flags_hash)) < 0 ||
+	    (rc = get_bool(r, o, "incomplete", &m->incomplete)) < 0 ||
+	    (rc = get_str(r, o, "transformer", 0, 1, &m->transformer)) < 0)
+		return rc;
+	if (!*m->name)
+		return json_error(&r->doc, cJSON_GetObjectItemCaseSensitive(o, "name"),
+				  "empty module name");
+	READ_ARRAY(r, o, "files", 0, const char *, m->files, m->nfiles, read_file_name);
+	READ_ARRAY(r, o, "exports", 0, struct symbol, m->exports, m->nexports, read_symbol);
+	READ_ARRAY(r, o, "locals", 0, struct symbol, m->locals, m->nlocals, read_symbol);
+	READ_ARRAY(r, o, "refs", 0, struct ref, m->refs, m->nrefs, read_ref);
+	READ_ARRAY(r, o, "entries", 0, struct entry, m->entries, m->nentries, read_entry);
+	READ_ARRAY(r, o, "blocking", 0, struct blocking, m->blocking, m->nblocking, read_blocking);
+	READ_ARRAY(r, o, "states", 0, struct state_type, m->states, m->nstates, read_state);
+	return 0;
+}
+
+static int read_edge(struct reader *r, const cJSON *o, struct edge *e)
+{
+	int rc;
+	long long count = 1;
+	const cJSON *kinds;
+	if ((rc = expect_object(r, o, "an edge")) < 0 ||
+	    (rc = get_str(r, o, "from", 1, 0, &e->from)) < 0 ||
+	    (rc = get_str(r, o, "to", 1, 0, &e->to)) < 0 ||
+	    (rc = get_bool(r, o, "ambiguous", &e->ambiguous)) < 0)
+		return rc;
+	rc = json_get_int(&r->doc, o, "count", 0, 0, 0xffffffffLL, &count);
+	if (rc < 0)
+		return rc;
+	e->count = (unsigned)count;
+	rc = json_get_array(&r->doc, o, "kinds", 0, &kinds);
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		const cJSON *k;
+		cJSON_ArrayForEach(k, kinds) {
+			unsigned i;
+			if (!cJSON_IsString(k))
+				return json_error(&r->doc, k, "an edge kind must be a string");
+			for (i = 0; i < HP_ARRAY_SIZE(ref_kind_names); i++)
+				if (!strcmp(k->valuestring, ref_kind_names[i]))
+					break;
+			if (i == HP_ARRAY_SIZE(ref_kind_names))
+				return json_error(&r->doc, k, "unknown edge kind '%s'", k->valuestring);
+			e->kinds |= 1u << i;
+		}
+	}
+	return 0;
+}
+
+static int read_diag(struct reader *r, const cJSON *o, struct diagnostic *g)
+{
+	int rc, sev = DIAG_WARNING;
+	if ((rc = expect_object(r, o, "a diagnostic")) < 0 ||
+	    (rc = get_enum(r, o, "severity", 1, severity_names, 3, &sev)) < 0 ||
+	    (rc = get_str(r, o, "module", 0, 1, &g->module)) < 0 ||
+	    (rc = get_str(r, o, "message", 1, 0, &g->message)) < 0 ||
+	    (rc = read_loc(r, o, &g->loc)) < 0)
+		return rc;
+	g->severity = (enum diag_severity)sev;
+	return 0;
+}
+
+static int read_top(struct reader *r)
+{
+	const cJSON *root = r->doc.root;
+	const char *format;
+	long long version;
+	int rc;
+	if ((rc = expect_object(r, root, "facts")) < 0)
+		return rc;
+	if ((rc = json_get_string(&r->doc, root, "format", 1, &format)) < 0)
+		return rc;
+	if (strcmp(format, FACTS_FORMAT))
+		return json_error(&r->doc, cJSON_GetObjectItemCaseSensitive(root, "format"),
+				  "not a facts file: format is '%s', expected '%s'",
+				  format, FACTS_FORMAT);
+	if ((rc = json_get_int(&r->doc, root, "version", 1, 0, 1000000, &version)) < 0)
+		return rc;
+	if (version != FACTS_VERSION)
+		return json_error(&r->doc, cJSON_GetObjectItemCaseSensitive(root, "version"),
+				  "unsupported facts version %lld (this hotplan reads %d)",
+				  version, FACTS_VERSION);
+	if ((rc = get_str(r, root, "root", 0, 1, &r->f->root)) < 0 ||
+	    (rc = get_bool(r, root, "unit", &r->f->unit)) < 0)
+		return rc;
+	if (!r->f->root)
+		r->f->root = "";
+	READ_ARRAY(r, root, "modules", 1, struct module, r->f->modules, r->f->nmodules, read_module);
+	READ_ARRAY(r, root, "edges", 0, struct edge, r->f->edges, r->f->nedges, read_edge);
+	READ_ARRAY(r, root, "diagnostics", 0, struct diagnostic, r->f->diags, r->f->ndiags, read_diag);
+	/* names must be unique: facts_module() relies on it */
+	SORT(r->f->modules, r->f->nmodules, cmp_module);
+	for (size_t i = 1; i < r->f->nmodules; i++) {
+		if (!strcmp(r->f->modules[i - 1].name, r->f->modules[i].name))
+			return hp_error_at(r->doc.err, HP_EINPUT, r->doc.file, 0, 0,
+					   "module '%s' appears twice", r->f->modules[i].name);
+	}
+	return 0;
+}
+
+int facts_read_json(const char *file, const char *json, size_t len,
+		    struct facts **out, struct errbuf *err)
+{
+	struct reader r = { .f = facts_new() };
+	int rc = json_doc_parse(&r.doc, file, json, len, err);
+	if (rc < 0) {
+		facts_free(r.f);
+		return rc;
+	}
+	rc = read_top(&r);
+	json_doc_release(&r.doc);
+	if (rc < 0) {
+		facts_free(r.f);
+		return rc;
+	}
+	facts_finish(r.f);
+	*out = r.f;
+	return 0;
+}
+
+int facts_read_file(const char *path, struct facts **out, struct errbuf *err)
+{
+	char *data;
+	size_t len;
+	int rc = hp_read_file(path, &data, &len, err);
+	if (rc < 0)
+		return rc;
+	rc = facts_read_json(strcmp(path, "-") ? path : "<stdin>", data, len, out, err);
+	free(data);
+	return rc;
+}
+
+/* Cheap test on the first bytes: an object whose text mentions the format
+ * name before any '[' that would start a compile_commands.json array. */
+int facts_sniff(const char *json, size_t len)
+{
+	size_t i = 0;
+	while (i < len && (json[i] == ' ' || json[i] == '\t' || json[i] == '\n' ||
+			   json[i] == '\r'))
+		i++;
+	if (i >= len || json[i] != '{')
+		return 0;
+	size_t lim = len - i < 4096 ? len - i : 4096;
+	const char *p = json + i;
+	static const char needle[] = "\"" FACTS_FORMAT "\"";
+	size_t nl = sizeof(needle) - 1;
+	for (size_t k = 0; k + nl <= lim; k++)
+		if (!memcmp(p + k, needle, nl))
+			return 1;
+	return 0;
+}
