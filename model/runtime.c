@@ -1,0 +1,723 @@
+/*
+ * runtime.c - the runtime model: interning, the validating JSON reader and
+ * the canonical writer (DESIGN.md §4.3).
+ *
+ * Reading is two passes over the cJSON tree: modules and supervisors first
+ * (so every later reference can be resolved), then processes and the
+ * unpurged list, converted straight into the compact arrays of struct
+ * runtime. The tree is freed before returning. Positions are computed only
+ * for the one node an error names (json_error), so the common path runs at
+ * cJSON's speed.
+ *
+ * Invariant: on success every index stored in the runtime is in range, and
+ * every check listed in runtime.h holds; on failure nothing is returned.
+ */
+#include "runtime.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fileio.h"
+#include "json.h"
+
+struct runtime *runtime_new(void)
+{
+	struct runtime *rt = xcalloc(1, sizeof(*rt));
+	arena_init(&rt->arena);
+	strmap_init(&rt->module_index);
+	strmap_init(&rt->version_index);
+	rt->suspend_timeout = -1;
+	return rt;
+}
+
+void runtime_free(struct runtime *rt)
+{
+	if (!rt)
+		return;
+	strmap_release(&rt->module_index);
+	strmap_release(&rt->version_index);
+	VEC_RELEASE(&rt->versions);
+	VEC_RELEASE(&rt->modules);
+	VEC_RELEASE(&rt->supervisors);
+	VEC_RELEASE(&rt->processes);
+	VEC_RELEASE(&rt->frames);
+	VEC_RELEASE(&rt->funs);
+	VEC_RELEASE(&rt->modrefs);
+	VEC_RELEASE(&rt->unpurged);
+	arena_release(&rt->arena);
+	free(rt);
+}
+
+uint32_t runtime_module(struct runtime *rt, const char *name)
+{
+	void *v;
+	if (strmap_lookup(&rt->module_index, name, &v))
+		return (uint32_t)((uintptr_t)v - 1);
+	struct rt_module m = { arena_strdup(&rt->arena, name), RT_NONE, RT_NONE };
+	VEC_PUSH(&rt->modules, m);
+	strmap_put(&rt->module_index, m.name, (void *)(uintptr_t)rt->modules.n);
+	return (uint32_t)(rt->modules.n - 1);
+}
+
+int32_t runtime_find_module(const struct runtime *rt, const char *name)
+{
+	void *v;
+	if (strmap_lookup(&rt->module_index, name, &v))
+		return (int32_t)((uintptr_t)v - 1);
+	return -1;
+}
+
+int32_t runtime_find_supervisor(const struct runtime *rt, const char *name)
+{
+	for (size_t i = 0; i < rt->supervisors.n; i++)
+		if (!strcmp(rt->supervisors.items[i].name, name))
+			return (int32_t)i;
+	return -1;
+}
+
+/* Versions are keyed by kind and text: "i42" or "s1.0.3". */
+static int32_t version_intern(struct runtime *rt, int is_int, const char *text)
+{
+	size_t n = strlen(text);
+	char small[64];
+	char *key = n + 2 <= sizeof(small) ? small : xmalloc(n + 2);
+	key[0] = is_int ? 'i' : 's';
+	memcpy(key + 1, text, n + 1);
+	void *v;
+	int32_t idx;
+	if (strmap_lookup(&rt->version_index, key, &v)) {
+		idx = (int32_t)((uintptr_t)v - 1);
+	} else {
+		char *k = arena_strdup(&rt->arena, key);
+		struct rt_version ver = { k + 1, is_int };
+		VEC_PUSH(&rt->versions, ver);
+		idx = (int32_t)(rt->versions.n - 1);
+		strmap_put(&rt->version_index, k, (void *)(uintptr_t)(idx + 1));
+	}
+	if (key != small)
+		free(key);
+	return idx;
+}
+
+int32_t runtime_version_int(struct runtime *rt, long long v)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%lld", v);
+	return version_intern(rt, 1, buf);
+}
+
+int32_t runtime_version_str(struct runtime *rt, const char *s)
+{
+	return version_intern(rt, 0, s);
+}
+
+const char *rt_next_name(enum rt_next n)
+{
+	static const char *const names[] = { "local", "qualified", "blocked" };
+	return (unsigned)n < 3 ? names[n] : "?";
+}
+
+const char *rt_restart_name(enum rt_restart r)
+{
+	static const char *const names[] = { "permanent", "transient", "temporary" };
+	return (unsigned)r < 3 ? names[r] : "?";
+}
+
+const char *rt_app_type_name(enum rt_app_type t)
+{
+	static const char *const names[] = { "permanent", "transient", "temporary" };
+	return (unsigned)t < 3 ? names[t] : "?";
+}
+
+/* ---- reading -------------------------------------------------------------- */
+
+struct reader {
+	struct json_doc d;
+	struct runtime *rt;
+	struct strmap pids;
+	struct strmap sups;  /* name -> index + 1 */
+};
+
+/* A version id as written in "modules": integer, string or null. */
+static int read_version_id(struct reader *r, const cJSON *obj, const char *key, int32_t *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	*out = RT_NONE;
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (cJSON_IsNumber(v)) {
+		double x = v->valuedouble;
+		if (x != floor(x) || fabs(x) > 9e15)
+			return json_error(&r->d, v, "version must be an integer or a string");
+		*out = runtime_version_int(r->rt, (long long)x);
+		return 0;
+	}
+	if (cJSON_IsString(v)) {
+		if (!strcmp(v->valuestring, "current") || !strcmp(v->valuestring, "old") ||
+		    !v->valuestring[0])
+			return json_error(&r->d, v, "'%s' is not a version id", v->valuestring);
+		*out = runtime_version_str(r->rt, v->valuestring);
+		return 0;
+	}
+	return json_error(&r->d, v, "'%s' must be an integer, a string or null", key);
+}
+
+static int read_modules(struct reader *r, const cJSON *arr)
+{
+	const cJSON *m;
+	cJSON_ArrayForEach(m, arr) {
+		const char *name;
+		int rc;
+		if (!cJSON_IsObject(m))
+			return json_error(&r->d, m, "a module must be an object");
+		if ((rc = json_get_string(&r->d, m, "name", 1, &name)))
+			return rc;
+		if (!*name)
+			return json_error(&r->d, m, "empty module name");
+		if (runtime_find_module(r->rt, name) >= 0)
+			return json_error(&r->d, m, "duplicate module '%s'", name);
+		uint32_t idx = runtime_module(r->rt, name);
+		int32_t cur, old;
+		if ((rc = read_version_id(r, m, "current", &cur)) ||
+		    (rc = read_version_id(r, m, "old", &old)))
+			return rc;
+		if (cur != RT_NONE && cur == old)
+			return json_error(&r->d, m, "module '%s' has the same current and old version", name);
+		r->rt->modules.items[idx].cur = cur;
+		r->rt->modules.items[idx].old = old;
+	}
+	return 0;
+}
+
+static int read_app_type(struct reader *r, const cJSON *obj, const char *key, int *out)
+{
+	const char *s;
+	int rc = json_get_string(&r->d, obj, key, 0, &s);
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	for (int i = 0; i < 3; i++) {
+		if (!strcmp(s, rt_app_type_name((enum rt_app_type)i))) {
+			*out = i;
+			return 0;
+		}
+	}
+	return json_error(&r->d, cJSON_GetObjectItemCaseSensitive(obj, key),
+			  "'%s' must be permanent, transient or temporary", key);
+}
+
+static int read_supervisors(struct reader *r, const cJSON *arr)
+{
+	const cJSON *s;
+	VEC(const cJSON *) nodes = {0};
+	VEC(const char *) parents = {0};
+	int rc = 0;
+	cJSON_ArrayForEach(s, arr) {
+		struct rt_supervisor sup = { NULL, RT_NONE, RT_DEFAULT_INTENSITY, RT_DEFAULT_PERIOD,
+					     NULL, RT_APP_PERMANENT };
+		const char *name, *parent = NULL, *app = NULL;
+		long long intensity = RT_DEFAULT_INTENSITY, period = RT_DEFAULT_PERIOD;
+		int type = RT_APP_PERMANENT;
+		if (!cJSON_IsObject(s)) {
+			rc = json_error(&r->d, s, "a supervisor must be an object");
+			goto out;
+		}
+		if ((rc = json_get_string(&r->d, s, "name", 1, &name)) ||
+		    (rc = json_get_string_or_null(&r->d, s, "parent", 0, &parent)) < 0 ||
+		    (rc = json_get_int(&r->d, s, "intensity", 0, 0, 1000000, &intensity)) < 0 ||
+		    (rc = json_get_int(&r->d, s, "period", 0, 1, 1000000000, &period)) < 0 ||
+		    (rc = json_get_string(&r->d, s, "application", 0, &app)) < 0 ||
+		    (rc = read_app_type(r, s, "type", &type)) < 0)
+			goto out;
+		rc = 0;
+		if (strmap_get(&r->sups, name)) {
+			rc = json_error(&r->d, s, "duplicate supervisor '%s'", name);
+			goto out;
+		}
+		sup.name = arena_strdup(&r->rt->arena, name);
+		sup.intensity = (uint32_t)intensity;
+		sup.period = (uint32_t)period;
+		sup.app = arena_strdup(&r->rt->arena, app ? app : name);
+		sup.app_type = (enum rt_app_type)type;
+		VEC_PUSH(&r->rt->supervisors, sup);
+		strmap_put(&r->sups, sup.name, (void *)(uintptr_t)r->rt->supervisors.n);
+		VEC_PUSH(&nodes, s);
+		VEC_PUSH(&parents, parent);
+	}
+	for (size_t i = 0; i < parents.n; i++) {
+		if (!parents.items[i])
+			continue;
+		void *v = strmap_get(&r->sups, parents.items[i]);
+		if (!v) {
+			rc = json_error(&r->d, cJSON_GetObjectItemCaseSensitive(nodes.items[i], "parent"),
+					"unknown supervisor '%s'", parents.items[i]);
+			goto out;
+		}
+		r->rt->supervisors.items[i].parent = (int32_t)((uintptr_t)v - 1);
+	}
+	/* A chain longer than the number of supervisors is a cycle. */
+	for (size_t i = 0; i < r->rt->supervisors.n; i++) {
+		int32_t p = (int32_t)i;
+		size_t steps = 0;
+		while (p != RT_NONE && steps <= r->rt->supervisors.n) {
+			p = r->rt->supervisors.items[p].parent;
+			steps++;
+		}
+		if (p != RT_NONE) {
+			rc = json_error(&r->d, nodes.items[i], "supervisor '%s' is its own ancestor (a cycle)",
+					r->rt->supervisors.items[i].name);
+			goto out;
+		}
+	}
+out:
+	VEC_RELEASE(&nodes);
+	VEC_RELEASE(&parents);
+	return rc;
+}
+
+static int module_ref(struct reader *r, const cJSON *v, uint32_t *out)
+{
+	if (!cJSON_IsString(v))
+		return json_error(&r->d, v, "a module name must be a string");
+	int32_t m = runtime_find_module(r->rt, v->valuestring);
+	if (m < 0)
+		return json_error(&r->d, v, "unknown module '%s'", v->valuestring);
+	*out = (uint32_t)m;
+	return 0;
+}
+
+/* {"module": M, "version": "current"|"old"|id}: the version must exist now. */
+static int read_frame(struct reader *r, const cJSON *f, struct rt_frame *out)
+{
+	const cJSON *mv = NULL, *vv = NULL, *c;
+	if (!cJSON_IsObject(f))
+		return json_error(&r->d, f, "a frame must be an object {\"module\", \"version\"}");
+	for (c = f->child; c; c = c->next) {
+		if (!strcmp(c->string, "module"))
+			mv = c;
+		else if (!strcmp(c->string, "version"))
+			vv = c;
+	}
+	if (!mv)
+		return json_error(&r->d, f, "missing 'module' in object");
+	int rc = module_ref(r, mv, &out->module);
+	if (rc)
+		return rc;
+	const struct rt_module *m = &r->rt->modules.items[out->module];
+	int32_t v;
+	if (!vv || (cJSON_IsString(vv) && !strcmp(vv->valuestring, "current"))) {
+		v = m->cur;
+		if (v == RT_NONE)
+			return json_error(&r->d, vv ? vv : f, "module '%s' has no current version", m->name);
+	} else if (cJSON_IsString(vv) && !strcmp(vv->valuestring, "old")) {
+		v = m->old;
+		if (v == RT_NONE)
+			return json_error(&r->d, vv, "module '%s' has no old version", m->name);
+	} else if (cJSON_IsString(vv)) {
+		char small[256];
+		size_t n = strlen(vv->valuestring);
+		v = RT_NONE;
+		if (n + 2 <= sizeof(small)) {
+			small[0] = 's';
+			memcpy(small + 1, vv->valuestring, n + 1);
+			void *p;
+			if (strmap_lookup(&r->rt->version_index, small, &p))
+				v = (int32_t)((uintptr_t)p - 1);
+		}
+	} else if (cJSON_IsNumber(vv) && vv->valuedouble == floor(vv->valuedouble) &&
+		   fabs(vv->valuedouble) < 9e15) {
+		char small[40];
+		snprintf(small, sizeof(small), "i%lld", (long long)vv->valuedouble);
+		void *p;
+		v = strmap_lookup(&r->rt->version_index, small, &p) ? (int32_t)((uintptr_t)p - 1) : RT_NONE;
+	} else {
+		return json_error(&r->d, vv, "a version must be \"current\", \"old\", an integer or a string");
+	}
+	if (v == RT_NONE || (v != m->cur && v != m->old)) {
+		char *txt = cJSON_PrintUnformatted(vv);
+		json_error(&r->d, vv, "version %s of module '%s' is neither its current nor its old version",
+			   txt ? txt : "?", m->name);
+		free(txt);
+		return HP_EINPUT;
+	}
+	out->version = v;
+	return 0;
+}
+
+static int read_frames(struct reader *r, const cJSON *arr, int funs, uint32_t *off, uint32_t *n)
+{
+	if (!cJSON_IsArray(arr))
+		return json_error(&r->d, arr, "'%s' must be an array", funs ? "funs" : "frames");
+	void *vec = funs ? (void *)&r->rt->funs : (void *)&r->rt->frames;
+	VEC(struct rt_frame) *fv = vec;
+	*off = (uint32_t)fv->n;
+	const cJSON *f;
+	cJSON_ArrayForEach(f, arr) {
+		struct rt_frame fr;
+		int rc = read_frame(r, f, &fr);
+		if (rc)
+			return rc;
+		VEC_PUSH(fv, fr);
+	}
+	*n = (uint32_t)(fv->n - *off);
+	return 0;
+}
+
+static int enum_of(struct reader *r, const cJSON *v, const char *key,
+		   const char *(*namefn)(int), int count, uint8_t *out)
+{
+	if (!cJSON_IsString(v))
+		return json_error(&r->d, v, "'%s' must be a string", key);
+	for (int i = 0; i < count; i++) {
+		if (!strcmp(v->valuestring, namefn(i))) {
+			*out = (uint8_t)i;
+			return 0;
+		}
+	}
+	return json_error(&r->d, v, "bad '%s' value '%s'", key, v->valuestring);
+}
+
+static const char *next_name_i(int i) { return rt_next_name((enum rt_next)i); }
+static const char *restart_name_i(int i) { return rt_restart_name((enum rt_restart)i); }
+
+static int read_process(struct reader *r, const cJSON *p)
+{
+	struct rt_process pr;
+	const cJSON *c, *pidv = NULL, *modsv = NULL, *supv = NULL, *framesv = NULL;
+	int rc;
+	memset(&pr, 0, sizeof(pr));
+	pr.supervisor = RT_NONE;
+	pr.restart = RT_PERMANENT;
+	pr.next = RT_NEXT_LOCAL;
+	if (!cJSON_IsObject(p))
+		return json_error(&r->d, p, "a process must be an object");
+	for (c = p->child; c; c = c->next) {
+		const char *k = c->string;
+		if (!strcmp(k, "pid")) {
+			pidv = c;
+		} else if (!strcmp(k, "name")) {
+			if (!cJSON_IsString(c))
+				return json_error(&r->d, c, "'name' must be a string");
+			pr.name = arena_strdup(&r->rt->arena, c->valuestring);
+		} else if (!strcmp(k, "frames")) {
+			framesv = c;
+			if ((rc = read_frames(r, c, 0, &pr.frames, &pr.nframes)))
+				return rc;
+		} else if (!strcmp(k, "funs")) {
+			if ((rc = read_frames(r, c, 1, &pr.funs, &pr.nfuns)))
+				return rc;
+		} else if (!strcmp(k, "next_call")) {
+			if ((rc = enum_of(r, c, k, next_name_i, 3, &pr.next)))
+				return rc;
+		} else if (!strcmp(k, "restart")) {
+			if ((rc = enum_of(r, c, k, restart_name_i, 3, &pr.restart)))
+				return rc;
+		} else if (!strcmp(k, "sys")) {
+			if (!cJSON_IsBool(c))
+				return json_error(&r->d, c, "'sys' must be true or false");
+			pr.sys = cJSON_IsTrue(c) ? 1 : 0;
+		} else if (!strcmp(k, "modules")) {
+			if (cJSON_IsNull(c))
+				continue;
+			if (!cJSON_IsArray(c))
+				return json_error(&r->d, c, "'modules' must be an array of module names");
+			modsv = c;
+			pr.has_mods = 1;
+			pr.mods = (uint32_t)r->rt->modrefs.n;
+			const cJSON *m;
+			cJSON_ArrayForEach(m, c) {
+				uint32_t mi;
+				if ((rc = module_ref(r, m, &mi)))
+					return rc;
+				VEC_PUSH(&r->rt->modrefs, mi);
+			}
+			pr.nmods = (uint32_t)(r->rt->modrefs.n - pr.mods);
+		} else if (!strcmp(k, "supervisor")) {
+			if (cJSON_IsNull(c))
+				continue;
+			if (!cJSON_IsString(c))
+				return json_error(&r->d, c, "'supervisor' must be a string or null");
+			void *v = strmap_get(&r->sups, c->valuestring);
+			if (!v)
+				return json_error(&r->d, c, "unknown supervisor '%s'", c->valuestring);
+			pr.supervisor = (int32_t)((uintptr_t)v - 1);
+			supv = c;
+		}
+	}
+	(void)supv;
+	if (!framesv)
+		return json_error(&r->d, p, "missing 'frames' in object");
+	if (!pidv)
+		return json_error(&r->d, p, "missing 'pid' in object");
+	if (cJSON_IsString(pidv)) {
+		if (!pidv->valuestring[0])
+			return json_error(&r->d, pidv, "empty pid");
+		pr.pid = arena_strdup(&r->rt->arena, pidv->valuestring);
+	} else if (cJSON_IsNumber(pidv) && pidv->valuedouble == floor(pidv->valuedouble) &&
+		   pidv->valuedouble >= 0 && pidv->valuedouble < 9e15) {
+		pr.pid = arena_printf(&r->rt->arena, "%lld", (long long)pidv->valuedouble);
+	} else {
+		return json_error(&r->d, pidv, "'pid' must be a string or a non-negative integer");
+	}
+	if (strmap_put(&r->pids, pr.pid, (void *)1))
+		return json_error(&r->d, pidv, "duplicate pid '%s'", pr.pid);
+	if (!pr.name)
+		pr.name = pr.pid;
+	if (modsv && pr.supervisor == RT_NONE)
+		return json_error(&r->d, modsv, "'modules' is the child spec of a supervised process: it needs a 'supervisor'");
+	VEC_PUSH(&r->rt->processes, pr);
+	return 0;
+}
+
+static int read_unpurged(struct reader *r, const cJSON *arr)
+{
+	const cJSON *u;
+	cJSON_ArrayForEach(u, arr) {
+		struct rt_unpurged up;
+		const char *method;
+		int rc;
+		if (!cJSON_IsObject(u))
+			return json_error(&r->d, u, "an unpurged entry must be an object {\"module\", \"method\"}");
+		const cJSON *mv = cJSON_GetObjectItemCaseSensitive(u, "module");
+		if (!mv)
+			return json_error(&r->d, u, "missing 'module' in object");
+		if ((rc = module_ref(r, mv, &up.module)))
+			return rc;
+		if ((rc = json_get_string(&r->d, u, "method", 1, &method)))
+			return rc;
+		if (!strcmp(method, "soft_purge"))
+			up.method = PURGE_SOFT;
+		else if (!strcmp(method, "brutal_purge"))
+			up.method = PURGE_BRUTAL;
+		else
+			return json_error(&r->d, cJSON_GetObjectItemCaseSensitive(u, "method"),
+					  "'method' must be soft_purge or brutal_purge");
+		VEC_PUSH(&r->rt->unpurged, up);
+	}
+	return 0;
+}
+
+static int read_doc(struct reader *r)
+{
+	const cJSON *root = r->d.root, *arr, *opts;
+	const char *format;
+	long long version, st;
+	int rc;
+	if (!cJSON_IsObject(root))
+		return json_error(&r->d, root, "a runtime must be a JSON object");
+	if ((rc = json_get_string(&r->d, root, "format", 1, &format)))
+		return rc;
+	if (strcmp(format, RUNTIME_FORMAT))
+		return json_error(&r->d, cJSON_GetObjectItemCaseSensitive(root, "format"),
+				  "format is '%s', expected '%s'", format, RUNTIME_FORMAT);
+	if ((rc = json_get_int(&r->d, root, "version", 1, 0, 1000000, &version)))
+		return rc;
+	if (version != RUNTIME_VERSION)
+		return json_error(&r->d, cJSON_GetObjectItemCaseSensitive(root, "version"),
+				  "unsupported runtime version %lld (this hotplan reads %d)",
+				  version, RUNTIME_VERSION);
+	if ((rc = json_get_object(&r->d, root, "options", 0, &opts)) < 0)
+		return rc;
+	if (rc == 0) {
+		if ((rc = json_get_int(&r->d, opts, "suspend_timeout", 0, 0, 1LL << 40, &st)) < 0)
+			return rc;
+		if (rc == 0)
+			r->rt->suspend_timeout = (long)st;
+	}
+	if ((rc = json_get_array(&r->d, root, "modules", 1, &arr)) || (rc = read_modules(r, arr)))
+		return rc;
+	if ((rc = json_get_array(&r->d, root, "supervisors", 0, &arr)) < 0)
+		return rc;
+	if (rc == 0 && (rc = read_supervisors(r, arr)))
+		return rc;
+	if ((rc = json_get_array(&r->d, root, "processes", 1, &arr)))
+		return rc;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, arr)
+		if ((rc = read_process(r, p)))
+			return rc;
+	if ((rc = json_get_array(&r->d, root, "unpurged", 0, &arr)) < 0)
+		return rc;
+	if (rc == 0 && (rc = read_unpurged(r, arr)))
+		return rc;
+	return 0;
+}
+
+int runtime_read_json(const char *file, const char *json, size_t len,
+		      struct runtime **out, struct errbuf *err)
+{
+	struct reader r;
+	memset(&r, 0, sizeof(r));
+	*out = NULL;
+	int rc = json_doc_parse(&r.d, file, json, len, err);
+	if (rc)
+		return rc;
+	r.rt = runtime_new();
+	strmap_init(&r.pids);
+	strmap_init(&r.sups);
+	rc = read_doc(&r);
+	strmap_release(&r.pids);
+	strmap_release(&r.sups);
+	json_doc_release(&r.d);
+	if (rc) {
+		runtime_free(r.rt);
+		return rc;
+	}
+	*out = r.rt;
+	return 0;
+}
+
+int runtime_read_file(const char *path, struct runtime **out, struct errbuf *err)
+{
+	char *data;
+	size_t len;
+	int rc = hp_read_file(path, &data, &len, err);
+	if (rc)
+		return rc;
+	rc = runtime_read_json(path, data, len, out, err);
+	free(data);
+	return rc;
+}
+
+int runtime_validate(const struct runtime *rt, struct errbuf *err)
+{
+	size_t nm = rt->modules.n, ns = rt->supervisors.n;
+	for (size_t i = 0; i < rt->frames.n + rt->funs.n; i++) {
+		const struct rt_frame *f = i < rt->frames.n ? &rt->frames.items[i]
+							    : &rt->funs.items[i - rt->frames.n];
+		if (f->module >= nm)
+			return hp_error(err, HP_EINPUT, "a frame names module %u of %zu", f->module, nm);
+		const struct rt_module *m = &rt->modules.items[f->module];
+		if (f->version == RT_NONE || (f->version != m->cur && f->version != m->old))
+			return hp_error(err, HP_EINPUT,
+					"a frame of module '%s' is in a version that is neither current nor old",
+					m->name);
+	}
+	for (size_t i = 0; i < ns; i++) {
+		int32_t p = (int32_t)i;
+		size_t steps = 0;
+		while (p != RT_NONE && steps <= ns) {
+			if (p < 0 || (size_t)p >= ns)
+				return hp_error(err, HP_EINPUT, "supervisor '%s' has a bad parent",
+						rt->supervisors.items[i].name);
+			p = rt->supervisors.items[p].parent;
+			steps++;
+		}
+		if (p != RT_NONE)
+			return hp_error(err, HP_EINPUT, "supervisor '%s' is its own ancestor (a cycle)",
+					rt->supervisors.items[i].name);
+	}
+	for (size_t i = 0; i < rt->processes.n; i++) {
+		const struct rt_process *p = &rt->processes.items[i];
+		if (p->supervisor != RT_NONE && (p->supervisor < 0 || (size_t)p->supervisor >= ns))
+			return hp_error(err, HP_EINPUT, "process '%s' has an unknown supervisor", p->pid);
+		if (p->has_mods && p->supervisor == RT_NONE)
+			return hp_error(err, HP_EINPUT, "process '%s' has Modules but no supervisor", p->pid);
+		if ((size_t)p->frames + p->nframes > rt->frames.n ||
+		    (size_t)p->funs + p->nfuns > rt->funs.n ||
+		    (size_t)p->mods + p->nmods > rt->modrefs.n)
+			return hp_error(err, HP_EINPUT, "process '%s' has frames out of range", p->pid);
+		for (uint32_t k = 0; k < p->nmods; k++)
+			if (rt->modrefs.items[p->mods + k] >= nm)
+				return hp_error(err, HP_EINPUT, "process '%s' names an unknown module", p->pid);
+	}
+	return 0;
+}
+
+/* ---- writing -------------------------------------------------------------- */
+
+void runtime_put_version(const struct runtime *rt, struct strbuf *sb, int32_t v)
+{
+	if (v == RT_NONE) {
+		sb_adds(sb, "null");
+		return;
+	}
+	const struct rt_version *ver = &rt->versions.items[v];
+	if (ver->is_int)
+		sb_adds(sb, ver->text);
+	else
+		json_put_string(sb, ver->text);
+}
+
+static void put_frames(const struct runtime *rt, struct strbuf *sb,
+		       const struct rt_frame *f, uint32_t n)
+{
+	sb_addc(sb, '[');
+	for (uint32_t i = 0; i < n; i++) {
+		sb_adds(sb, i ? ", {\"module\": " : "{\"module\": ");
+		json_put_string(sb, rt->modules.items[f[i].module].name);
+		sb_adds(sb, ", \"version\": ");
+		runtime_put_version(rt, sb, f[i].version);
+		sb_addc(sb, '}');
+	}
+	sb_addc(sb, ']');
+}
+
+void runtime_write_json(const struct runtime *rt, struct strbuf *sb)
+{
+	sb_addf(sb, "{\n  \"format\": \"%s\",\n  \"version\": %d,\n", RUNTIME_FORMAT, RUNTIME_VERSION);
+	if (rt->suspend_timeout >= 0)
+		sb_addf(sb, "  \"options\": {\"suspend_timeout\": %ld},\n", rt->suspend_timeout);
+	sb_adds(sb, "  \"modules\": [");
+	for (size_t i = 0; i < rt->modules.n; i++) {
+		const struct rt_module *m = &rt->modules.items[i];
+		sb_adds(sb, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
+		json_put_string(sb, m->name);
+		sb_adds(sb, ", \"current\": ");
+		runtime_put_version(rt, sb, m->cur);
+		sb_adds(sb, ", \"old\": ");
+		runtime_put_version(rt, sb, m->old);
+		sb_addc(sb, '}');
+	}
+	sb_adds(sb, rt->modules.n ? "\n  ],\n  \"supervisors\": [" : "],\n  \"supervisors\": [");
+	for (size_t i = 0; i < rt->supervisors.n; i++) {
+		const struct rt_supervisor *s = &rt->supervisors.items[i];
+		sb_adds(sb, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
+		json_put_string(sb, s->name);
+		sb_adds(sb, ", \"parent\": ");
+		json_put_string(sb, s->parent == RT_NONE ? NULL : rt->supervisors.items[s->parent].name);
+		sb_addf(sb, ", \"intensity\": %u, \"period\": %u, \"application\": ", s->intensity, s->period);
+		json_put_string(sb, s->app);
+		sb_addf(sb, ", \"type\": \"%s\"}", rt_app_type_name(s->app_type));
+	}
+	sb_adds(sb, rt->supervisors.n ? "\n  ],\n  \"processes\": [" : "],\n  \"processes\": [");
+	for (size_t i = 0; i < rt->processes.n; i++) {
+		const struct rt_process *p = &rt->processes.items[i];
+		sb_adds(sb, i ? ",\n    {\"pid\": " : "\n    {\"pid\": ");
+		json_put_string(sb, p->pid);
+		if (p->name != p->pid && strcmp(p->name, p->pid)) {
+			sb_adds(sb, ", \"name\": ");
+			json_put_string(sb, p->name);
+		}
+		sb_adds(sb, ", \"frames\": ");
+		put_frames(rt, sb, rt->frames.items + p->frames, p->nframes);
+		sb_addf(sb, ", \"next_call\": \"%s\", \"sys\": %s", rt_next_name((enum rt_next)p->next),
+			p->sys ? "true" : "false");
+		if (p->nfuns) {
+			sb_adds(sb, ", \"funs\": ");
+			put_frames(rt, sb, rt->funs.items + p->funs, p->nfuns);
+		}
+		if (p->supervisor != RT_NONE) {
+			sb_adds(sb, ", \"supervisor\": ");
+			json_put_string(sb, rt->supervisors.items[p->supervisor].name);
+			sb_addf(sb, ", \"restart\": \"%s\"", rt_restart_name((enum rt_restart)p->restart));
+		}
+		if (p->has_mods) {
+			sb_adds(sb, ", \"modules\": [");
+			for (uint32_t k = 0; k < p->nmods; k++) {
+				if (k)
+					sb_adds(sb, ", ");
+				json_put_string(sb, rt->modules.items[rt->modrefs.items[p->mods + k]].name);
+			}
+			sb_addc(sb, ']');
+		}
+		sb_addc(sb, '}');
+	}
+	sb_adds(sb, rt->processes.n ? "\n  ],\n  \"unpurged\": [" : "],\n  \"unpurged\": [");
+	for (size_t i = 0; i < rt->unpurged.n; i++) {
+		sb_adds(sb, i ? ", {\"module\": " : "{\"module\": ");
+		json_put_string(sb, rt->modules.items[rt->unpurged.items[i].module].name);
+		sb_addf(sb, ", \"method\": \"%s\"}", purge_method_name(rt->unpurged.items[i].method));
+	}
+	sb_adds(sb, "]\n}\n");
+}
