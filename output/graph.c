@@ -1,0 +1,680 @@
+/*
+ * graph.c - the module dependency graph as DOT text, with the plan drawn on
+ * it (graph_to_dot).
+ *
+ * The graph is built in four steps: gather the modules of OLD and NEW into
+ * one table sorted by name; gather edges (NEW's, or OLD's alone, plus OLD's
+ * edges of removed modules) into index pairs sorted by (from, to); choose
+ * the visible modules (all, or the --focus neighbourhood by breadth-first
+ * search over edges in both directions); find strongly connected components
+ * (iterative Tarjan) among the visible modules. Then the DOT is printed.
+ *
+ * Invariant: every table is indexed in module-name order and every loop
+ * walks it in that order, so the DOT text (and so graphviz's layout) is the
+ * same for the same inputs. Every string printed goes through out_escape().
+ */
+#include "output.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct gnode {
+	const char *name;
+	const struct module *old, *new;
+	const struct graph_note *note;
+	char *folder;       /* heap; "" for the root */
+	int visible;
+	int scc;            /* cycle number (1-based) or 0 */
+	unsigned dist;      /* BFS distance from focus */
+};
+
+struct gedge {
+	size_t from, to;
+	unsigned kinds;
+	unsigned count;
+	int removed;        /* an edge of a removed module (from OLD) */
+};
+
+struct gctx {
+	const struct graph_spec *spec;
+	VEC(struct gnode) nodes;
+	VEC(struct gedge) edges;
+	struct strmap byname;  /* name -> index + 1 */
+	size_t ncycles;
+	/* adjacency (CSR over edges, both directions for BFS) */
+	size_t *out_start, *out_adj;
+};
+
+/* ---- modules --------------------------------------------------------------- */
+
+static size_t node_index(const struct gctx *g, const char *name)
+{
+	void *v = strmap_get(&g->byname, name);
+	return v ? (size_t)(uintptr_t)v - 1 : (size_t)-1;
+}
+
+static int cmp_node(const void *a, const void *b)
+{
+	return strcmp(((const struct gnode *)a)->name, ((const struct gnode *)b)->name);
+}
+
+/* Directory part of path, or "" */
+static char *dir_of(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	return slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup("");
+}
+
+/* Strips the folder prefix common to every module so clusters read
+ * "proto", "lib", not "/home/me/src/proto". */
+static void folders_relative(struct gctx *g)
+{
+	size_t common = (size_t)-1;
+	const char *first = NULL;
+	for (size_t i = 0; i < g->nodes.n; i++) {
+		const char *f = g->nodes.items[i].folder;
+		if (!first) {
+			first = f;
+			common = strlen(f);
+			continue;
+		}
+		size_t k = 0;
+		while (k < common && f[k] && f[k] == first[k])
+			k++;
+		common = k;
+	}
+	if (!first || common == 0)
+		return;
+	/* cut at a folder boundary */
+	char *base = xstrndup(first, common);
+	size_t blen = strlen(base);
+	for (size_t i = 0; i < g->nodes.n; i++) {
+		const char *f = g->nodes.items[i].folder;
+		if (!(f[blen] == '\0' || f[blen] == '/')) {
+			char *s = strrchr(base, '/');
+			blen = s ? (size_t)(s - base) : 0;
+			base[blen] = '\0';
+			i = (size_t)-1;
+			continue;
+		}
+	}
+	for (size_t i = 0; i < g->nodes.n; i++) {
+		char *f = g->nodes.items[i].folder;
+		const char *rest = f + blen;
+		if (*rest == '/')
+			rest++;
+		char *nf = xstrdup(rest);
+		free(f);
+		g->nodes.items[i].folder = nf;
+	}
+	free(base);
+}
+
+static void add_modules(struct gctx *g, const struct facts *f, int is_new)
+{
+	for (size_t i = 0; i < f->nmodules; i++) {
+		const struct module *m = &f->modules[i];
+		size_t k = node_index(g, m->name);
+		if (k == (size_t)-1) {
+			struct gnode n = { 0 };
+			n.name = m->name;
+			n.folder = dir_of(m->nfiles ? m->files[0] : NULL);
+			VEC_PUSH(&g->nodes, n);
+			k = g->nodes.n - 1;
+			strmap_put(&g->byname, m->name, (void *)(uintptr_t)(k + 1));
+		}
+		if (is_new)
+			g->nodes.items[k].new = m;
+		else
+			g->nodes.items[k].old = m;
+	}
+}
+
+static void index_nodes(struct gctx *g)
+{
+	qsort(g->nodes.items, g->nodes.n, sizeof(struct gnode), cmp_node);
+	strmap_release(&g->byname);
+	strmap_init(&g->byname);
+	for (size_t i = 0; i < g->nodes.n; i++)
+		strmap_put(&g->byname, g->nodes.items[i].name, (void *)(uintptr_t)(i + 1));
+}
+
+/* ---- edges ----------------------------------------------------------------- */
+
+static int cmp_edge(const void *a, const void *b)
+{
+	const struct gedge *x = a, *y = b;
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	if (x->to != y->to)
+		return x->to < y->to ? -1 : 1;
+	return x->removed - y->removed;
+}
+
+static void add_edges(struct gctx *g, const struct facts *f, int only_removed)
+{
+	for (size_t i = 0; i < f->nedges; i++) {
+		const struct edge *e = &f->edges[i];
+		size_t a = node_index(g, e->from), b = node_index(g, e->to);
+		if (a == (size_t)-1 || b == (size_t)-1 || a == b)
+			continue;
+		if (only_removed && g->nodes.items[a].new && g->nodes.items[b].new)
+			continue;
+		struct gedge ge = { a, b, e->kinds, e->count, only_removed };
+		VEC_PUSH(&g->edges, ge);
+	}
+}
+
+static void build_adjacency(struct gctx *g)
+{
+	size_t n = g->nodes.n;
+	g->out_start = xcalloc(n + 1, sizeof(size_t));
+	g->out_adj = xcalloc(g->edges.n ? g->edges.n : 1, sizeof(size_t));
+	for (size_t i = 0; i < g->edges.n; i++)
+		g->out_start[g->edges.items[i].from + 1]++;
+	for (size_t i = 0; i < n; i++)
+		g->out_start[i + 1] += g->out_start[i];
+	/* edges are sorted by from, so they fill in order */
+	for (size_t i = 0; i < g->edges.n; i++)
+		g->out_adj[i] = g->edges.items[i].to;
+}
+
+/* ---- focus ------------------------------------------------------------------- */
+
+static void select_focus(struct gctx *g, size_t focus, unsigned depth)
+{
+	size_t n = g->nodes.n;
+	size_t *queue = xmalloc((n ? n : 1) * sizeof(size_t));
+	size_t head = 0, tail = 0;
+	for (size_t i = 0; i < n; i++)
+		g->nodes.items[i].dist = (unsigned)-1;
+	g->nodes.items[focus].dist = 0;
+	queue[tail++] = focus;
+	while (head < tail) {
+		size_t v = queue[head++];
+		unsigned d = g->nodes.items[v].dist;
+		if (d >= depth)
+			continue;
+		/* successors and predecessors */
+		for (size_t i = 0; i < g->edges.n; i++) {
+			size_t w;
+			if (g->edges.items[i].from == v)
+				w = g->edges.items[i].to;
+			else if (g->edges.items[i].to == v)
+				w = g->edges.items[i].from;
+			else
+				continue;
+			if (g->nodes.items[w].dist == (unsigned)-1) {
+				g->nodes.items[w].dist = d + 1;
+				queue[tail++] = w;
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		g->nodes.items[i].visible = g->nodes.items[i].dist != (unsigned)-1;
+	free(queue);
+}
+
+/* ---- strongly connected components (iterative Tarjan) ----------------------- */
+
+static void find_cycles(struct gctx *g)
+{
+	size_t n = g->nodes.n;
+	size_t *index = xmalloc((n ? n : 1) * sizeof(size_t));
+	size_t *low = xmalloc((n ? n : 1) * sizeof(size_t));
+	char *onstack = xcalloc(n ? n : 1, 1);
+	size_t *stack = xmalloc((n ? n : 1) * sizeof(size_t));
+	size_t sp = 0;
+	struct frame { size_t v, next; };
+	struct frame *call = xmalloc((n ? n : 1) * sizeof(struct frame));
+	size_t counter = 0;
+	const size_t UNSEEN = (size_t)-1;
+	int *comp = xcalloc(n ? n : 1, sizeof(int));
+	int ncomp = 0;
+	/* component sizes counted after the fact */
+	for (size_t i = 0; i < n; i++)
+		index[i] = UNSEEN;
+	for (size_t root = 0; root < n; root++) {
+		if (index[root] != UNSEEN || !g->nodes.items[root].visible)
+			continue;
+		size_t depth = 0;
+		call[depth].v = root;
+		call[depth].next = g->out_start[root];
+		index[root] = low[root] = counter++;
+		stack[sp++] = root;
+		onstack[root] = 1;
+		while (1) {
+			struct frame *fr = &call[depth];
+			size_t v = fr->v;
+			if (fr->next < g->out_start[v + 1]) {
+				size_t w = g->out_adj[fr->next++];
+				if (!g->nodes.items[w].visible || g->edges.items[fr->next - 1].removed)
+					continue;
+				if (index[w] == UNSEEN) {
+					index[w] = low[w] = counter++;
+					stack[sp++] = w;
+					onstack[w] = 1;
+					depth++;
+					call[depth].v = w;
+					call[depth].next = g->out_start[w];
+				} else if (onstack[w] && index[w] < low[v]) {
+					low[v] = index[w];
+				}
+				continue;
+			}
+			if (low[v] == index[v]) {
+				ncomp++;
+				size_t w;
+				do {
+					w = stack[--sp];
+					onstack[w] = 0;
+					comp[w] = ncomp;
+				} while (w != v);
+			}
+			if (depth == 0)
+				break;
+			depth--;
+			size_t parent = call[depth].v;
+			if (low[v] < low[parent])
+				low[parent] = low[v];
+		}
+	}
+	/* Number components of size > 1 in order of their smallest member
+	 * (the first in name order). */
+	int *size = xcalloc((size_t)ncomp + 1, sizeof(int));
+	int *number = xcalloc((size_t)ncomp + 1, sizeof(int));
+	for (size_t i = 0; i < n; i++)
+		if (comp[i])
+			size[comp[i]]++;
+	for (size_t i = 0; i < n; i++) {
+		int c = comp[i];
+		if (!c || size[c] < 2)
+			continue;
+		if (!number[c])
+			number[c] = (int)++g->ncycles;
+		g->nodes.items[i].scc = number[c];
+	}
+	free(size);
+	free(number);
+	free(comp);
+	free(call);
+	free(stack);
+	free(onstack);
+	free(low);
+	free(index);
+}
+
+/* ---- DOT printing ------------------------------------------------------------- */
+
+static void put_q(struct strbuf *sb, const char *s)
+{
+	sb_addc(sb, '"');
+	out_escape(sb, s, OUT_ESC_DOT);
+	sb_addc(sb, '"');
+}
+
+/* Fill colour and name of the strongest change; the legend uses the same
+ * table. Order = priority. */
+static const struct change_style {
+	unsigned bit;
+	const char *color;
+	const char *name;
+} change_styles[] = {
+	{ GC_ADDED, "#b7e4a7", "added" },
+	{ GC_REMOVED, "#f2a7a7", "removed" },
+	{ GC_STATE, "#f7c57f", "state layout changed" },
+	{ GC_EXPORTS, "#cdb6ea", "exports changed" },
+	{ GC_BODY, "#fbeea0", "code changed" },
+	{ GC_FLAGS, "#a9d4ef", "compile flags changed" },
+};
+
+static const struct kind_style {
+	unsigned bit;
+	const char *name;
+	const char *attrs;
+	const char *legend;
+} kind_styles[] = {
+	{ REF_QUALIFIED, "qualified", "style=bold, color=\"#1f5fbf\", penwidth=2", "bold blue" },
+	{ REF_CALL, "call", "style=solid, color=\"#303030\"", "solid" },
+	{ REF_ADDRESS, "address", "style=dashed, color=\"#303030\"", "dashed" },
+	{ REF_DATA, "data", "style=dotted, color=\"#303030\"", "dotted" },
+};
+
+static const struct change_style *strongest_change(unsigned change)
+{
+	for (size_t i = 0; i < HP_ARRAY_SIZE(change_styles); i++)
+		if (change & change_styles[i].bit)
+			return &change_styles[i];
+	return NULL;
+}
+
+static int module_has_processes(const struct gnode *n)
+{
+	const struct module *m = n->new ? n->new : n->old;
+	return m && m->nentries > 0;
+}
+
+static void print_node(struct gctx *g, struct strbuf *sb, const struct gnode *n)
+{
+	struct strbuf label = STRBUF_INIT, tip = STRBUF_INIT;
+	unsigned change = 0;
+	if (g->spec->new) {
+		change = n->note ? n->note->change : 0;
+		if (!n->old)
+			change |= GC_ADDED;
+		if (!n->new)
+			change |= GC_REMOVED;
+	}
+	sb_adds(&label, n->name);
+	if (n->note && (n->note->order || n->note->action || n->note->purge)) {
+		sb_addc(&label, '\n');
+		if (n->note->order)
+			sb_addf(&label, "#%u ", n->note->order);
+		if (n->note->action)
+			sb_adds(&label, n->note->action);
+		if (n->note->purge)
+			sb_addf(&label, "%s(%s)", n->note->action ? " " : "", n->note->purge);
+	}
+	sb_addf(&tip, "module %s", n->name);
+	if (*n->folder)
+		sb_addf(&tip, " in %s", n->folder);
+	for (size_t i = 0; i < HP_ARRAY_SIZE(change_styles); i++)
+		if (change & change_styles[i].bit)
+			sb_addf(&tip, "; %s", change_styles[i].name);
+	if (module_has_processes(n))
+		sb_adds(&tip, "; starts processes");
+
+	sb_adds(sb, "    ");
+	put_q(sb, n->name);
+	sb_adds(sb, " [id=");
+	sb_addc(sb, '"');
+	sb_adds(sb, "mod:");
+	out_escape(sb, n->name, OUT_ESC_DOT);
+	sb_adds(sb, "\", label=");
+	put_q(sb, label.buf);
+	sb_adds(sb, ", tooltip=");
+	put_q(sb, tip.buf);
+	const struct change_style *cs = strongest_change(change);
+	sb_addf(sb, ", fillcolor=\"%s\"", cs ? cs->color : "#ffffff");
+	if (change & GC_REMOVED)
+		sb_adds(sb, ", style=\"filled,dashed\"");
+	if (module_has_processes(n))
+		sb_adds(sb, ", peripheries=2");
+	sb_adds(sb, "];\n");
+	sb_release(&label);
+	sb_release(&tip);
+}
+
+static void print_edge(struct gctx *g, struct strbuf *sb, const struct gedge *e)
+{
+	const char *a = g->nodes.items[e->from].name, *b = g->nodes.items[e->to].name;
+	const struct kind_style *ks = NULL;
+	struct strbuf cls = STRBUF_INIT, tip = STRBUF_INIT;
+	sb_addf(&tip, "%s -> %s:", a, b);
+	for (size_t i = 0; i < HP_ARRAY_SIZE(kind_styles); i++) {
+		if (!(e->kinds & kind_styles[i].bit))
+			continue;
+		if (!ks)
+			ks = &kind_styles[i];
+		sb_addf(&cls, "%s%s", cls.len ? " " : "", kind_styles[i].name);
+		sb_addf(&tip, " %s", kind_styles[i].name);
+	}
+	if (!ks)
+		ks = &kind_styles[1];
+	sb_addf(&tip, " (%u reference%s)", e->count, e->count == 1 ? "" : "s");
+	if (e->removed)
+		sb_adds(&cls, " removed");
+	sb_adds(sb, "  ");
+	put_q(sb, a);
+	sb_adds(sb, " -> ");
+	put_q(sb, b);
+	sb_adds(sb, " [id=\"edge:");
+	out_escape(sb, a, OUT_ESC_DOT);
+	sb_adds(sb, "->");
+	out_escape(sb, b, OUT_ESC_DOT);
+	sb_adds(sb, "\", class=");
+	put_q(sb, cls.buf);
+	sb_adds(sb, ", tooltip=");
+	put_q(sb, tip.buf);
+	sb_adds(sb, ", ");
+	if (e->removed)
+		sb_adds(sb, "style=dashed, color=\"#a0a0a0\"");
+	else
+		sb_adds(sb, ks->attrs);
+	sb_adds(sb, "];\n");
+	sb_release(&cls);
+	sb_release(&tip);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void print_cycles(struct gctx *g, struct strbuf *sb)
+{
+	for (size_t c = 1; c <= g->ncycles; c++) {
+		struct strbuf label = STRBUF_INIT;
+		sb_addf(&label, "cycle %zu:", c);
+		for (size_t i = 0; i < g->nodes.n; i++)
+			if (g->nodes.items[i].scc == (int)c)
+				sb_addf(&label, " %s", g->nodes.items[i].name);
+		sb_addf(sb, "  subgraph \"cluster_cycle_%zu\" {\n", c);
+		sb_adds(sb, "    id=\"");
+		sb_addf(sb, "cycle:%zu\"; label=", c);
+		put_q(sb, label.buf);
+		sb_adds(sb, "; style=\"rounded,filled\"; fillcolor=\"#fdeeee\"; color=\"#c04040\";\n");
+		for (size_t i = 0; i < g->nodes.n; i++)
+			if (g->nodes.items[i].scc == (int)c)
+				print_node(g, sb, &g->nodes.items[i]);
+		sb_adds(sb, "  }\n");
+		sb_release(&label);
+	}
+}
+
+static int use_folders(struct gctx *g)
+{
+	size_t visible = 0;
+	switch (g->spec->cluster) {
+	case GRAPH_CLUSTER_FOLDER:
+		return 1;
+	case GRAPH_CLUSTER_NONE:
+		return 0;
+	case GRAPH_CLUSTER_AUTO:
+		break;
+	}
+	for (size_t i = 0; i < g->nodes.n; i++)
+		visible += g->nodes.items[i].visible;
+	return visible > GRAPH_FOLDER_THRESHOLD;
+}
+
+static void print_modules(struct gctx *g, struct strbuf *sb)
+{
+	print_cycles(g, sb);
+	if (!use_folders(g)) {
+		for (size_t i = 0; i < g->nodes.n; i++)
+			if (g->nodes.items[i].visible && !g->nodes.items[i].scc)
+				print_node(g, sb, &g->nodes.items[i]);
+		return;
+	}
+	/* distinct folders of the visible, non-cycle modules, sorted */
+	VEC(const char *) dirs = { 0 };
+	for (size_t i = 0; i < g->nodes.n; i++)
+		if (g->nodes.items[i].visible && !g->nodes.items[i].scc)
+			VEC_PUSH(&dirs, g->nodes.items[i].folder);
+	if (dirs.n)
+		qsort(dirs.items, dirs.n, sizeof(const char *), cmp_str);
+	size_t ndir = 0;
+	for (size_t d = 0; d < dirs.n; d++) {
+		if (d > 0 && !strcmp(dirs.items[d], dirs.items[d - 1]))
+			continue;
+		const char *dir = dirs.items[d];
+		ndir++;
+		sb_addf(sb, "  subgraph \"cluster_dir_%zu\" {\n    id=\"dir:", ndir);
+		out_escape(sb, *dir ? dir : ".", OUT_ESC_DOT);
+		sb_adds(sb, "\"; label=");
+		put_q(sb, *dir ? dir : ".");
+		sb_adds(sb, "; style=rounded; color=\"#9090a0\";\n");
+		for (size_t i = 0; i < g->nodes.n; i++) {
+			const struct gnode *n = &g->nodes.items[i];
+			if (n->visible && !n->scc && !strcmp(n->folder, dir))
+				print_node(g, sb, n);
+		}
+		sb_adds(sb, "  }\n");
+	}
+	VEC_RELEASE(&dirs);
+}
+
+static void print_kills(struct gctx *g, struct strbuf *sb)
+{
+	const struct graph_spec *s = g->spec;
+	for (size_t i = 0; i < s->nkills; i++) {
+		const struct graph_kill *k = &s->kills[i];
+		size_t m = node_index(g, k->module);
+		if (m != (size_t)-1 && !g->nodes.items[m].visible)
+			continue;
+		struct strbuf label = STRBUF_INIT;
+		sb_addf(&label, "%s\nkilled at #%u", k->process, k->instr);
+		if (k->instr_text)
+			sb_addf(&label, "\n%s", k->instr_text);
+		sb_adds(sb, "  \"proc:");
+		out_escape(sb, k->process, OUT_ESC_DOT);
+		sb_adds(sb, "\" [id=\"proc:");
+		out_escape(sb, k->process, OUT_ESC_DOT);
+		sb_adds(sb, "\", class=\"killed\", shape=octagon, fillcolor=\"#d03030\", "
+			"fontcolor=white, label=");
+		put_q(sb, label.buf);
+		sb_adds(sb, "];\n");
+		if (m != (size_t)-1) {
+			sb_adds(sb, "  \"proc:");
+			out_escape(sb, k->process, OUT_ESC_DOT);
+			sb_adds(sb, "\" -> ");
+			put_q(sb, k->module);
+			sb_adds(sb, " [id=\"kill:");
+			out_escape(sb, k->process, OUT_ESC_DOT);
+			sb_adds(sb, "\", class=\"killed\", style=dotted, color=\"#d03030\", "
+				"arrowhead=none, label=\"runs old\", fontcolor=\"#d03030\"];\n");
+		}
+		sb_release(&label);
+	}
+}
+
+static void legend_row(struct strbuf *sb, const char *cell_attrs, const char *sample,
+		       const char *text)
+{
+	sb_addf(sb, "<tr><td %s>", cell_attrs);
+	out_escape(sb, sample, OUT_ESC_XML);
+	sb_adds(sb, "</td><td align=\"left\">");
+	out_escape(sb, text, OUT_ESC_XML);
+	sb_adds(sb, "</td></tr>");
+}
+
+static void print_legend(struct gctx *g, struct strbuf *sb)
+{
+	int plan = g->spec->new != NULL;
+	sb_adds(sb, "  subgraph \"cluster_legend\" {\n"
+		"    id=\"legend\"; label=\"legend\"; style=rounded; color=\"#9090a0\";\n"
+		"    \"legend\" [id=\"legend:table\", shape=plaintext, fillcolor=\"#ffffff\", label=<"
+		"<table border=\"0\" cellborder=\"1\" cellspacing=\"2\" cellpadding=\"3\">");
+	if (plan) {
+		for (size_t i = 0; i < HP_ARRAY_SIZE(change_styles); i++) {
+			char attrs[64];
+			snprintf(attrs, sizeof attrs, "bgcolor=\"%s\"", change_styles[i].color);
+			legend_row(sb, attrs, "module", change_styles[i].name);
+		}
+		legend_row(sb, "bgcolor=\"#ffffff\"", "module", "unchanged");
+		legend_row(sb, "bgcolor=\"#ffffff\"", "#N action (purge)",
+			   "load order in the script, instruction, purge method");
+		legend_row(sb, "bgcolor=\"#d03030\"", "process", "process predicted killed");
+	}
+	legend_row(sb, "border=\"3\"", "module", "double border: starts processes");
+	for (size_t i = 0; i < HP_ARRAY_SIZE(kind_styles); i++) {
+		char text[96];
+		snprintf(text, sizeof text, "%s edge: %s", kind_styles[i].name, kind_styles[i].legend);
+		legend_row(sb, "", "A -> B", text);
+	}
+	legend_row(sb, "bgcolor=\"#fdeeee\"", "cluster", "cycle: modules that depend on each other");
+	sb_adds(sb, "</table>>];\n  }\n");
+}
+
+static void gctx_release(struct gctx *g)
+{
+	for (size_t i = 0; i < g->nodes.n; i++)
+		free(g->nodes.items[i].folder);
+	VEC_RELEASE(&g->nodes);
+	VEC_RELEASE(&g->edges);
+	strmap_release(&g->byname);
+	free(g->out_start);
+	free(g->out_adj);
+}
+
+int graph_to_dot(const struct graph_spec *spec, struct strbuf *dot, struct errbuf *err)
+{
+	struct gctx g;
+	memset(&g, 0, sizeof g);
+	g.spec = spec;
+	strmap_init(&g.byname);
+	add_modules(&g, spec->old, 0);
+	if (spec->new)
+		add_modules(&g, spec->new, 1);
+	index_nodes(&g);
+	folders_relative(&g);
+	for (size_t i = 0; i < spec->nnotes; i++) {
+		size_t k = node_index(&g, spec->notes[i].module);
+		if (k != (size_t)-1)
+			g.nodes.items[k].note = &spec->notes[i];
+	}
+	if (spec->new) {
+		add_edges(&g, spec->new, 0);
+		add_edges(&g, spec->old, 1);
+	} else {
+		add_edges(&g, spec->old, 0);
+	}
+	if (g.edges.n)
+		qsort(g.edges.items, g.edges.n, sizeof(struct gedge), cmp_edge);
+	build_adjacency(&g);
+
+	if (spec->focus) {
+		size_t f = node_index(&g, spec->focus);
+		if (f == (size_t)-1) {
+			gctx_release(&g);
+			return hp_error(err, HP_EUSAGE, "no module '%s' in the graph", spec->focus);
+		}
+		select_focus(&g, f, spec->depth);
+	} else {
+		for (size_t i = 0; i < g.nodes.n; i++)
+			g.nodes.items[i].visible = 1;
+	}
+	find_cycles(&g);
+
+	sb_adds(dot, "digraph \"hotplan\" {\n"
+		"  graph [id=\"hotplan\", charset=\"UTF-8\", rankdir=LR, fontname=\"Helvetica\", "
+		"fontsize=11, nodesep=0.3, ranksep=0.6, label=");
+	{
+		struct strbuf title = STRBUF_INIT;
+		if (spec->new)
+			sb_addf(&title, "%s -> %s", spec->old->root ? spec->old->root : "old",
+				spec->new->root ? spec->new->root : "new");
+		else
+			sb_adds(&title, spec->old->root ? spec->old->root : "modules");
+		if (spec->focus)
+			sb_addf(&title, " (around %s, depth %u)", spec->focus, spec->depth);
+		put_q(dot, title.buf);
+		sb_release(&title);
+	}
+	sb_adds(dot, ", labelloc=t];\n"
+		"  node [shape=box, style=filled, fontname=\"Helvetica\", fontsize=11, "
+		"fillcolor=\"#ffffff\"];\n"
+		"  edge [fontname=\"Helvetica\", fontsize=9, arrowsize=0.7];\n");
+	print_modules(&g, dot);
+	for (size_t i = 0; i < g.edges.n; i++) {
+		const struct gedge *e = &g.edges.items[i];
+		if (g.nodes.items[e->from].visible && g.nodes.items[e->to].visible)
+			print_edge(&g, dot, e);
+	}
+	print_kills(&g, dot);
+	print_legend(&g, dot);
+	sb_adds(dot, "}\n");
+	gctx_release(&g);
+	return 0;
+}

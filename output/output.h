@@ -1,0 +1,129 @@
+/*
+ * output.h - views of hotplan's results for people and tools: escaping, the
+ * terminal style, the module graph (DOT, rendered in-process with graphviz
+ * to SVG/PNG/PDF), and the check report with its drivers (text, SARIF 2.1.0,
+ * JUnit XML).
+ *
+ * Invariants:
+ *  - Every string that reaches a JSON, DOT or XML output goes through
+ *    out_escape(); no driver escapes on its own.
+ *  - Outputs are deterministic: the same inputs give byte-identical bytes
+ *    (modules, edges, findings and processes are emitted in name order; no
+ *    timestamps, no hash-order iteration).
+ *  - Nothing here writes files: functions append to a struct strbuf, and the
+ *    caller writes it atomically (model/fileio.h).
+ *  - Only output/graph*.c include graphviz headers; no graphviz type appears
+ *    here.
+ */
+#ifndef HOTPLAN_OUTPUT_H
+#define HOTPLAN_OUTPUT_H
+
+#include <stdio.h>
+#include "facts.h"
+#include "util.h"
+
+/* ---- escaping ------------------------------------------------------------ */
+
+enum out_esc {
+	OUT_ESC_JSON, /* body of a JSON string: \" \\ \n \r \t \u00XX */
+	OUT_ESC_DOT,  /* body of a DOT "quoted string": \" \\ and \n for newline */
+	OUT_ESC_XML,  /* XML text or attribute value (also DOT HTML-like labels):
+		       * &amp; &lt; &gt; &quot; &apos;, and control characters
+		       * that XML 1.0 forbids replaced by '?' */
+};
+
+/* Appends s escaped for the given syntax (no surrounding quotes). s NULL
+ * appends nothing. */
+void out_escape(struct strbuf *sb, const char *s, enum out_esc how);
+
+/* ---- terminal style ------------------------------------------------------- */
+
+/* Colour for a text report: on when fp is a terminal and the environment
+ * variable NO_COLOR is unset or empty (https://no-color.org). */
+int out_color_wanted(FILE *fp);
+
+/* ---- the module graph ----------------------------------------------------- */
+
+/* Kinds of change of a module between OLD and NEW (bits). */
+enum graph_change {
+	GC_ADDED = 1,
+	GC_REMOVED = 2,
+	GC_BODY = 4,       /* function bodies or initializers */
+	GC_EXPORTS = 8,    /* exports added, removed, or changed in signature/linkage */
+	GC_STATE = 16,     /* layout of a state type */
+	GC_FLAGS = 32,     /* compile flags */
+};
+
+/* What the plan does to one module. */
+struct graph_note {
+	const char *module;
+	unsigned change;      /* GC_* bits; 0: unchanged */
+	unsigned order;       /* 1-based position of its load/remove in the script; 0: none */
+	const char *action;   /* "load", "update soft", "update advanced", "add",
+			       * "delete", or NULL */
+	const char *purge;    /* "soft_purge", "brutal_purge" or NULL */
+};
+
+/* A process the simulation predicts killed. */
+struct graph_kill {
+	const char *process;  /* its name (entry point, or runtime name) */
+	const char *module;   /* the module whose old code it was running */
+	unsigned instr;       /* 1-based index of the killing instruction */
+	const char *instr_text; /* that instruction, short ("load sip"), or NULL */
+};
+
+enum graph_cluster {
+	GRAPH_CLUSTER_AUTO,   /* by folder when more than GRAPH_FOLDER_THRESHOLD
+			       * modules are drawn */
+	GRAPH_CLUSTER_FOLDER,
+	GRAPH_CLUSTER_NONE,
+};
+#define GRAPH_FOLDER_THRESHOLD 24
+
+struct graph_spec {
+	const struct facts *old;  /* required: the tree (or OLD) */
+	const struct facts *new;  /* NULL: draw old alone, no plan */
+	const struct graph_note *notes; size_t nnotes;
+	const struct graph_kill *kills; size_t nkills;
+	const char *focus;        /* NULL: every module */
+	unsigned depth;           /* with focus: neighbours within depth edges */
+	enum graph_cluster cluster;
+};
+
+/*
+ * Builds the DOT text of the graph:
+ *  - modules are nodes (id "mod:NAME"), double-bordered when they start
+ *    processes, filled by kind of change, labelled with load order, action
+ *    and purge method when notes say so;
+ *  - one edge per (from, to) pair (id "edge:FROM->TO", class = its kinds),
+ *    styled by its strongest kind: qualified bold blue, call solid, address
+ *    dashed, data dotted; edges of removed modules are grey;
+ *  - strongly connected components of more than one module are drawn in a
+ *    cluster "cluster_cycle_N" (N in order of their smallest member);
+ *  - modules are clustered by folder ("cluster_dir_N") as spec->cluster says;
+ *  - killed processes are octagons (id "proc:NAME") tied to their module;
+ *  - a legend cluster "cluster_legend" explains colours and styles.
+ * With NEW, the modules are the union of both trees and edges are NEW's,
+ * plus OLD's edges of removed modules. Returns 0, or HP_EUSAGE when
+ * spec->focus names no module.
+ */
+int graph_to_dot(const struct graph_spec *spec, struct strbuf *dot, struct errbuf *err);
+
+/*
+ * Lays out DOT text with graphviz's "dot" engine in this process and renders
+ * it in format ("svg", "png" or "pdf"), appending the bytes to out; format
+ * "dot" appends the DOT text itself, unlaid (graphviz's own DOT writer
+ * orders subgraphs differently from run to run). PDF creation dates are set
+ * to the epoch, so every format is byte-identical for the same input.
+ * Returns 0, HP_EUSAGE for an unknown format, or HP_EINPUT when graphviz
+ * rejects the text.
+ */
+int graph_render(const char *dot, const char *format, struct strbuf *out, struct errbuf *err);
+
+/* Whether format is one graph_render() knows. */
+int graph_format_known(const char *format);
+/* The format implied by a file name's extension (".svg", ".png", ".pdf",
+ * ".dot", ".gv"), or NULL. */
+const char *graph_format_from_path(const char *path);
+
+#endif
