@@ -34,6 +34,8 @@ struct translate_input {
 	size_t napps;
 	struct app_spec *pre_apps; /* PreAppls */
 	size_t npre_apps;
+	const char *file;        /* where the scripts were read, for error
+				  * positions; NULL when they were built */
 };
 
 /*

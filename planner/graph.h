@@ -1,0 +1,73 @@
+/*
+ * graph.h - a directed graph over vertices 0..n-1 with the three walks the
+ * planner needs: weakly connected components, strongly connected components,
+ * and a deterministic topological order of the condensation.
+ *
+ * Usage:
+ *   struct graph g;
+ *   graph_init(&g, n);
+ *   graph_add_edge(&g, u, v);          (any number, duplicates and self loops allowed)
+ *   size_t ncomp = graph_wcc(&g, comp);     comp[v] for every v
+ *   size_t nscc  = graph_scc(&g, scc);      scc[v] for every v
+ *   graph_condensation_order(&g, scc, nscc, rank, order);
+ *   graph_release(&g);
+ *
+ * Invariants: results depend only on the vertices, the edges (as a set) and
+ * the caller's ranks, never on hash order or insertion order of edges, so
+ * output built from them is byte-identical between runs. Every walk is
+ * iterative: a chain of a million vertices does not overflow the stack.
+ * Memory is O(n + e); every function is O(n + e), except
+ * graph_condensation_order, which is O((n + e) log n).
+ */
+#ifndef HOTPLAN_GRAPH_H
+#define HOTPLAN_GRAPH_H
+
+#include <stddef.h>
+#include "util.h"
+
+struct graph_edge {
+	size_t from, to;
+};
+
+struct graph {
+	size_t n;                      /* vertices are 0..n-1 */
+	VEC(struct graph_edge) edges;  /* as added */
+	size_t *off;                   /* CSR successors, built on demand: */
+	size_t *adj;                   /* succ of v are adj[off[v]..off[v+1]) */
+	int built;
+};
+
+/* Fills g with n vertices and no edges. */
+void graph_init(struct graph *g, size_t n);
+/* Frees the contents; g may be re-initialised. A no-op on zeroed storage. */
+void graph_release(struct graph *g);
+/* Adds the edge from -> to; both must be < n. */
+void graph_add_edge(struct graph *g, size_t from, size_t to);
+
+/*
+ * Weakly connected components (edges taken without direction). Writes
+ * comp[v] for every vertex and returns the number of components. Components
+ * are numbered in the order of their smallest vertex: comp[0] == 0, and a
+ * component containing a smaller vertex has a smaller number.
+ */
+size_t graph_wcc(struct graph *g, size_t *comp);
+
+/*
+ * Strongly connected components (Tarjan). Writes scc[v] for every vertex
+ * and returns their number. Numbering: in the order of each component's
+ * smallest vertex, as graph_wcc.
+ */
+size_t graph_scc(struct graph *g, size_t *scc);
+
+/*
+ * A topological order of the condensation (the graph of the SCCs): order[]
+ * receives the nscc component numbers such that for every edge u -> v with
+ * scc[u] != scc[v], scc[u] comes before scc[v]. Among components that could
+ * come next, the one whose smallest rank[v] over its vertices is smallest is
+ * taken first (rank: one value per vertex, e.g. the position of the vertex's
+ * name in sorted order, so ties are broken by name).
+ */
+void graph_condensation_order(struct graph *g, const size_t *scc, size_t nscc,
+			      const size_t *rank, size_t *order);
+
+#endif
