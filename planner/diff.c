@@ -1,0 +1,595 @@
+/*
+ * diff.c - module-by-module and symbol-by-symbol diff of two facts (diff.h).
+ *
+ * Everything is a merge join of sorted arrays: modules by name, then in each
+ * module present in both versions, symbols (exports and locals merged into
+ * one name-ordered sequence) and state types. Invariant of every join: both
+ * cursors only move forward and the smaller name is consumed first, so the
+ * output is in name order and each name is visited once; the whole diff is
+ * linear in the size of both facts.
+ */
+#include "diff.h"
+
+#include <json.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ORDER CHG_NAMES: one name per enum change_kind bit, in bit order. */
+static const char *const chg_names[CHG_KIND_COUNT] = {
+	"body", "signature", "linkage", "added", "removed", "initializer",
+	"state-layout", "flags", "other",
+};
+
+const char *change_kind_name(unsigned kind)
+{
+	for (unsigned i = 0; i < CHG_KIND_COUNT; i++)
+		if (kind == (1u << i))
+			return chg_names[i];
+	return NULL;
+}
+
+void change_kinds_write(struct strbuf *out, unsigned mask, const char *sep)
+{
+	int first = 1;
+	for (unsigned i = 0; i < CHG_KIND_COUNT; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		if (!first)
+			sb_adds(out, sep);
+		sb_adds(out, chg_names[i]);
+		first = 0;
+	}
+}
+
+const char *mod_status_name(enum mod_status st)
+{
+	switch (st) {
+	case MOD_UNCHANGED: return "unchanged";
+	case MOD_CHANGED: return "changed";
+	case MOD_ADDED: return "added";
+	case MOD_REMOVED: return "removed";
+	}
+	return "unchanged";
+}
+
+/* ---- symbols ------------------------------------------------------------ */
+
+/* A cursor over a module's exports and locals merged by name. */
+struct sym_cursor {
+	const struct module *m;
+	size_t ie, il;
+};
+
+/* The next symbol in name order (NULL at the end) and whether it is exported;
+ * does not advance. */
+static const struct symbol *sym_peek(const struct sym_cursor *c, int *exported)
+{
+	const struct symbol *e = c->m && c->ie < c->m->nexports ? &c->m->exports[c->ie] : NULL;
+	const struct symbol *l = c->m && c->il < c->m->nlocals ? &c->m->locals[c->il] : NULL;
+	if (e && (!l || strcmp(e->name, l->name) <= 0)) {
+		*exported = 1;
+		return e;
+	}
+	*exported = 0;
+	return l;
+}
+
+static void sym_next(struct sym_cursor *c, int exported)
+{
+	if (exported)
+		c->ie++;
+	else
+		c->il++;
+}
+
+static unsigned sym_compare(const struct symbol *o, int oexp, const struct symbol *n, int nexp)
+{
+	unsigned ch = 0;
+	if (oexp != nexp || !hp_streq(o->visibility, n->visibility))
+		ch |= CHG_LINKAGE;
+	if (o->kind != n->kind || o->sig_hash != n->sig_hash)
+		ch |= CHG_SIGNATURE;
+	if (o->hash != n->hash)
+		ch |= n->kind == SYM_VARIABLE ? CHG_INITIALIZER : CHG_BODY;
+	return ch;
+}
+
+typedef VEC(struct sym_diff) sym_vec;
+typedef VEC(struct state_diff) state_vec;
+
+static void push_sym(sym_vec *v, const struct symbol *o, int oexp,
+		     const struct symbol *n, int nexp, unsigned ch)
+{
+	struct sym_diff sd;
+	sd.name = n ? n->name : o->name;
+	sd.kind = n ? n->kind : o->kind;
+	sd.changes = ch;
+	sd.old = o;
+	sd.new = n;
+	sd.old_exported = o ? oexp : 0;
+	sd.new_exported = n ? nexp : 0;
+	VEC_PUSH(v, sd);
+}
+
+/* Symbols of om -> nm (either may be NULL: module added or removed). */
+static void diff_symbols(const struct module *om, const struct module *nm, sym_vec *out)
+{
+	struct sym_cursor oc = { om, 0, 0 }, nc = { nm, 0, 0 };
+	for (;;) {
+		int oexp, nexp;
+		const struct symbol *o = sym_peek(&oc, &oexp);
+		const struct symbol *n = sym_peek(&nc, &nexp);
+		if (!o && !n)
+			break;
+		int c = !o ? 1 : !n ? -1 : strcmp(o->name, n->name);
+		if (c < 0) {
+			push_sym(out, o, oexp, NULL, 0, CHG_REMOVED);
+			sym_next(&oc, oexp);
+		} else if (c > 0) {
+			push_sym(out, NULL, 0, n, nexp, CHG_ADDED);
+			sym_next(&nc, nexp);
+		} else {
+			unsigned ch = sym_compare(o, oexp, n, nexp);
+			if (ch)
+				push_sym(out, o, oexp, n, nexp, ch);
+			sym_next(&oc, oexp);
+			sym_next(&nc, nexp);
+		}
+	}
+}
+
+static void diff_states(const struct module *om, const struct module *nm, state_vec *out)
+{
+	size_t i = 0, j = 0;
+	size_t no = om ? om->nstates : 0, nn = nm ? nm->nstates : 0;
+	while (i < no || j < nn) {
+		const struct state_type *o = i < no ? &om->states[i] : NULL;
+		const struct state_type *n = j < nn ? &nm->states[j] : NULL;
+		int c = !o ? 1 : !n ? -1 : strcmp(o->name, n->name);
+		struct state_diff sd = { NULL, 0, NULL, NULL };
+		if (c < 0) {
+			sd = (struct state_diff){ o->name, CHG_REMOVED, o, NULL };
+			i++;
+		} else if (c > 0) {
+			sd = (struct state_diff){ n->name, CHG_ADDED, NULL, n };
+			j++;
+		} else {
+			if (o->layout_hash != n->layout_hash)
+				sd = (struct state_diff){ n->name, CHG_STATE_LAYOUT, o, n };
+			i++;
+			j++;
+		}
+		if (sd.name)
+			VEC_PUSH(out, sd);
+	}
+}
+
+/* ---- modules ------------------------------------------------------------ */
+
+static void fill_module(struct diff *d, struct mod_diff *md, const struct module *om,
+			const struct module *nm, sym_vec *syms, state_vec *states)
+{
+	memset(md, 0, sizeof(*md));
+	md->name = nm ? nm->name : om->name;
+	md->old = om;
+	md->new = nm;
+	syms->n = 0;
+	states->n = 0;
+	diff_symbols(om, nm, syms);
+	diff_states(om, nm, states);
+
+	unsigned ch = 0;
+	for (size_t i = 0; i < syms->n; i++) {
+		const struct sym_diff *s = &syms->items[i];
+		ch |= s->changes;
+		if (s->new_exported && !s->old_exported)
+			md->exports_added++;
+		else if (s->old_exported && !s->new_exported)
+			md->exports_removed++;
+		else if (s->old_exported && (s->changes & CHG_SIGNATURE))
+			md->exports_retyped++;
+	}
+	for (size_t i = 0; i < states->n; i++)
+		ch |= states->items[i].changes;
+
+	if (!om) {
+		md->status = MOD_ADDED;
+		md->changes = CHG_ADDED;
+	} else if (!nm) {
+		md->status = MOD_REMOVED;
+		md->changes = CHG_REMOVED;
+	} else {
+		if (om->flags_hash != nm->flags_hash)
+			ch |= CHG_FLAGS;
+		if (!ch && om->hash != nm->hash)
+			ch |= CHG_OTHER;
+		md->changes = ch;
+		md->status = ch ? MOD_CHANGED : MOD_UNCHANGED;
+	}
+	if (md->status != MOD_UNCHANGED) {
+		md->syms = arena_memdup(&d->arena, syms->items, syms->n * sizeof(*syms->items));
+		md->nsyms = syms->n;
+		md->states = arena_memdup(&d->arena, states->items,
+					  states->n * sizeof(*states->items));
+		md->nstates = states->n;
+	}
+	switch (md->status) {
+	case MOD_UNCHANGED: d->nunchanged++; break;
+	case MOD_CHANGED: d->nchanged++; break;
+	case MOD_ADDED: d->nadded++; break;
+	case MOD_REMOVED: d->nremoved++; break;
+	}
+}
+
+void diff_compute(struct diff *d, const struct facts *old, const struct facts *new)
+{
+	memset(d, 0, sizeof(*d));
+	arena_init(&d->arena);
+	d->old = old;
+	d->new = new;
+
+	size_t cap = old->nmodules + new->nmodules;
+	d->mods = cap ? arena_alloc(&d->arena, cap * sizeof(*d->mods)) : NULL;
+	sym_vec syms = { 0 };
+	state_vec states = { 0 };
+	size_t i = 0, j = 0;
+	while (i < old->nmodules || j < new->nmodules) {
+		const struct module *om = i < old->nmodules ? &old->modules[i] : NULL;
+		const struct module *nm = j < new->nmodules ? &new->modules[j] : NULL;
+		int c = !om ? 1 : !nm ? -1 : strcmp(om->name, nm->name);
+		if (c < 0) {
+			nm = NULL;
+			i++;
+		} else if (c > 0) {
+			om = NULL;
+			j++;
+		} else {
+			i++;
+			j++;
+		}
+		fill_module(d, &d->mods[d->nmods++], om, nm, &syms, &states);
+	}
+	VEC_RELEASE(&syms);
+	VEC_RELEASE(&states);
+}
+
+void diff_release(struct diff *d)
+{
+	if (!d)
+		return;
+	arena_release(&d->arena);
+	memset(d, 0, sizeof(*d));
+}
+
+const struct mod_diff *diff_module(const struct diff *d, const char *name)
+{
+	size_t lo = 0, hi = d->nmods;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(d->mods[mid].name, name);
+		if (!c)
+			return &d->mods[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+int mod_diff_state_changed(const struct mod_diff *m)
+{
+	return m->nstates > 0;
+}
+
+/* ---- text ----------------------------------------------------------------- */
+
+static const char *sym_kind_word(enum sym_kind k)
+{
+	return k == SYM_VARIABLE ? "variable" : "function";
+}
+
+static void text_loc(struct strbuf *out, const struct loc *loc)
+{
+	if (!loc->file)
+		return;
+	sb_addf(out, "  (%s", loc->file);
+	if (loc->line)
+		sb_addf(out, ":%u", loc->line);
+	if (loc->line && loc->col)
+		sb_addf(out, ":%u", loc->col);
+	sb_adds(out, ")");
+}
+
+static void text_sym(struct strbuf *out, const struct sym_diff *s)
+{
+	const struct symbol *at = s->new ? s->new : s->old;
+	sb_addf(out, "    %s%s %s: ",
+		(s->new ? s->new_exported : s->old_exported) ? "" : "static ",
+		sym_kind_word(s->kind), s->name);
+	change_kinds_write(out, s->changes, ", ");
+	if ((s->changes & CHG_SIGNATURE) && s->old && s->new)
+		sb_addf(out, ": %s -> %s", s->old->signature ? s->old->signature : "?",
+			s->new->signature ? s->new->signature : "?");
+	if ((s->changes & CHG_LINKAGE) && s->old && s->new)
+		sb_addf(out, ": %s -> %s", s->old_exported ? "external" : "static",
+			s->new_exported ? "external" : "static");
+	text_loc(out, &at->loc);
+	sb_addc(out, '\n');
+}
+
+static void text_state(struct strbuf *out, const struct state_diff *s)
+{
+	const struct state_type *at = s->new ? s->new : s->old;
+	sb_addf(out, "    state %s: %s", s->name,
+		s->changes == CHG_STATE_LAYOUT ? "layout" : change_kind_name(s->changes));
+	if (s->old && s->new)
+		sb_addf(out, ": {%s} -> {%s}", s->old->layout ? s->old->layout : "?",
+			s->new->layout ? s->new->layout : "?");
+	text_loc(out, &at->loc);
+	sb_addc(out, '\n');
+}
+
+static void text_module_list(struct strbuf *out, const struct diff *d, enum mod_status st,
+			     const char *title, size_t count)
+{
+	sb_addf(out, "\n%s (%zu):\n", title, count);
+	if (!count) {
+		sb_adds(out, "  none\n");
+		return;
+	}
+	for (size_t i = 0; i < d->nmods; i++) {
+		const struct mod_diff *m = &d->mods[i];
+		if (m->status != st)
+			continue;
+		sb_addf(out, "  %s", m->name);
+		if (st == MOD_CHANGED) {
+			sb_adds(out, ": ");
+			change_kinds_write(out, m->changes, ", ");
+		}
+		sb_addc(out, '\n');
+		if (st == MOD_CHANGED) {
+			if (m->changes & CHG_FLAGS)
+				sb_adds(out, "    compile flags changed\n");
+			if (m->changes & CHG_OTHER)
+				sb_adds(out, "    the module's semantic hash changed, but no symbol,"
+					" state type or flag explains it\n");
+			for (size_t k = 0; k < m->nsyms; k++)
+				text_sym(out, &m->syms[k]);
+			for (size_t k = 0; k < m->nstates; k++)
+				text_state(out, &m->states[k]);
+		}
+	}
+}
+
+/* Which summary an export line belongs to. */
+enum export_class { EXP_ADDED, EXP_REMOVED, EXP_RETYPED };
+
+static int export_in_class(const struct sym_diff *s, enum export_class c)
+{
+	switch (c) {
+	case EXP_ADDED: return s->new_exported && !s->old_exported;
+	case EXP_REMOVED: return s->old_exported && !s->new_exported;
+	case EXP_RETYPED:
+		return s->old_exported && s->new_exported && (s->changes & CHG_SIGNATURE);
+	}
+	return 0;
+}
+
+static void text_exports(struct strbuf *out, const struct diff *d, enum export_class c,
+			 const char *title)
+{
+	size_t count = 0;
+	sb_addf(out, "\n%s:\n", title);
+	for (size_t i = 0; i < d->nmods; i++) {
+		const struct mod_diff *m = &d->mods[i];
+		for (size_t k = 0; k < m->nsyms; k++) {
+			if (!export_in_class(&m->syms[k], c))
+				continue;
+			sb_addf(out, "  %s:%s\n", m->name, m->syms[k].name);
+			count++;
+		}
+	}
+	if (!count)
+		sb_adds(out, "  none\n");
+}
+
+void diff_write_text(const struct diff *d, struct strbuf *out)
+{
+	sb_addf(out, "diff %s -> %s: %zu added, %zu removed, %zu changed, %zu unchanged\n",
+		d->old->root ? d->old->root : "OLD", d->new->root ? d->new->root : "NEW",
+		d->nadded, d->nremoved, d->nchanged, d->nunchanged);
+	text_module_list(out, d, MOD_ADDED, "modules added", d->nadded);
+	text_module_list(out, d, MOD_REMOVED, "modules removed", d->nremoved);
+	text_module_list(out, d, MOD_CHANGED, "modules changed", d->nchanged);
+
+	sb_addf(out, "\nmodules unchanged (%zu):\n", d->nunchanged);
+	if (!d->nunchanged)
+		sb_adds(out, "  none\n");
+	size_t col = 0;
+	for (size_t i = 0; i < d->nmods; i++) {
+		if (d->mods[i].status != MOD_UNCHANGED)
+			continue;
+		size_t w = strlen(d->mods[i].name);
+		if (col && col + 1 + w > 78) {
+			sb_addc(out, '\n');
+			col = 0;
+		}
+		sb_adds(out, col ? " " : "  ");
+		sb_adds(out, d->mods[i].name);
+		col += (col ? 1 : 2) + w;
+	}
+	if (col)
+		sb_addc(out, '\n');
+
+	text_exports(out, d, EXP_ADDED, "exports added");
+	text_exports(out, d, EXP_REMOVED, "exports removed");
+	text_exports(out, d, EXP_RETYPED, "exports changed in signature");
+
+	size_t count = 0;
+	sb_adds(out, "\nstate layouts changed:\n");
+	for (size_t i = 0; i < d->nmods; i++)
+		for (size_t k = 0; k < d->mods[i].nstates; k++) {
+			const struct state_diff *s = &d->mods[i].states[k];
+			sb_addf(out, "  %s: %s (%s)\n", d->mods[i].name, s->name,
+				s->changes == CHG_STATE_LAYOUT ? "layout" : change_kind_name(s->changes));
+			count++;
+		}
+	if (!count)
+		sb_adds(out, "  none\n");
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+static void json_kinds(struct strbuf *out, unsigned mask)
+{
+	int first = 1;
+	sb_addc(out, '[');
+	for (unsigned i = 0; i < CHG_KIND_COUNT; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		if (!first)
+			sb_adds(out, ", ");
+		json_put_string(out, chg_names[i]);
+		first = 0;
+	}
+	sb_addc(out, ']');
+}
+
+static void json_loc(struct strbuf *out, const struct loc *loc)
+{
+	sb_adds(out, "\"file\": ");
+	json_put_string(out, loc->file);
+	sb_addf(out, ", \"line\": %u, \"column\": %u", loc->line, loc->col);
+}
+
+static void json_sym(struct strbuf *out, const struct sym_diff *s, int last)
+{
+	const struct symbol *at = s->new ? s->new : s->old;
+	sb_adds(out, "        {\"name\": ");
+	json_put_string(out, s->name);
+	sb_addf(out, ", \"kind\": \"%s\", \"changes\": ", sym_kind_word(s->kind));
+	json_kinds(out, s->changes);
+	sb_addf(out, ", \"exported\": {\"old\": %s, \"new\": %s}",
+		s->old ? (s->old_exported ? "true" : "false") : "null",
+		s->new ? (s->new_exported ? "true" : "false") : "null");
+	sb_adds(out, ", \"signature\": {\"old\": ");
+	json_put_string(out, s->old ? s->old->signature : NULL);
+	sb_adds(out, ", \"new\": ");
+	json_put_string(out, s->new ? s->new->signature : NULL);
+	sb_adds(out, "}, ");
+	json_loc(out, &at->loc);
+	sb_addf(out, "}%s\n", last ? "" : ",");
+}
+
+static void json_state(struct strbuf *out, const struct state_diff *s, int last)
+{
+	const struct state_type *at = s->new ? s->new : s->old;
+	sb_adds(out, "        {\"name\": ");
+	json_put_string(out, s->name);
+	sb_adds(out, ", \"changes\": ");
+	json_kinds(out, s->changes);
+	sb_adds(out, ", \"layout\": {\"old\": ");
+	json_put_string(out, s->old ? s->old->layout : NULL);
+	sb_adds(out, ", \"new\": ");
+	json_put_string(out, s->new ? s->new->layout : NULL);
+	sb_adds(out, "}, ");
+	json_loc(out, &at->loc);
+	sb_addf(out, "}%s\n", last ? "" : ",");
+}
+
+static void json_exports(struct strbuf *out, const struct diff *d, enum export_class c)
+{
+	int first = 1;
+	sb_addc(out, '[');
+	for (size_t i = 0; i < d->nmods; i++)
+		for (size_t k = 0; k < d->mods[i].nsyms; k++) {
+			if (!export_in_class(&d->mods[i].syms[k], c))
+				continue;
+			sb_adds(out, first ? "" : ", ");
+			sb_adds(out, "{\"module\": ");
+			json_put_string(out, d->mods[i].name);
+			sb_adds(out, ", \"symbol\": ");
+			json_put_string(out, d->mods[i].syms[k].name);
+			sb_addc(out, '}');
+			first = 0;
+		}
+	sb_addc(out, ']');
+}
+
+/*
+ * {"format": "hotplan-diff", "version": 1, "old": root, "new": root,
+ *  "summary": {"added","removed","changed","unchanged"},
+ *  "modules": [{"name","status","changes":[kinds],"symbols":[...],
+ *               "states":[...]}]      (every module not unchanged)
+ *  "unchanged": [names],
+ *  "exports": {"added","removed","signature_changed": [{"module","symbol"}]},
+ *  "state_layouts_changed": [{"module","state"}]}
+ */
+void diff_write_json(const struct diff *d, struct strbuf *out)
+{
+	sb_adds(out, "{\n  \"format\": \"hotplan-diff\",\n  \"version\": 1,\n  \"old\": ");
+	json_put_string(out, d->old->root);
+	sb_adds(out, ",\n  \"new\": ");
+	json_put_string(out, d->new->root);
+	sb_addf(out, ",\n  \"summary\": {\"added\": %zu, \"removed\": %zu, \"changed\": %zu,"
+		" \"unchanged\": %zu},\n  \"modules\": [",
+		d->nadded, d->nremoved, d->nchanged, d->nunchanged);
+	int first = 1;
+	for (size_t i = 0; i < d->nmods; i++) {
+		const struct mod_diff *m = &d->mods[i];
+		if (m->status == MOD_UNCHANGED)
+			continue;
+		sb_adds(out, first ? "\n" : ",\n");
+		first = 0;
+		sb_adds(out, "    {\n      \"name\": ");
+		json_put_string(out, m->name);
+		sb_addf(out, ",\n      \"status\": \"%s\",\n      \"changes\": ",
+			mod_status_name(m->status));
+		json_kinds(out, m->changes);
+		sb_addf(out, ",\n      \"exports\": {\"added\": %zu, \"removed\": %zu,"
+			" \"signature_changed\": %zu}",
+			m->exports_added, m->exports_removed, m->exports_retyped);
+		sb_adds(out, ",\n      \"symbols\": [");
+		if (m->nsyms)
+			sb_addc(out, '\n');
+		for (size_t k = 0; k < m->nsyms; k++)
+			json_sym(out, &m->syms[k], k + 1 == m->nsyms);
+		sb_adds(out, m->nsyms ? "      ],\n      \"states\": [" : "],\n      \"states\": [");
+		if (m->nstates)
+			sb_addc(out, '\n');
+		for (size_t k = 0; k < m->nstates; k++)
+			json_state(out, &m->states[k], k + 1 == m->nstates);
+		sb_adds(out, m->nstates ? "      ]\n    }" : "]\n    }");
+	}
+	sb_adds(out, first ? "],\n  \"unchanged\": [" : "\n  ],\n  \"unchanged\": [");
+	first = 1;
+	for (size_t i = 0; i < d->nmods; i++) {
+		if (d->mods[i].status != MOD_UNCHANGED)
+			continue;
+		sb_adds(out, first ? "" : ", ");
+		json_put_string(out, d->mods[i].name);
+		first = 0;
+	}
+	sb_adds(out, "],\n  \"exports\": {\n    \"added\": ");
+	json_exports(out, d, EXP_ADDED);
+	sb_adds(out, ",\n    \"removed\": ");
+	json_exports(out, d, EXP_REMOVED);
+	sb_adds(out, ",\n    \"signature_changed\": ");
+	json_exports(out, d, EXP_RETYPED);
+	sb_adds(out, "\n  },\n  \"state_layouts_changed\": [");
+	first = 1;
+	for (size_t i = 0; i < d->nmods; i++)
+		for (size_t k = 0; k < d->mods[i].nstates; k++) {
+			sb_adds(out, first ? "" : ", ");
+			sb_adds(out, "{\"module\": ");
+			json_put_string(out, d->mods[i].name);
+			sb_adds(out, ", \"state\": ");
+			json_put_string(out, d->mods[i].states[k].name);
+			sb_adds(out, ", \"changes\": ");
+			json_kinds(out, d->mods[i].states[k].changes);
+			sb_addc(out, '}');
+			first = 0;
+		}
+	sb_adds(out, "]\n}\n");
+}

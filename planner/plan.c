@@ -1,0 +1,827 @@
+/*
+ * plan.c - diff, classify, find dependencies, build the appup, translate it
+ * both ways, and run the checks beyond OTP's (plan.h).
+ *
+ * Invariants:
+ *  - decisions are numbered in appup order (added, changed, removed; by
+ *    name in each group), so plan_decision() is a binary search per group;
+ *    while building, idx maps a module name to its decision number + 1;
+ *  - dependencies come from one merge join of the two facts' edge arrays,
+ *    which facts_finish() keeps sorted by (from, to): each (from, to) pair is
+ *    seen once, with the versions it appears in, so a decision's deps come
+ *    out in name order without sorting, and the cost is O(edges).
+ * Classification follows DESIGN.md §6: a changed module whose processes
+ * (entries, in either version) can be suspended and whose new version has
+ * a state transformer is updated (advanced if a state type changed, soft
+ * otherwise); any other changed module is loaded.
+ */
+#include "plan.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph.h"
+
+void plan_options_init(struct plan_options *opt)
+{
+	opt->purge = PLAN_PURGE_BRUTAL;
+	opt->app = "app";
+	opt->vsn = "2.0";
+	opt->from_vsn = "1.0";
+}
+
+const char *plan_kind_name(enum plan_kind kind)
+{
+	switch (kind) {
+	case PLAN_ADD_MODULE: return "add_module";
+	case PLAN_DELETE_MODULE: return "delete_module";
+	case PLAN_LOAD_MODULE: return "load_module";
+	case PLAN_UPDATE_SOFT: return "update_soft";
+	case PLAN_UPDATE_ADVANCED: return "update_advanced";
+	}
+	return "load_module";
+}
+
+/* Working state of one plan_build(). */
+struct builder {
+	struct plan *p;
+	struct strmap idx;        /* module name -> decision number + 1 */
+};
+
+static size_t dec_index(const struct builder *b, const char *name)
+{
+	void *v;
+	if (!name || !strmap_lookup(&b->idx, name, &v))
+		return SIZE_MAX;
+	return (size_t)(uintptr_t)v - 1;
+}
+
+/* ---- classification --------------------------------------------------------- */
+
+static int has_processes(const struct mod_diff *m)
+{
+	return (m->old && m->old->nentries) || (m->new && m->new->nentries);
+}
+
+static enum plan_kind classify(const struct mod_diff *m)
+{
+	if (m->status == MOD_ADDED)
+		return PLAN_ADD_MODULE;
+	if (m->status == MOD_REMOVED)
+		return PLAN_DELETE_MODULE;
+	if (has_processes(m) && m->new->transformer)
+		return mod_diff_state_changed(m) ? PLAN_UPDATE_ADVANCED : PLAN_UPDATE_SOFT;
+	return PLAN_LOAD_MODULE;
+}
+
+/* Appup group of an instruction kind: modules added first, removed last. */
+static int kind_group(enum plan_kind k)
+{
+	return k == PLAN_ADD_MODULE ? 0 : k == PLAN_DELETE_MODULE ? 2 : 1;
+}
+
+/* ---- dependencies ------------------------------------------------------------- */
+
+struct dep_pair {
+	size_t from, to;          /* decision numbers */
+	unsigned versions, kinds;
+};
+typedef VEC(struct dep_pair) pair_vec;
+
+static int edge_cmp(const struct edge *a, const struct edge *b)
+{
+	int c = strcmp(a->from, b->from);
+	return c ? c : strcmp(a->to, b->to);
+}
+
+/* Looks a name up, remembering the last answer: edges come grouped by from. */
+struct lookup_cache {
+	const char *name;
+	size_t idx;
+};
+
+static size_t cached_index(const struct builder *b, struct lookup_cache *c, const char *name)
+{
+	if (c->name && (c->name == name || !strcmp(c->name, name)))
+		return c->idx;
+	c->name = name;
+	c->idx = dec_index(b, name);
+	return c->idx;
+}
+
+static void collect_pairs(const struct builder *b, pair_vec *out)
+{
+	const struct facts *fo = b->p->old, *fn = b->p->new;
+	size_t i = 0, j = 0;
+	struct lookup_cache cache = { NULL, SIZE_MAX };
+	while (i < fo->nedges || j < fn->nedges) {
+		const struct edge *eo = i < fo->nedges ? &fo->edges[i] : NULL;
+		const struct edge *en = j < fn->nedges ? &fn->edges[j] : NULL;
+		int c = !eo ? 1 : !en ? -1 : edge_cmp(eo, en);
+		const struct edge *e = c <= 0 ? eo : en;
+		unsigned versions = 0, kinds = 0;
+		if (c <= 0) {
+			versions |= PLAN_DEP_OLD;
+			kinds |= eo->kinds;
+			i++;
+		}
+		if (c >= 0) {
+			versions |= PLAN_DEP_NEW;
+			kinds |= en->kinds;
+			j++;
+		}
+		size_t from = cached_index(b, &cache, e->from);
+		if (from == SIZE_MAX)
+			continue;
+		size_t to = dec_index(b, e->to);
+		if (to == SIZE_MAX || to == from)
+			continue;
+		struct dep_pair pr = { from, to, versions, kinds };
+		VEC_PUSH(out, pr);
+	}
+}
+
+/* Hands each decision its slice of deps, keeping the pairs' (name) order. */
+static void attach_deps(struct builder *b, const pair_vec *pairs)
+{
+	struct plan *p = b->p;
+	size_t *count = xcalloc(p->ndecisions + 1, sizeof(*count));
+	for (size_t k = 0; k < pairs->n; k++)
+		count[pairs->items[k].from]++;
+	for (size_t d = 0; d < p->ndecisions; d++) {
+		p->decisions[d].deps = count[d] ?
+			arena_alloc(&p->arena, count[d] * sizeof(struct plan_dep)) : NULL;
+		p->decisions[d].ndeps = 0;
+	}
+	for (size_t k = 0; k < pairs->n; k++) {
+		const struct dep_pair *pr = &pairs->items[k];
+		struct plan_decision *dd = &p->decisions[pr->from];
+		struct plan_dep *dep = &dd->deps[dd->ndeps++];
+		dep->module = p->decisions[pr->to].module;
+		dep->versions = pr->versions;
+		dep->kinds = pr->kinds;
+	}
+	free(count);
+}
+
+/* ---- appup terms ------------------------------------------------------------ */
+
+static struct term *deps_term(struct arena *a, const struct plan_decision *d)
+{
+	struct term **items = d->ndeps ? arena_alloc(a, d->ndeps * sizeof(*items)) : NULL;
+	for (size_t k = 0; k < d->ndeps; k++)
+		items[k] = term_atom(a, d->deps[k].module);
+	return term_list(a, d->ndeps, items);
+}
+
+static struct term *instr_term(struct arena *a, enum plan_kind kind, const char *module,
+			       struct term *deps, enum plan_purge purge)
+{
+	struct term *m = term_atom(a, module);
+	const char *pname = purge == PLAN_PURGE_SOFT ? "soft_purge" : "brutal_purge";
+	struct term *change;
+	switch (kind) {
+	case PLAN_ADD_MODULE:
+		return term_tuplev(a, 3, term_atom(a, "add_module"), m, deps);
+	case PLAN_DELETE_MODULE:
+		return term_tuplev(a, 3, term_atom(a, "delete_module"), m, deps);
+	case PLAN_LOAD_MODULE:
+		return term_tuplev(a, 5, term_atom(a, "load_module"), m, term_atom(a, pname),
+				   term_atom(a, pname), deps);
+	case PLAN_UPDATE_SOFT:
+	case PLAN_UPDATE_ADVANCED:
+		change = kind == PLAN_UPDATE_SOFT ? term_atom(a, "soft") :
+			term_tuplev(a, 2, term_atom(a, "advanced"), term_nil(a));
+		if (purge == PLAN_PURGE_BRUTAL)
+			return term_tuplev(a, 4, term_atom(a, "update"), m, change, deps);
+		return term_tuplev(a, 6, term_atom(a, "update"), m, change, term_atom(a, pname),
+				   term_atom(a, pname), deps);
+	}
+	return NULL;
+}
+
+/* The kind of instruction that undoes kind in the downgrade appup. */
+static enum plan_kind down_kind(enum plan_kind k)
+{
+	return k == PLAN_ADD_MODULE ? PLAN_DELETE_MODULE :
+		k == PLAN_DELETE_MODULE ? PLAN_ADD_MODULE : k;
+}
+
+/* The instructions of the decisions in the given order, as a list. */
+static struct term *instr_list(struct arena *a, const struct plan *p, const size_t *order, int down)
+{
+	struct term **items = p->ndecisions ? arena_alloc(a, p->ndecisions * sizeof(*items)) : NULL;
+	for (size_t k = 0; k < p->ndecisions; k++) {
+		const struct plan_decision *d = &p->decisions[order[k]];
+		items[k] = down ? d->down : d->up;
+	}
+	return term_list(a, p->ndecisions, items);
+}
+
+static const char **module_names(struct arena *a, const struct facts *f)
+{
+	const char **names = f->nmodules ? arena_alloc(a, f->nmodules * sizeof(*names)) : NULL;
+	for (size_t i = 0; i < f->nmodules; i++)
+		names[i] = f->modules[i].name;
+	return names;
+}
+
+static int translate_one(struct plan *p, enum tr_mode mode, struct term *instrs,
+			 struct term **out, struct errbuf *err)
+{
+	struct app_spec newer = { p->opt.app, p->opt.vsn, module_names(&p->arena, p->new),
+				  p->new->nmodules, NULL };
+	struct app_spec older = { p->opt.app, p->opt.from_vsn, module_names(&p->arena, p->old),
+				  p->old->nmodules, NULL };
+	struct translate_input in;
+	memset(&in, 0, sizeof(in));
+	in.mode = mode;
+	in.scripts = &instrs;
+	in.nscripts = 1;
+	/* For dn, OTP's make_relup passes the older release as Appls. */
+	in.apps = mode == TR_UP ? &newer : &older;
+	in.napps = 1;
+	in.pre_apps = mode == TR_UP ? &older : &newer;
+	in.npre_apps = 1;
+	struct term *reason = NULL;
+	struct errbuf terr;
+	memset(&terr, 0, sizeof(terr));
+	if (translate_scripts(&p->arena, &in, out, &reason, &terr))
+		return hp_error(err, HP_EINPUT, "translation of the %s appup failed: %s",
+				mode == TR_UP ? "upgrade" : "downgrade", terr.msg);
+	return 0;
+}
+
+/* ---- explanations --------------------------------------------------------------- */
+
+#define MAX_NAMES 8
+
+/* "body of f, g; state-layout of struct s; flags" */
+static void changes_summary(struct strbuf *sb, const struct mod_diff *m)
+{
+	int first_kind = 1;
+	for (unsigned bit = 0; bit < CHG_KIND_COUNT; bit++) {
+		unsigned kind = 1u << bit;
+		if (!(m->changes & kind))
+			continue;
+		sb_adds(sb, first_kind ? "" : "; ");
+		first_kind = 0;
+		sb_adds(sb, change_kind_name(kind));
+		size_t n = 0;
+		for (size_t k = 0; k < m->nsyms; k++) {
+			if (!(m->syms[k].changes & kind))
+				continue;
+			if (n < MAX_NAMES)
+				sb_addf(sb, "%s%s", n ? ", " : " of ", m->syms[k].name);
+			n++;
+		}
+		for (size_t k = 0; k < m->nstates; k++) {
+			if (!(m->states[k].changes & kind) &&
+			    !(kind == CHG_STATE_LAYOUT && m->states[k].changes))
+				continue;
+			if (n < MAX_NAMES)
+				sb_addf(sb, "%s%s", n ? ", " : " of ", m->states[k].name);
+			n++;
+		}
+		if (n > MAX_NAMES)
+			sb_addf(sb, " and %zu more", n - MAX_NAMES);
+	}
+}
+
+static void processes_summary(struct strbuf *sb, const struct mod_diff *m)
+{
+	const struct module *mm = m->new && m->new->nentries ? m->new : m->old;
+	for (size_t k = 0; k < mm->nentries && k < MAX_NAMES; k++) {
+		const struct entry *e = &mm->entries[k];
+		sb_addf(sb, "%s%s", k ? ", " : "", e->function);
+		if (e->spawner)
+			sb_addf(sb, " (started by %s%s%s)", e->spawner,
+				e->spawn_module ? " in " : "", e->spawn_module ? e->spawn_module : "");
+	}
+	if (mm->nentries > MAX_NAMES)
+		sb_addf(sb, " and %zu more", mm->nentries - MAX_NAMES);
+}
+
+static void states_summary(struct strbuf *sb, const struct mod_diff *m)
+{
+	for (size_t k = 0; k < m->nstates && k < MAX_NAMES; k++)
+		sb_addf(sb, "%s%s %s", k ? ", " : "", m->states[k].name,
+			m->states[k].changes == CHG_STATE_LAYOUT ? "re-laid out" :
+			m->states[k].changes == CHG_ADDED ? "added" : "removed");
+	if (m->nstates > MAX_NAMES)
+		sb_addf(sb, " and %zu more", m->nstates - MAX_NAMES);
+}
+
+static const char *explain_why(struct plan *p, const struct plan_decision *d)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const struct mod_diff *m = d->diff;
+	const char *vsn = p->opt.vsn, *from = p->opt.from_vsn;
+	switch (d->kind) {
+	case PLAN_ADD_MODULE:
+		sb_addf(&sb, "%s is new in %s: add_module loads it; nothing runs its code yet, "
+			"so nothing is suspended", d->module, vsn);
+		break;
+	case PLAN_DELETE_MODULE:
+		sb_addf(&sb, "%s is gone in %s: delete_module removes its code (remove, then "
+			"purge)", d->module, vsn);
+		break;
+	case PLAN_LOAD_MODULE:
+		sb_adds(&sb, "changed: ");
+		changes_summary(&sb, m);
+		sb_adds(&sb, ". load_module: ");
+		if (!has_processes(m)) {
+			sb_addf(&sb, "no process starts in %s, so there is nothing to suspend "
+				"and no state to convert", d->module);
+		} else {
+			sb_addf(&sb, "%s has processes (", d->module);
+			processes_summary(&sb, m);
+			sb_addf(&sb, ") but %s has no state transformer, so they cannot be "
+				"suspended and converted: the code is replaced under them", vsn);
+		}
+		break;
+	case PLAN_UPDATE_SOFT:
+	case PLAN_UPDATE_ADVANCED:
+		sb_adds(&sb, "changed: ");
+		changes_summary(&sb, m);
+		sb_addf(&sb, ". update: %s has processes (", d->module);
+		processes_summary(&sb, m);
+		sb_addf(&sb, ") and a state transformer (%s in %s)", m->new->transformer, vsn);
+		if (d->kind == PLAN_UPDATE_ADVANCED) {
+			sb_adds(&sb, " and its state changed (");
+			states_summary(&sb, m);
+			sb_addf(&sb, "): {advanced, []}: the processes are suspended, the code "
+				"is loaded, %s converts their state (Extra []), and they are resumed",
+				m->new->transformer);
+		} else {
+			sb_addf(&sb, ", and no state type changed between %s and %s: soft: the "
+				"processes are suspended around the load and resumed, with no "
+				"code_change", from, vsn);
+		}
+		break;
+	}
+	if (d->ndeps) {
+		sb_addf(&sb, ". Deps: ");
+		for (size_t k = 0; k < d->ndeps; k++) {
+			const struct plan_dep *dep = &d->deps[k];
+			sb_addf(&sb, "%s%s (referenced in %s", k ? ", " : "", dep->module,
+				dep->versions == (PLAN_DEP_OLD | PLAN_DEP_NEW) ? "both versions" :
+				dep->versions == PLAN_DEP_OLD ? from : vsn);
+			int first = 1;
+			for (unsigned bit = 0; bit < 4; bit++)
+				if (dep->kinds & (1u << bit)) {
+					sb_addf(&sb, "%s%s", first ? ": " : ", ", ref_kind_name(1u << bit));
+					first = 0;
+				}
+			sb_addc(&sb, ')');
+		}
+	} else {
+		sb_adds(&sb, ". Deps: none (it references no other module of this upgrade)");
+	}
+	const char *s = arena_strdup(&p->arena, sb.buf);
+	sb_release(&sb);
+	return s;
+}
+
+static const char *explain_purge(struct plan *p, const struct plan_decision *d)
+{
+	switch (d->kind) {
+	case PLAN_ADD_MODULE:
+		return "add_module always loads with brutal_purge (OTP has no option for it); "
+		       "a new module has no old code, so the purge kills nobody";
+	case PLAN_DELETE_MODULE:
+		return "delete_module becomes {remove, {M, brutal_purge, brutal_purge}} and "
+		       "{purge, [M]} (OTP has no option for it): processes still running the "
+		       "module's code are killed by that purge";
+	default:
+		break;
+	}
+	if (p->opt.purge == PLAN_PURGE_SOFT)
+		return "soft_purge: the release handler refuses the whole script before the "
+		       "point of no return if code of the module left old by an earlier upgrade "
+		       "is still in use; processes still running the code this load replaces are "
+		       "left alone, and the release handler soft-purges it every 10 s";
+	return "brutal_purge (OTP's default): the load first purges code of the module left "
+	       "old by an earlier upgrade, killing processes still in it; processes still "
+	       "running the code this load replaces are killed when the release is made "
+	       "permanent (or by the next load of the module)";
+}
+
+/* ---- findings ------------------------------------------------------------------- */
+
+static const struct sym_diff *find_sym(const struct mod_diff *m, const char *name)
+{
+	size_t lo = 0, hi = m->nsyms;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(m->syms[mid].name, name);
+		if (!c)
+			return &m->syms[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* HP101 and HP106: what unchanged modules still use of what changed. */
+static void check_references(struct plan *p)
+{
+	const struct diff *d = &p->diff;
+	const char *vsn = p->opt.vsn;
+	for (size_t i = 0; i < d->nmods; i++) {
+		const struct mod_diff *r = &d->mods[i];
+		if (r->status != MOD_UNCHANGED)
+			continue;
+		const struct ref *prev = NULL;
+		for (size_t k = 0; k < r->old->nrefs; k++) {
+			const struct ref *ref = &r->old->refs[k];
+			if (!ref->module)
+				continue;
+			if (prev && !strcmp(prev->module, ref->module) &&
+			    !strcmp(prev->symbol, ref->symbol))
+				continue;
+			prev = ref;
+			const struct mod_diff *t = diff_module(d, ref->module);
+			if (!t || t->status == MOD_UNCHANGED || t->status == MOD_ADDED)
+				continue;
+			if (t->status == MOD_REMOVED) {
+				findings_add(&p->findings, HP101_REMOVED_EXPORT_REFERENCED, r->name,
+					     ref->symbol, &ref->loc,
+					     "'%s' still references '%s' of '%s', but module '%s' is "
+					     "removed in %s and '%s' is not upgraded with it",
+					     r->name, ref->symbol, t->name, t->name, vsn, r->name);
+				continue;
+			}
+			const struct sym_diff *s = find_sym(t, ref->symbol);
+			if (!s)
+				continue;
+			if (s->old_exported && !s->new_exported) {
+				findings_add(&p->findings, HP101_REMOVED_EXPORT_REFERENCED, r->name,
+					     ref->symbol, &ref->loc,
+					     "'%s' still references '%s' of '%s', which %s no longer "
+					     "exports (%s), and '%s' is not upgraded with it",
+					     r->name, ref->symbol, t->name, vsn,
+					     s->new ? "made static" : "removed", r->name);
+			} else if (s->old_exported && (s->changes & CHG_SIGNATURE)) {
+				findings_add(&p->findings, HP106_CHANGED_SIGNATURE_REFERENCED, r->name,
+					     ref->symbol, &ref->loc,
+					     "'%s' still uses '%s' of '%s' as '%s', but %s changes it "
+					     "to '%s', and '%s' is not upgraded with it",
+					     r->name, ref->symbol, t->name,
+					     s->old->signature ? s->old->signature : "?", vsn,
+					     s->new->signature ? s->new->signature : "?", r->name);
+			}
+		}
+	}
+}
+
+/* HP102: a state type re-laid out with no transformer in the new version. */
+static void check_transformers(struct plan *p)
+{
+	for (size_t i = 0; i < p->ndecisions; i++) {
+		const struct mod_diff *m = p->decisions[i].diff;
+		if (m->status != MOD_CHANGED || m->new->transformer)
+			continue;
+		for (size_t k = 0; k < m->nstates; k++) {
+			const struct state_diff *s = &m->states[k];
+			if (s->changes != CHG_STATE_LAYOUT)
+				continue;
+			findings_add(&p->findings, HP102_STATE_CHANGE_WITHOUT_TRANSFORMER, m->name,
+				     s->name, &s->new->loc,
+				     "the layout of '%s' in '%s' changes from {%s} to {%s}, but %s "
+				     "has no state transformer for '%s': the running state is not "
+				     "converted", s->name, m->name, s->old->layout ? s->old->layout : "?",
+				     s->new->layout ? s->new->layout : "?", p->opt.vsn, m->name);
+		}
+	}
+}
+
+static int is_update(enum plan_kind k)
+{
+	return k == PLAN_UPDATE_SOFT || k == PLAN_UPDATE_ADVANCED;
+}
+
+struct cycle_member {
+	size_t scc, rank;
+	const struct plan_decision *d;
+};
+
+static int cmp_member(const void *pa, const void *pb)
+{
+	const struct cycle_member *a = pa, *b = pb;
+	if (a->scc != b->scc)
+		return a->scc < b->scc ? -1 : 1;
+	return a->rank < b->rank ? -1 : a->rank > b->rank;
+}
+
+/* HP103: a cycle of the dependency graph mixing updated (suspended) modules
+ * with modules loaded, added or removed while their callers run. */
+static void check_cycles(struct plan *p)
+{
+	size_t n = p->ndecisions;
+	if (n < 2)
+		return;
+	struct graph g;
+	graph_init(&g, n);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < p->decisions[i].ndeps; k++) {
+			size_t to = plan_decision(p, p->decisions[i].deps[k].module) - p->decisions;
+			graph_add_edge(&g, i, to);
+		}
+	size_t *scc = xmalloc(n * sizeof(*scc));
+	size_t nscc = graph_scc(&g, scc);
+	/* Per component: its size, and whether it has updates (1), other
+	 * kinds (2), or both (3). */
+	size_t *size = xcalloc(nscc, sizeof(*size));
+	unsigned char *mix = xcalloc(nscc, 1);
+	for (size_t i = 0; i < n; i++) {
+		size[scc[i]]++;
+		mix[scc[i]] |= is_update(p->decisions[i].kind) ? 1 : 2;
+	}
+	/* Members of mixed cycles in name order, then grouped by component
+	 * (stable: members keep name order inside their component). */
+	VEC(struct cycle_member) mem = { 0 };
+	for (size_t k = 0; k < p->diff.nmods; k++) {
+		const struct plan_decision *d = plan_decision(p, p->diff.mods[k].name);
+		if (!d)
+			continue;
+		size_t c = scc[d - p->decisions];
+		if (size[c] >= 2 && mix[c] == 3) {
+			struct cycle_member mb = { c, k, d };
+			VEC_PUSH(&mem, mb);
+		}
+	}
+	if (mem.n > 1)
+		qsort(mem.items, mem.n, sizeof(*mem.items), cmp_member);
+	struct strbuf with = STRBUF_INIT, without = STRBUF_INIT;
+	for (size_t k = 0; k < mem.n;) {
+		size_t c = mem.items[k].scc;
+		const struct plan_decision *firstd = mem.items[k].d;
+		sb_reset(&with);
+		sb_reset(&without);
+		for (; k < mem.n && mem.items[k].scc == c; k++) {
+			const struct plan_decision *d = mem.items[k].d;
+			struct strbuf *sb = is_update(d->kind) ? &with : &without;
+			sb_addf(sb, "%s'%s'", sb->len ? ", " : "", d->module);
+		}
+		const struct module *fm = firstd->diff->new ? firstd->diff->new : firstd->diff->old;
+		struct loc loc = { fm->nfiles ? fm->files[0] : NULL, 0, 0 };
+		findings_add(&p->findings, HP103_MIXED_PROCESS_CYCLE, firstd->module, NULL, &loc,
+			     "a dependency cycle of the upgrade mixes modules whose processes are "
+			     "suspended (%s) with modules loaded while their callers run (%s): "
+			     "no load order puts every dependency first",
+			     with.buf, without.buf);
+	}
+	VEC_RELEASE(&mem);
+	sb_release(&with);
+	sb_release(&without);
+	free(size);
+	free(mix);
+	free(scc);
+	graph_release(&g);
+}
+
+/* The module named by a suspend/code_change entry: M or {M, _}. */
+static const struct term *entry_module(const struct term *t)
+{
+	if (t->type == TERM_ATOM)
+		return t;
+	if (term_is_tuple(t, (size_t)-1) && t->u.seq.n >= 1 && t->u.seq.items[0]->type == TERM_ATOM)
+		return t->u.seq.items[0];
+	return NULL;
+}
+
+static void check_code_change(const struct term *script, struct findings *out)
+{
+	struct strmap suspended;
+	strmap_init(&suspended);
+	for (size_t i = 0; i < script->u.seq.n; i++) {
+		const struct term *in = script->u.seq.items[i];
+		if (term_is_tagged(in, "suspend", 2) && term_is_list(in->u.seq.items[1]) &&
+		    in->u.seq.items[1]->type == TERM_LIST) {
+			const struct term *l = in->u.seq.items[1];
+			for (size_t k = 0; k < l->u.seq.n; k++) {
+				const struct term *m = entry_module(l->u.seq.items[k]);
+				if (m)
+					strmap_put(&suspended, m->u.atom, (void *)m);
+			}
+			continue;
+		}
+		const struct term *l = NULL;
+		if (term_is_tagged(in, "code_change", 2))
+			l = in->u.seq.items[1];
+		else if (term_is_tagged(in, "code_change", 3))
+			l = in->u.seq.items[2];
+		if (!l || l->type != TERM_LIST)
+			continue;
+		for (size_t k = 0; k < l->u.seq.n; k++) {
+			const struct term *m = entry_module(l->u.seq.items[k]);
+			if (!m || strmap_get(&suspended, m->u.atom))
+				continue;
+			struct loc loc = { NULL, in->line, in->col };
+			findings_add(out, HP104_CODE_CHANGE_NOT_SUSPENDED, m->u.atom, NULL, &loc,
+				     "the script calls code_change of '%s' but suspends it nowhere "
+				     "before: the release handler skips it and the state of its "
+				     "processes is not converted", m->u.atom);
+		}
+	}
+	strmap_release(&suspended);
+}
+
+static const struct ref *first_ref_to(const struct module *m, const char *to)
+{
+	for (size_t k = 0; m && k < m->nrefs; k++)
+		if (m->refs[k].module && !strcmp(m->refs[k].module, to))
+			return &m->refs[k];
+	return NULL;
+}
+
+static void check_load_order(const struct term *script, const struct facts *target,
+			     struct findings *out)
+{
+	struct strmap pos;
+	strmap_init(&pos);
+	for (size_t i = 0; i < script->u.seq.n; i++) {
+		const struct term *in = script->u.seq.items[i];
+		if (!term_is_tagged(in, "load", 2) || !term_is_tuple(in->u.seq.items[1], 3))
+			continue;
+		const struct term *m = in->u.seq.items[1]->u.seq.items[0];
+		if (m->type == TERM_ATOM && !strmap_get(&pos, m->u.atom))
+			strmap_put(&pos, m->u.atom, (void *)(uintptr_t)(i + 1));
+	}
+	if (pos.n >= 2) {
+		const char *last_from = NULL;
+		uintptr_t pf = 0;
+		for (size_t e = 0; e < target->nedges; e++) {
+			const struct edge *ed = &target->edges[e];
+			if (ed->from != last_from) {
+				last_from = ed->from;
+				pf = (uintptr_t)strmap_get(&pos, ed->from);
+			}
+			if (!pf)
+				continue;
+			uintptr_t pt = (uintptr_t)strmap_get(&pos, ed->to);
+			if (!pt || pt <= pf)
+				continue;
+			const struct module *fm = facts_module(target, ed->from);
+			const struct ref *r = first_ref_to(fm, ed->to);
+			struct loc loc = { NULL, 0, 0 };
+			if (r)
+				loc = r->loc;
+			findings_add(out, HP105_LOAD_OUT_OF_DEPENDENCY_ORDER, ed->from,
+				     r ? r->symbol : NULL, &loc,
+				     "the script loads '%s' before '%s', which it references%s%s%s: "
+				     "between the two loads the new '%s' runs against the old '%s'",
+				     ed->from, ed->to, r ? " ('" : "", r ? r->symbol : "",
+				     r ? "')" : "", ed->from, ed->to);
+		}
+	}
+	strmap_release(&pos);
+}
+
+void plan_check_script(const struct term *script, enum tr_mode mode,
+		       const struct facts *target, struct findings *out)
+{
+	if (!script || script->type != TERM_LIST)
+		return;
+	check_code_change(script, out);
+	if (mode == TR_UP && target)
+		check_load_order(script, target, out);
+}
+
+/* ---- building ------------------------------------------------------------------ */
+
+/* Orders decisions by (group of their kind as seen by down/up, name). */
+static size_t *appup_order(struct plan *p, int down)
+{
+	size_t *order = p->ndecisions ? arena_alloc(&p->arena, p->ndecisions * sizeof(*order)) : NULL;
+	size_t n = 0;
+	for (int grp = 0; grp < 3; grp++)
+		for (size_t k = 0; k < p->diff.nmods; k++) {
+			const struct plan_decision *d = plan_decision(p, p->diff.mods[k].name);
+			if (!d)
+				continue;
+			enum plan_kind kind = down ? down_kind(d->kind) : d->kind;
+			if (kind_group(kind) == grp)
+				order[n++] = (size_t)(d - p->decisions);
+		}
+	return order;
+}
+
+const struct plan_decision *plan_decision(const struct plan *p, const char *module)
+{
+	/* Decisions are in appup order: adds, changes, deletes, each by name.
+	 * Search each group. */
+	size_t lo = 0;
+	while (lo < p->ndecisions) {
+		int grp = kind_group(p->decisions[lo].kind);
+		size_t hi = lo;
+		while (hi < p->ndecisions && kind_group(p->decisions[hi].kind) == grp)
+			hi++;
+		size_t a = lo, b = hi;
+		while (a < b) {
+			size_t mid = a + (b - a) / 2;
+			int c = strcmp(p->decisions[mid].module, module);
+			if (!c)
+				return &p->decisions[mid];
+			if (c < 0)
+				a = mid + 1;
+			else
+				b = mid;
+		}
+		lo = hi;
+	}
+	return NULL;
+}
+
+int plan_build(struct plan *p, const struct facts *old, const struct facts *new,
+	       const struct plan_options *opt, struct errbuf *err)
+{
+	memset(p, 0, sizeof(*p));
+	arena_init(&p->arena);
+	findings_init(&p->findings);
+	p->old = old;
+	p->new = new;
+	plan_options_init(&p->opt);
+	if (opt) {
+		p->opt.purge = opt->purge;
+		if (opt->app)
+			p->opt.app = arena_strdup(&p->arena, opt->app);
+		if (opt->vsn)
+			p->opt.vsn = arena_strdup(&p->arena, opt->vsn);
+		if (opt->from_vsn)
+			p->opt.from_vsn = arena_strdup(&p->arena, opt->from_vsn);
+	}
+	diff_compute(&p->diff, old, new);
+
+	/* Decisions in appup order: added, changed, removed; by name in each. */
+	size_t ntouched = p->diff.nadded + p->diff.nremoved + p->diff.nchanged;
+	p->decisions = ntouched ? arena_zalloc(&p->arena, ntouched * sizeof(*p->decisions)) : NULL;
+	static const enum mod_status groups[3] = { MOD_ADDED, MOD_CHANGED, MOD_REMOVED };
+	struct builder b;
+	b.p = p;
+	strmap_init(&b.idx);
+	for (int grp = 0; grp < 3; grp++)
+		for (size_t k = 0; k < p->diff.nmods; k++) {
+			const struct mod_diff *m = &p->diff.mods[k];
+			if (m->status != groups[grp])
+				continue;
+			struct plan_decision *d = &p->decisions[p->ndecisions];
+			d->module = m->name;
+			d->kind = classify(m);
+			d->diff = m;
+			strmap_put(&b.idx, m->name, (void *)(uintptr_t)(++p->ndecisions));
+		}
+
+	pair_vec pairs = { 0 };
+	collect_pairs(&b, &pairs);
+	attach_deps(&b, &pairs);
+	VEC_RELEASE(&pairs);
+	strmap_release(&b.idx);
+
+	for (size_t i = 0; i < p->ndecisions; i++) {
+		struct plan_decision *d = &p->decisions[i];
+		struct term *deps = deps_term(&p->arena, d);
+		d->up = instr_term(&p->arena, d->kind, d->module, deps, p->opt.purge);
+		d->down = instr_term(&p->arena, down_kind(d->kind), d->module, deps, p->opt.purge);
+		d->why = explain_why(p, d);
+		d->purge_why = explain_purge(p, d);
+	}
+	size_t *up_order = appup_order(p, 0);
+	size_t *down_order = appup_order(p, 1);
+	p->up_instrs = instr_list(&p->arena, p, up_order, 0);
+	p->down_instrs = instr_list(&p->arena, p, down_order, 1);
+	struct arena *a = &p->arena;
+	p->appup = term_tuplev(a, 3, term_string(a, p->opt.vsn),
+			       term_listv(a, 1, term_tuplev(a, 2, term_string(a, p->opt.from_vsn),
+							    p->up_instrs)),
+			       term_listv(a, 1, term_tuplev(a, 2, term_string(a, p->opt.from_vsn),
+							    p->down_instrs)));
+
+	if (translate_one(p, TR_UP, p->up_instrs, &p->up_script, err) ||
+	    translate_one(p, TR_DN, p->down_instrs, &p->down_script, err)) {
+		plan_release(p);
+		return HP_EINPUT;
+	}
+
+	check_references(p);
+	check_transformers(p);
+	check_cycles(p);
+	plan_check_script(p->up_script, TR_UP, new, &p->findings);
+	plan_check_script(p->down_script, TR_DN, old, &p->findings);
+	findings_sort(&p->findings);
+	return 0;
+}
+
+void plan_release(struct plan *p)
+{
+	if (!p)
+		return;
+	findings_release(&p->findings);
+	diff_release(&p->diff);
+	arena_release(&p->arena);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,142 @@
+/*
+ * plan.h - from two facts to an upgrade plan (DESIGN.md §6): the diff, one
+ * decision per module the upgrade touches, the appup, the upgrade and
+ * downgrade scripts (translated by translate.h exactly as OTP does), and the
+ * findings of the checks beyond OTP's.
+ *
+ * Usage (what 'hotplan plan' and 'hotplan check' do):
+ *   struct plan_options opt;  plan_options_init(&opt);  opt.purge = ...;
+ *   struct plan p;
+ *   if (plan_build(&p, old, new, &opt, &err)) -> err.msg, nothing to release
+ *   ... p.appup, p.up_script, p.down_script, p.findings, p.decisions ...
+ *   plan_release(&p);
+ *
+ * Ownership: the plan points into both facts (names, symbols, locations),
+ * which must outlive it; everything else (terms, strings, arrays) is in the
+ * plan's arena and freed by plan_release(). The findings list owns its
+ * strings and may be detached (moved out) by the caller.
+ *
+ * Invariants of a built plan:
+ *  - decisions hold exactly the modules added, removed or changed, in appup
+ *    order: added modules, then changed ones, then removed ones, each group
+ *    by name (translation then orders every dependency group itself);
+ *  - a decision's deps are the other modules of the upgrade that the module
+ *    references in the new version or referenced in the old one, by name;
+ *  - the up appup list and the down appup list have one instruction per
+ *    decision; the down list undoes the up list (added <-> delete_module,
+ *    removed <-> add_module, changed: the same instruction and Deps, which
+ *    translation in mode dn runs in the reverse order);
+ *  - findings are sorted (findings.h) and every output is deterministic.
+ */
+#ifndef HOTPLAN_PLAN_H
+#define HOTPLAN_PLAN_H
+
+#include <stddef.h>
+#include "diff.h"
+#include "facts.h"
+#include "findings.h"
+#include "term.h"
+#include "translate.h"
+#include "util.h"
+
+enum plan_purge { PLAN_PURGE_BRUTAL, PLAN_PURGE_SOFT };
+
+struct plan_options {
+	enum plan_purge purge;  /* PrePurge and PostPurge of every load (default brutal) */
+	const char *app;        /* application owning the modules (default "app") */
+	const char *vsn;        /* the new version (default "2.0") */
+	const char *from_vsn;   /* the old version (default "1.0") */
+};
+
+/* The defaults above. */
+void plan_options_init(struct plan_options *opt);
+
+enum plan_kind {
+	PLAN_ADD_MODULE,      /* {add_module, M, Deps} */
+	PLAN_DELETE_MODULE,   /* {delete_module, M, Deps} */
+	PLAN_LOAD_MODULE,     /* {load_module, M, Pre, Post, Deps} */
+	PLAN_UPDATE_SOFT,     /* {update, M, soft, Deps} */
+	PLAN_UPDATE_ADVANCED, /* {update, M, {advanced, []}, Deps} */
+};
+/* "add_module", "delete_module", "load_module", "update_soft", "update_advanced" */
+const char *plan_kind_name(enum plan_kind kind);
+
+/* Which version's references make a dependency. */
+enum { PLAN_DEP_OLD = 1, PLAN_DEP_NEW = 2 };
+
+struct plan_dep {
+	const char *module;     /* a module of the same upgrade */
+	unsigned versions;      /* PLAN_DEP_OLD | PLAN_DEP_NEW */
+	unsigned kinds;         /* OR of REF_* of the edges behind it */
+};
+
+struct plan_decision {
+	const char *module;
+	enum plan_kind kind;
+	const struct mod_diff *diff;   /* into plan.diff */
+	struct plan_dep *deps; size_t ndeps;
+	struct term *up;        /* this module's instruction in the upgrade appup */
+	struct term *down;      /* ... and in the downgrade appup */
+	const char *why;        /* why the module changed and why this instruction */
+	const char *purge_why;  /* what the purge method means for this module */
+};
+
+struct plan {
+	struct arena arena;
+	const struct facts *old, *new;
+	struct plan_options opt;       /* strings copied into the arena */
+	struct diff diff;
+	struct plan_decision *decisions; size_t ndecisions;
+	struct term *up_instrs;        /* the appup's upgrade instructions (a list) */
+	struct term *down_instrs;      /* ... its downgrade instructions */
+	struct term *appup;            /* {Vsn, [{FromVsn, Up}], [{FromVsn, Down}]} */
+	struct term *up_script;        /* low-level, translate_scripts(up) */
+	struct term *down_script;      /* low-level, translate_scripts(dn) */
+	struct findings findings;
+};
+
+/*
+ * Plans the upgrade old -> new into p (caller storage). Returns 0, or
+ * HP_EINPUT when translation refuses the appup (err says why; p is then
+ * released). A plan is produced whatever the findings say: they are for the
+ * caller's policy. Deterministic; linear in the size of the facts apart
+ * from translation and sorting.
+ */
+int plan_build(struct plan *p, const struct facts *old, const struct facts *new,
+	       const struct plan_options *opt, struct errbuf *err);
+void plan_release(struct plan *p);
+
+/* The decision about module (binary search over names); NULL if untouched. */
+const struct plan_decision *plan_decision(const struct plan *p, const char *module);
+
+/*
+ * The script checks beyond OTP's, usable on any low-level script (a proper
+ * list of instructions), e.g. a hand-written one given to 'check --against':
+ *  - HP104: a {code_change, ...} names a module no earlier {suspend, ...}
+ *    of the script suspended;
+ *  - HP105 (mode TR_UP only): a {load, {M, _, _}} comes before the load of a
+ *    module that M references in target (the facts of the version being
+ *    installed).
+ * Appends to out; does not sort it. target may be NULL (HP105 is skipped).
+ */
+void plan_check_script(const struct term *script, enum tr_mode mode,
+		       const struct facts *target, struct findings *out);
+
+/* ---- outputs --------------------------------------------------------------- */
+
+enum plan_erlang_what { PLAN_OUT_UP, PLAN_OUT_DOWN, PLAN_OUT_APPUP };
+
+/* The upgrade script, the downgrade script or the appup, one whole term per
+ * line ending with '.', as file:consult/1 reads them. */
+void plan_write_erlang(const struct plan *p, enum plan_erlang_what what, struct strbuf *out);
+/* {Vsn, [{FromVsn, [], Up}], [{FromVsn, [], Down}]}. : a relup. */
+void plan_write_relup(const struct plan *p, struct strbuf *out);
+/* {"format": "hotplan-plan", "version": 1, ...}: options, summary, decisions
+ * (instruction, changes, deps, explanations), appup, up and down scripts
+ * (each instruction as Erlang text), findings. */
+void plan_write_json(const struct plan *p, struct strbuf *out);
+/* For people: every decision with its reasons, the order of the upgrade
+ * script step by step with why, the purge, the findings, and both scripts. */
+void plan_write_text(const struct plan *p, struct strbuf *out);
+
+#endif

@@ -1,0 +1,346 @@
+/*
+ * plan_out.c - the plan's outputs: Erlang terms (script, downgrade script,
+ * appup), relup, JSON and the explained text (plan.h).
+ *
+ * Invariant: every writer reads the plan only, in its stored order
+ * (decisions in appup order, scripts as translated, findings sorted), so
+ * the same plan always gives the same bytes.
+ */
+#include "plan.h"
+
+#include <json.h>
+#include <string.h>
+
+static void write_terms_dot(struct strbuf *out, const struct term *list)
+{
+	for (size_t i = 0; i < list->u.seq.n; i++)
+		term_write_dot(out, list->u.seq.items[i]);
+}
+
+void plan_write_erlang(const struct plan *p, enum plan_erlang_what what, struct strbuf *out)
+{
+	switch (what) {
+	case PLAN_OUT_UP:
+		write_terms_dot(out, p->up_script);
+		break;
+	case PLAN_OUT_DOWN:
+		write_terms_dot(out, p->down_script);
+		break;
+	case PLAN_OUT_APPUP:
+		term_write_dot(out, p->appup);
+		break;
+	}
+}
+
+void plan_write_relup(const struct plan *p, struct strbuf *out)
+{
+	/* The relup lives only as long as this call: build it in a scratch arena. */
+	struct arena a;
+	arena_init(&a);
+	struct term *descr = term_nil(&a);
+	struct term *relup = term_tuplev(&a, 3, term_string(&a, p->opt.vsn),
+		term_listv(&a, 1, term_tuplev(&a, 3, term_string(&a, p->opt.from_vsn), descr,
+					      p->up_script)),
+		term_listv(&a, 1, term_tuplev(&a, 3, term_string(&a, p->opt.from_vsn), descr,
+					      p->down_script)));
+	term_write_dot(out, relup);
+	arena_release(&a);
+}
+
+static const char *purge_name(enum plan_purge pg)
+{
+	return pg == PLAN_PURGE_SOFT ? "soft_purge" : "brutal_purge";
+}
+
+/* ---- JSON ------------------------------------------------------------------- */
+
+static void json_term(struct strbuf *out, const struct term *t)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	term_write(&tmp, t);
+	json_put_string(out, tmp.buf);
+	sb_release(&tmp);
+}
+
+static void json_script(struct strbuf *out, const struct term *list)
+{
+	sb_addc(out, '[');
+	for (size_t i = 0; i < list->u.seq.n; i++) {
+		sb_adds(out, i ? ",\n    " : "\n    ");
+		json_term(out, list->u.seq.items[i]);
+	}
+	sb_adds(out, list->u.seq.n ? "\n  ]" : "]");
+}
+
+void plan_write_json(const struct plan *p, struct strbuf *out)
+{
+	const struct diff *d = &p->diff;
+	sb_adds(out, "{\n  \"format\": \"hotplan-plan\",\n  \"version\": 1,\n  \"app\": ");
+	json_put_string(out, p->opt.app);
+	sb_adds(out, ",\n  \"vsn\": ");
+	json_put_string(out, p->opt.vsn);
+	sb_adds(out, ",\n  \"from_vsn\": ");
+	json_put_string(out, p->opt.from_vsn);
+	sb_addf(out, ",\n  \"purge\": \"%s\",\n  \"old\": ", purge_name(p->opt.purge));
+	json_put_string(out, p->old->root);
+	sb_adds(out, ",\n  \"new\": ");
+	json_put_string(out, p->new->root);
+	sb_addf(out, ",\n  \"summary\": {\"added\": %zu, \"removed\": %zu, \"changed\": %zu,"
+		" \"unchanged\": %zu},\n  \"decisions\": [",
+		d->nadded, d->nremoved, d->nchanged, d->nunchanged);
+	for (size_t i = 0; i < p->ndecisions; i++) {
+		const struct plan_decision *dc = &p->decisions[i];
+		sb_adds(out, i ? ",\n    {\"module\": " : "\n    {\"module\": ");
+		json_put_string(out, dc->module);
+		sb_addf(out, ", \"instruction\": \"%s\", \"status\": \"%s\", \"changes\": [",
+			plan_kind_name(dc->kind), mod_status_name(dc->diff->status));
+		int first = 1;
+		for (unsigned bit = 0; bit < CHG_KIND_COUNT; bit++)
+			if (dc->diff->changes & (1u << bit)) {
+				sb_adds(out, first ? "" : ", ");
+				json_put_string(out, change_kind_name(1u << bit));
+				first = 0;
+			}
+		sb_adds(out, "],\n     \"deps\": [");
+		for (size_t k = 0; k < dc->ndeps; k++) {
+			const struct plan_dep *dep = &dc->deps[k];
+			sb_adds(out, k ? ", {\"module\": " : "{\"module\": ");
+			json_put_string(out, dep->module);
+			sb_addf(out, ", \"old\": %s, \"new\": %s, \"kinds\": [",
+				dep->versions & PLAN_DEP_OLD ? "true" : "false",
+				dep->versions & PLAN_DEP_NEW ? "true" : "false");
+			first = 1;
+			for (unsigned bit = 0; bit < 4; bit++)
+				if (dep->kinds & (1u << bit)) {
+					sb_adds(out, first ? "" : ", ");
+					json_put_string(out, ref_kind_name(1u << bit));
+					first = 0;
+				}
+			sb_adds(out, "]}");
+		}
+		sb_adds(out, "],\n     \"up\": ");
+		json_term(out, dc->up);
+		sb_adds(out, ",\n     \"down\": ");
+		json_term(out, dc->down);
+		sb_adds(out, ",\n     \"why\": ");
+		json_put_string(out, dc->why);
+		sb_adds(out, ",\n     \"purge\": ");
+		json_put_string(out, dc->purge_why);
+		sb_addc(out, '}');
+	}
+	sb_adds(out, p->ndecisions ? "\n  ],\n  \"appup\": " : "],\n  \"appup\": ");
+	json_term(out, p->appup);
+	sb_adds(out, ",\n  \"up\": ");
+	json_script(out, p->up_script);
+	sb_adds(out, ",\n  \"down\": ");
+	json_script(out, p->down_script);
+	sb_adds(out, ",\n  \"findings\": ");
+	findings_write_json(&p->findings, 4, out);
+	sb_adds(out, "\n}\n");
+}
+
+/* ---- text ------------------------------------------------------------------- */
+
+/* Wraps text at 76 columns with the given indent. */
+static void wrap(struct strbuf *out, const char *text, const char *indent)
+{
+	size_t ind = strlen(indent), col = 0;
+	const char *s = text;
+	while (*s) {
+		const char *w = s;
+		while (*w && *w != ' ')
+			w++;
+		size_t len = (size_t)(w - s);
+		if (col == 0) {
+			sb_adds(out, indent);
+			col = ind;
+		} else if (col + 1 + len > 76) {
+			sb_addc(out, '\n');
+			sb_adds(out, indent);
+			col = ind;
+		} else {
+			sb_addc(out, ' ');
+			col++;
+		}
+		sb_add(out, s, len);
+		col += len;
+		s = w;
+		while (*s == ' ')
+			s++;
+	}
+	if (col)
+		sb_addc(out, '\n');
+}
+
+static const char *step_module(const struct term *in, const char *tag)
+{
+	if (!term_is_tagged(in, tag, 2) || !term_is_tuple(in->u.seq.items[1], 3))
+		return NULL;
+	const struct term *m = in->u.seq.items[1]->u.seq.items[0];
+	return m->type == TERM_ATOM ? m->u.atom : NULL;
+}
+
+/* Position of the first load or remove of module in script, or SIZE_MAX. */
+static size_t step_of(const struct term *script, const char *module)
+{
+	for (size_t i = 0; i < script->u.seq.n; i++) {
+		const char *m = step_module(script->u.seq.items[i], "load");
+		if (!m)
+			m = step_module(script->u.seq.items[i], "remove");
+		if (m && !strcmp(m, module))
+			return i;
+	}
+	return (size_t)-1;
+}
+
+static void write_atoms(struct strbuf *sb, const struct term *list)
+{
+	for (size_t k = 0; k < list->u.seq.n; k++) {
+		const struct term *e = list->u.seq.items[k];
+		if (term_is_tuple(e, (size_t)-1) && e->u.seq.n)
+			e = e->u.seq.items[0];
+		sb_adds(sb, k ? ", " : "");
+		term_write(sb, e);
+	}
+}
+
+/* One line (or a few) per step of the upgrade script, saying why it is there. */
+static void explain_script(const struct plan *p, const struct term *script, struct strbuf *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < script->u.seq.n; i++) {
+		const struct term *in = script->u.seq.items[i];
+		const char *m;
+		sb_reset(&sb);
+		sb_addf(&sb, "%zu. ", i + 1);
+		if (term_is_tagged(in, "load_object_code", 2)) {
+			sb_adds(&sb, "load_object_code: read the new object code of ");
+			const struct term *spec = in->u.seq.items[1];
+			if (term_is_tuple(spec, 3))
+				write_atoms(&sb, spec->u.seq.items[2]);
+			sb_adds(&sb, " before the point of no return, so that a missing file "
+				"stops the upgrade before anything changed");
+		} else if (term_is_atom(in, "point_of_no_return")) {
+			sb_adds(&sb, "point_of_no_return: from here on a failure restarts the "
+				"node from the old release");
+		} else if (term_is_tagged(in, "suspend", 2)) {
+			sb_adds(&sb, "suspend ");
+			write_atoms(&sb, in->u.seq.items[1]);
+			sb_adds(&sb, ": their processes stop before the loads of their dependency "
+				"group and wait, outside their code, until resumed");
+		} else if (term_is_tagged(in, "resume", 2)) {
+			sb_adds(&sb, "resume ");
+			write_atoms(&sb, in->u.seq.items[1]);
+			sb_adds(&sb, ": in reverse order of suspension, after the whole group is "
+				"loaded");
+		} else if (term_is_tagged(in, "code_change", 3)) {
+			sb_adds(&sb, "code_change of ");
+			write_atoms(&sb, in->u.seq.items[2]);
+			sb_adds(&sb, ": the state transformer converts the suspended processes' "
+				"state, after the new code is loaded and before they resume");
+		} else if ((m = step_module(in, "load")) != NULL ||
+			   (m = step_module(in, "remove")) != NULL) {
+			int is_load = step_module(in, "load") != NULL;
+			const struct plan_decision *d = plan_decision(p, m);
+			sb_addf(&sb, "%s %s", is_load ? "load" : "remove", m);
+			if (d) {
+				size_t before = 0, after = 0;
+				for (size_t k = 0; k < d->ndeps; k++) {
+					size_t s = step_of(script, d->deps[k].module);
+					if (s < i)
+						before++;
+					else if (s != (size_t)-1)
+						after++;
+				}
+				if (before) {
+					sb_adds(&sb, ", after its dependencies");
+					for (size_t k = 0, n = 0; k < d->ndeps; k++)
+						if (step_of(script, d->deps[k].module) < i)
+							sb_addf(&sb, "%s%s", n++ ? ", " : " ",
+								d->deps[k].module);
+					sb_adds(&sb, " (dependencies are loaded first)");
+				}
+				if (after) {
+					sb_adds(&sb, before ? "; before" : ", before");
+					sb_adds(&sb, " its dependencies");
+					for (size_t k = 0, n = 0; k < d->ndeps; k++) {
+						size_t s = step_of(script, d->deps[k].module);
+						if (s > i && s != (size_t)-1)
+							sb_addf(&sb, "%s%s", n++ ? ", " : " ",
+								d->deps[k].module);
+					}
+					sb_adds(&sb, " (they depend on each other: inside a cycle "
+						"OTP keeps appup order)");
+				}
+				if (!before && !after)
+					sb_adds(&sb, ": no dependency on another module of the "
+						"upgrade constrains its place");
+			}
+		} else if (term_is_tagged(in, "purge", 2)) {
+			sb_adds(&sb, "purge ");
+			write_atoms(&sb, in->u.seq.items[1]);
+			sb_adds(&sb, ": drop the removed code, killing processes still in it");
+		} else {
+			term_write(&sb, in);
+		}
+		wrap(out, sb.buf, "  ");
+	}
+	sb_release(&sb);
+}
+
+void plan_write_text(const struct plan *p, struct strbuf *out)
+{
+	const struct diff *d = &p->diff;
+	sb_addf(out, "plan %s %s -> %s (purge: %s)\n", p->opt.app, p->opt.from_vsn,
+		p->opt.vsn, purge_name(p->opt.purge));
+	sb_addf(out, "old: %s\nnew: %s\n", p->old->root ? p->old->root : "",
+		p->new->root ? p->new->root : "");
+	sb_addf(out, "modules: %zu added, %zu removed, %zu changed, %zu unchanged\n",
+		d->nadded, d->nremoved, d->nchanged, d->nunchanged);
+
+	sb_adds(out, "\ndecisions (appup order: modules added, then changed, then removed;"
+		" by name in each group):\n");
+	if (!p->ndecisions)
+		sb_adds(out, "  none: nothing changed\n");
+	for (size_t i = 0; i < p->ndecisions; i++) {
+		const struct plan_decision *dc = &p->decisions[i];
+		sb_addf(out, "\n%s: ", dc->module);
+		term_write(out, dc->up);
+		sb_adds(out, "\n");
+		wrap(out, dc->why, "  ");
+		struct strbuf tmp = STRBUF_INIT;
+		sb_adds(&tmp, "purge: ");
+		sb_adds(&tmp, dc->purge_why);
+		wrap(out, tmp.buf, "  ");
+		sb_reset(&tmp);
+		sb_adds(&tmp, "downgrade: ");
+		term_write(&tmp, dc->down);
+		wrap(out, tmp.buf, "  ");
+		sb_release(&tmp);
+	}
+
+	sb_adds(out, "\nupgrade script, step by step:\n");
+	explain_script(p, p->up_script, out);
+
+	sb_addf(out, "\nfindings (%zu):\n", p->findings.n);
+	if (!p->findings.n)
+		sb_adds(out, "  none\n");
+	for (size_t i = 0; i < p->findings.n; i++) {
+		struct strbuf line = STRBUF_INIT;
+		struct findings one = p->findings;
+		one.items = &p->findings.items[i];
+		one.n = 1;
+		findings_write_text(&one, NULL, &line);
+		if (line.len && line.buf[line.len - 1] == '\n')
+			line.buf[--line.len] = '\0';
+		wrap(out, line.buf, "  ");
+		sb_release(&line);
+	}
+
+	sb_adds(out, "\nappup:\n");
+	term_write_dot(out, p->appup);
+	sb_adds(out, "\nupgrade script:\n");
+	write_terms_dot(out, p->up_script);
+	sb_adds(out, "\ndowngrade script:\n");
+	write_terms_dot(out, p->down_script);
+}
