@@ -23,7 +23,8 @@ void json_offset_pos(const char *text, size_t len, size_t off, unsigned *line, u
 	*col = c;
 }
 
-/* Returns the offset of the first invalid UTF-8 byte or NUL, or len. */
+/* Returns the offset of the first invalid UTF-8 byte, NUL (*nul = 1) or
+ * control character other than tab and line ends (*nul = 2), or len. */
 static size_t utf8_check(const char *s, size_t len, int *nul)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -40,6 +41,12 @@ static size_t utf8_check(const char *s, size_t len, int *nul)
 			return i;
 		}
 		if (c < 0x80) {
+			/* cJSON would skip other controls as blanks, which JSON
+			 * forbids and json_locate() does not expect */
+			if (c != '\t' && c != '\n' && c != '\r') {
+				*nul = 2;
+				return i;
+			}
 			i++;
 			continue;
 		}
@@ -130,6 +137,9 @@ int json_doc_parse(struct json_doc *d, const char *file, const char *text, size_
 	size_t bad = utf8_check(text, len, &nul);
 	if (bad < len) {
 		json_offset_pos(text, len, bad, &line, &col);
+		if (nul == 2)
+			return hp_error_at(err, HP_EINPUT, file, line, col,
+					   "control character U+%04X in JSON", (unsigned char)text[bad]);
 		return hp_error_at(err, HP_EINPUT, file, line, col, nul ? "NUL byte in JSON" : "invalid UTF-8");
 	}
 	const char *end = NULL;
@@ -245,6 +255,9 @@ void json_locate(const struct json_doc *d, const cJSON *node, unsigned *line, un
 	*line = *col = 0;
 	if (!node || !d->root)
 		return;
+	/* cJSON skips a UTF-8 byte order mark before the value */
+	if (d->len >= 3 && !memcmp(d->text, "\xEF\xBB\xBF", 3))
+		sc.pos = 3;
 	/* a member of an object: point at its value, not its key */
 	scan_value(&sc, d->root);
 	if (sc.done) {

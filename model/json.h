@@ -26,7 +26,8 @@ struct json_doc {
 };
 
 /*
- * Parses text (len bytes). Rejects invalid UTF-8, NUL bytes and nesting
+ * Parses text (len bytes). Rejects invalid UTF-8, NUL bytes, other control
+ * characters outside tab and line ends, and nesting
  * deeper than HP_JSON_MAX_DEPTH with file:line:column. Returns 0 or
  * HP_EINPUT/HP_ELIMIT.
  */

@@ -21,7 +21,7 @@
 #include <stdint.h>
 #include "util.h"
 
-#define TERM_MAX_DEPTH 10000
+#define TERM_MAX_DEPTH 1000  /* 10000 overflowed an 8 MB stack under ASan */
 #define TERM_MAX_ATOM 255     /* characters, as in the Erlang VM */
 
 enum term_type {
