@@ -126,4 +126,82 @@ int graph_format_known(const char *format);
  * ".dot", ".gv"), or NULL. */
 const char *graph_format_from_path(const char *path);
 
+/* ---- the check report ------------------------------------------------------- */
+
+/*
+ * What 'hotplan check' found, in a form every report driver reads. The
+ * caller (cli/cmd_check.c) fills it from the plan, the simulation and the
+ * policy; strings and arrays are the caller's and must outlive the calls.
+ */
+enum report_level { REPORT_ERROR, REPORT_WARNING, REPORT_NOTE };
+
+/* A class of finding: stable id ("HP101"), kebab-case name, default level,
+ * one-line summary, and help: what it means and what to do. */
+struct report_rule {
+	const char *id;
+	const char *name;
+	enum report_level level;
+	const char *summary;
+	const char *help;
+};
+
+/* check's own rules, beside the planner's HP1xx and the simulator's HP2xx.
+ * ORDER CHECK_RULES: keep in step with the table in report.c. */
+enum check_rule {
+	CHECK_PROCESS_KILLED,   /* HP301 process-killed */
+	CHECK_UPGRADE_REFUSED,  /* HP302 upgrade-refused */
+	CHECK_PARSE_FAILURE,    /* HP303 parse-failure */
+	CHECK_PLAN_DIFFERS,     /* HP304 plan-differs */
+	CHECK_RULE_COUNT
+};
+const struct report_rule *check_rule_info(enum check_rule rule);
+
+/* One occurrence of a rule. */
+struct report_finding {
+	const struct report_rule *rule;
+	enum report_level level;
+	int forbidden;          /* the policy forbids it (makes check exit 1) */
+	const char *module;     /* or NULL */
+	const char *symbol;     /* or NULL */
+	const char *message;    /* git style: lower case, no full stop */
+	struct loc loc;         /* where to look in the C sources; file NULL: unknown */
+};
+
+/* A process of the running system and what the upgrade does to it. */
+struct report_process {
+	const char *pid;        /* "<0.3.0>" */
+	const char *name;       /* "worker:worker_main" */
+	int killed;
+	const char *what;       /* one line: what happens to it ("killed at #9
+				 * {load,...}: it runs old code of sip") */
+	struct loc loc;         /* its entry point's definition, if known */
+};
+
+struct report {
+	const char *tool_version;
+	const char *old_root, *new_root;
+	const char *srcroot;    /* absolute folder SARIF paths are relative to, or NULL */
+	/* every rule the run could report, in id order (SARIF's rules table,
+	 * JUnit's test cases); each finding's rule must be among them */
+	const struct report_rule *const *rules; size_t nrules;
+	/* sorted by (rule id, module, symbol, message) */
+	const struct report_finding *findings; size_t nfindings;
+	const struct report_process *procs; size_t nprocs;  /* in runtime order */
+	const char *const *steps; size_t nsteps;  /* what the upgrade does, for people */
+	const char *const *purge_notes; size_t npurge_notes; /* each purge choice explained */
+	const char *against_diff;  /* --against: the difference, or NULL */
+	size_t max_killed;
+	int forbidden;          /* the verdict: the policy forbids the upgrade */
+};
+
+/*
+ * Renders the report with one driver: "text" (for a terminal; color adds
+ * ANSI colours), "sarif" (SARIF 2.1.0, one run, rules with help text,
+ * results located in the C sources, partialFingerprints stable from run to
+ * run) or "junit" (JUnit XML: one test case per rule and one per process,
+ * failing for forbidden findings and killed processes). Returns 0, or
+ * HP_EUSAGE for an unknown driver name.
+ */
+int report_write(const struct report *r, const char *driver, int color, struct strbuf *out);
+
 #endif

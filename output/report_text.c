@@ -1,0 +1,192 @@
+/*
+ * report_text.c - the check report for people on a terminal: what the
+ * upgrade does, what happens to each process, each finding with what to do
+ * about it, and the verdict. Short: one line per process and per finding,
+ * the help of a rule once under its findings.
+ *
+ * Invariant: colour codes appear only when the caller asked for colour
+ * (out_color_wanted decides: a terminal, and NO_COLOR unset); the words
+ * carry the meaning without them.
+ */
+#include "report_int.h"
+
+#include <string.h>
+
+#define C_RESET "\033[0m"
+#define C_BOLD "\033[1m"
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_DIM "\033[2m"
+
+static void paint(struct report_ctx *c, const char *code, const char *text)
+{
+	if (c->color)
+		sb_adds(c->out, code);
+	sb_adds(c->out, text);
+	if (c->color)
+		sb_adds(c->out, C_RESET);
+}
+
+static void put_loc(struct strbuf *sb, const struct loc *l)
+{
+	if (!l->file)
+		return;
+	sb_adds(sb, l->file);
+	if (l->line)
+		sb_addf(sb, ":%u", l->line);
+	if (l->line && l->col)
+		sb_addf(sb, ":%u", l->col);
+}
+
+/* Appends text wrapped at about 76 columns: the first line after first,
+ * the others after as many spaces. */
+static void put_wrapped(struct strbuf *sb, const char *first, const char *text)
+{
+	size_t ilen = strlen(first), col;
+	const char *p = text;
+	sb_adds(sb, first);
+	col = ilen;
+	while (*p) {
+		const char *w = p;
+		while (*p && *p != ' ')
+			p++;
+		size_t wl = (size_t)(p - w);
+		if (col > ilen && col + 1 + wl > 76) {
+			sb_addc(sb, '\n');
+			for (size_t i = 0; i < ilen; i++)
+				sb_addc(sb, ' ');
+			col = ilen;
+		} else if (col > ilen) {
+			sb_addc(sb, ' ');
+			col++;
+		}
+		sb_add(sb, w, wl);
+		col += wl;
+		while (*p == ' ')
+			p++;
+	}
+	sb_addc(sb, '\n');
+}
+
+static void text_begin(struct report_ctx *c)
+{
+	const struct report *r = c->r;
+	struct strbuf *sb = c->out;
+	struct strbuf line = STRBUF_INIT;
+	sb_addf(&line, "hotplan check: %s -> %s", r->old_root ? r->old_root : "old",
+		r->new_root ? r->new_root : "new");
+	paint(c, C_BOLD, line.buf);
+	sb_addc(sb, '\n');
+	sb_release(&line);
+	if (r->nsteps) {
+		sb_adds(sb, "\n");
+		paint(c, C_BOLD, "The upgrade");
+		sb_addc(sb, '\n');
+		for (size_t i = 0; i < r->nsteps; i++)
+			sb_addf(sb, "  %s\n", r->steps[i]);
+	}
+	for (size_t i = 0; i < r->npurge_notes; i++)
+		put_wrapped(sb, "  ", r->purge_notes[i]);
+	if (r->nprocs) {
+		sb_addf(sb, "\n");
+		struct strbuf h = STRBUF_INIT;
+		sb_addf(&h, "Processes (%zu, %zu killed)", r->nprocs, report_killed_count(r));
+		paint(c, C_BOLD, h.buf);
+		sb_addc(sb, '\n');
+		sb_release(&h);
+	}
+}
+
+static void text_process(struct report_ctx *c, const struct report_process *p)
+{
+	struct strbuf *sb = c->out;
+	sb_adds(sb, "  ");
+	if (p->killed)
+		paint(c, C_RED, "killed ");
+	else
+		paint(c, C_GREEN, "ok     ");
+	sb_addf(sb, " %s %s", p->name, p->pid ? p->pid : "");
+	if (p->what)
+		sb_addf(sb, ": %s", p->what);
+	if (p->loc.file) {
+		sb_adds(sb, " (");
+		put_loc(sb, &p->loc);
+		sb_adds(sb, ")");
+	}
+	sb_addc(sb, '\n');
+}
+
+static void text_rule(struct report_ctx *c, size_t k, const struct report_finding *f, size_t n)
+{
+	struct strbuf *sb = c->out;
+	const struct report_rule *rule = c->r->rules[k];
+	if (!n)
+		return;
+	if (!c->nresults) {
+		sb_adds(sb, "\n");
+		paint(c, C_BOLD, "Findings");
+		sb_addc(sb, '\n');
+	}
+	c->nresults += n;
+	struct strbuf h = STRBUF_INIT;
+	sb_addf(&h, "%s %s", rule->id, rule->name);
+	sb_adds(sb, "  ");
+	paint(c, C_BOLD, h.buf);
+	sb_addf(sb, " (%zu): %s\n", n, rule->summary);
+	sb_release(&h);
+	for (size_t i = 0; i < n; i++) {
+		const char *lvl = f[i].forbidden ? "error" : report_level_name(f[i].level);
+		sb_adds(sb, "    ");
+		paint(c, f[i].forbidden || f[i].level == REPORT_ERROR ? C_RED : C_YELLOW, lvl);
+		sb_adds(sb, ": ");
+		if (f[i].loc.file) {
+			put_loc(sb, &f[i].loc);
+			sb_adds(sb, ": ");
+		}
+		sb_adds(sb, f[i].message ? f[i].message : rule->summary);
+		sb_addc(sb, '\n');
+	}
+	if (c->color)
+		sb_adds(sb, C_DIM);
+	put_wrapped(sb, "    what to do: ", rule->help);
+	if (c->color) {
+		/* the reset goes before the final newline */
+		sb->len--;
+		sb->buf[sb->len] = '\0';
+		sb_adds(sb, C_RESET "\n");
+	}
+}
+
+static void text_end(struct report_ctx *c)
+{
+	const struct report *r = c->r;
+	struct strbuf *sb = c->out;
+	if (r->against_diff) {
+		sb_adds(sb, "\n");
+		paint(c, C_BOLD, "Difference from the committed plan");
+		sb_addc(sb, '\n');
+		sb_adds(sb, r->against_diff);
+		if (r->against_diff[0] && r->against_diff[strlen(r->against_diff) - 1] != '\n')
+			sb_addc(sb, '\n');
+	}
+	sb_adds(sb, "\n");
+	size_t killed = report_killed_count(r), forbidden = report_forbidden_count(r);
+	if (r->forbidden) {
+		paint(c, C_RED C_BOLD, "FORBIDDEN");
+		sb_addf(sb, ": %zu finding%s the policy forbids", forbidden, forbidden == 1 ? "" : "s");
+		if (killed)
+			sb_addf(sb, "; %zu process%s killed (at most %zu allowed)", killed,
+				killed == 1 ? "" : "es", r->max_killed);
+		sb_adds(sb, "\n");
+	} else {
+		paint(c, C_GREEN C_BOLD, "OK");
+		sb_addf(sb, ": the policy allows this upgrade (%zu process%s killed, at most %zu allowed",
+			killed, killed == 1 ? "" : "es", r->max_killed);
+		sb_addf(sb, "; %zu finding%s)\n", r->nfindings, r->nfindings == 1 ? "" : "s");
+	}
+}
+
+const struct report_driver report_text_driver = {
+	"text", text_begin, text_process, text_rule, text_end,
+};
