@@ -941,8 +941,8 @@ const char *term_charlist(struct arena *a, const struct term *t)
 {
 	if (!term_is_charlist(t))
 		return NULL;
-	if (t->type == TERM_STRING)
-		return t->u.str.s;
+	if (t->type == TERM_STRING) /* a copy in a: t may live in a shorter-lived arena */
+		return arena_strndup(a, t->u.str.s, t->u.str.len);
 	struct strbuf sb = STRBUF_INIT;
 	for (size_t i = 0; i < t->u.seq.n; i++)
 		utf8_put(&sb, (uint32_t)t->u.seq.items[i]->u.i);

@@ -97,7 +97,8 @@ int term_is_tagged(const struct term *t, const char *tag, size_t arity);
 /* A string or a list of integers 0..0x10FFFF (Erlang's io_lib:printable_list
  * test is not applied: any charlist counts). */
 int term_is_charlist(const struct term *t);
-/* If t is a charlist, returns it as a UTF-8 arena string, else NULL. */
+/* If t is a charlist, returns it as a UTF-8 string copied into a (so it
+ * outlives t's own arena), else NULL. */
 const char *term_charlist(struct arena *a, const struct term *t);
 /* Erlang's =:= (exact equality), with "abc" =:= [97,98,99]. */
 int term_equal(const struct term *a, const struct term *b);
