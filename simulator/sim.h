@@ -1,0 +1,184 @@
+/*
+ * sim.h - the simulator: OTP's release handler executing low-level scripts
+ * on a modeled VM (DESIGN.md §7, SEMANTICS.md §1, §3, §5), and what it
+ * predicts.
+ *
+ * Use:
+ *   struct sim *s = sim_new(rt, &opts);     // rt is read, never changed
+ *   for each script: sim_run_script(s, &script);
+ *   sim_finish(s);                          // make_permanent with --until permanent
+ *   const struct sim_outcome *o = sim_outcome(s);
+ *   sim_free(s);
+ * or sim_run() for all of it, including the race alternative (below).
+ *
+ * The model, in short (the full rules are in sim.c's opening comment):
+ *  - Time: no process moves while an instruction runs. Between two
+ *    instructions every live, unsuspended process takes one step: a
+ *    qualified process moves its top frame to the current version of that
+ *    frame's module (undef if it has none); a process holding a fun whose
+ *    code was purged calls it in that step and dies of badfun, unless it is
+ *    blocked. Effects of a step are reported at the instruction before it.
+ *  - Clock (for restart intensity): instructions take no time; a process
+ *    that does not answer suspend costs the suspend timeout plus 5 s for the
+ *    resume attempt; make_permanent and the next upgrade follow at once.
+ *    So kills inside one upgrade count together, as they do on a real node.
+ *  - Restarts inside a load's pre-purge race with the load (SEMANTICS.md
+ *    §4.7): the first child restarted by that purge starts in the previous
+ *    version; every further one may start in either. The primary run starts
+ *    them all in the previous version; when such a race happened, sim_run()
+ *    runs the alternative (every racing restart in the new version) and
+ *    reports it too.
+ *
+ * Outcomes never depend on hash order: processes are visited in runtime
+ * order, modules in script order.
+ */
+#ifndef HOTPLAN_SIM_H
+#define HOTPLAN_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "facts.h"
+#include "instr.h"
+#include "runtime.h"
+#include "util.h"
+
+enum sim_until { SIM_UNTIL_INSTALL, SIM_UNTIL_PERMANENT };
+
+struct sim_options {
+	enum sim_until until;  /* make every upgrade permanent after installing it */
+	int race_new;          /* racing restarts start in the new version */
+};
+
+enum sim_event_kind {
+	SIM_EV_KILLED,      /* proc died: reason, module (the code it was in) */
+	SIM_EV_RESTARTED,   /* proc restarted by its supervisor: version (+ alt_version on a race) */
+	SIM_EV_SUSPENDED,   /* proc suspended by {suspend, [module]} */
+	SIM_EV_DROPPED,     /* proc did not answer suspend: skipped, keeps running */
+	SIM_EV_RESUMED,     /* proc resumed */
+	SIM_EV_CODE_CHANGE, /* proc's state transformed by code_change of module */
+	SIM_EV_STOPPED,     /* proc terminated by {stop, [module]} */
+	SIM_EV_STARTED,     /* proc started again by {start, [module]}: version */
+	SIM_EV_SUP_DOWN,    /* sup exceeded its restart intensity and terminated */
+	SIM_EV_SUP_RESTARTED, /* sup restarted by its parent */
+	SIM_EV_APP_DOWN,    /* the application of top supervisor sup stopped */
+	SIM_EV_NODE_DOWN,   /* a permanent/transient application stopped: the node stops */
+	SIM_EV_NODE_RESTART,/* the node restarts (failure after point_of_no_return,
+			     * restart_emulator, restart_new_emulator) */
+};
+
+enum sim_reason {
+	SIM_R_NONE,
+	SIM_R_KILLED,   /* purged while running old code */
+	SIM_R_SHUTDOWN, /* terminated by its supervisor or by stop */
+	SIM_R_BADFUN,   /* called a fun whose code was purged */
+	SIM_R_UNDEF,    /* qualified call to a module with no current code */
+	SIM_R_INTENSITY,/* SUP_DOWN: reached its maximum restart intensity */
+};
+
+/* Where an event happened: which instruction of which upgrade. */
+struct sim_event {
+	enum sim_event_kind kind;
+	enum sim_reason reason;
+	uint32_t script;     /* index of the upgrade (script) */
+	uint32_t instr;      /* index in the script; == script length for make_permanent */
+	int32_t proc;        /* runtime process index or -1 */
+	int32_t sup;         /* supervisor index or -1 */
+	int32_t module;      /* sim module index or -1 */
+	int32_t version;     /* RESTARTED/STARTED: version of its start module */
+	int32_t alt_version; /* RESTARTED in a race: the other possible version, else -1 */
+	uint8_t in_step;     /* happened in the step after the instruction */
+	uint8_t permanent;   /* happened in make_permanent */
+	enum instr_op via;   /* the instruction that caused it */
+};
+
+enum sim_result_kind {
+	SIM_RES_NOT_RUN,     /* an earlier upgrade stopped the node */
+	SIM_RES_OK,          /* {ok, Unpurged} */
+	SIM_RES_ERROR,       /* {error, Reason}: nothing was changed after the pre-check */
+	SIM_RES_EXIT,        /* {'EXIT', Reason}: failed after point_of_no_return */
+	SIM_RES_RESTART_EMULATOR, /* restart_emulator */
+	SIM_RES_HANG,        /* the release handler waits forever (suspend infinity) */
+	SIM_RES_NODE_DOWN,   /* the node stopped during the upgrade */
+};
+
+struct sim_unpurged {
+	int32_t module;
+	enum purge_method method;
+};
+
+/* What one upgrade returned. */
+struct sim_result {
+	const struct script *script; /* the script run (not owned) */
+	enum sim_result_kind kind;
+	char *reason;            /* the Reason term as Erlang text, or NULL */
+	int32_t old_processes;   /* {error,{old_processes,M}}: M, else -1 */
+	struct sim_unpurged *unpurged; /* eval_script's Unpurged (kind OK) */
+	size_t nunpurged;
+	int node_restart;        /* the node restarts (install_release's reaction) */
+};
+
+struct sim_outcome {
+	struct sim_event *events;
+	size_t nevents;
+	struct sim_result *results; /* one per script given */
+	size_t nresults;
+	size_t killed;             /* KILLED events */
+	int race;                  /* some restart raced with a load */
+	int node_down;
+	struct sim_unpurged *stored;  /* release_handler's unpurged list at the end */
+	size_t nstored;
+};
+
+struct sim;
+
+/* Creates a simulator on rt (which must outlive it and is not changed). */
+struct sim *sim_new(const struct runtime *rt, const struct sim_options *opt);
+void sim_free(struct sim *s);
+
+/* Installs one upgrade (eval_script + install_release bookkeeping; with
+ * --until permanent also make_permanent). Scripts must outlive s. */
+void sim_run_script(struct sim *s, const struct script *sc);
+/* The outcome so far; valid until the next call on s. */
+const struct sim_outcome *sim_outcome(struct sim *s);
+
+/* Names for output. */
+const char *sim_module_name(const struct sim *s, int32_t m);
+const char *sim_version_text(const struct sim *s, int32_t v, int *is_int);
+size_t sim_module_count(const struct sim *s);
+/* The final current and old version of module m (RT_NONE for none). */
+void sim_module_versions(const struct sim *s, int32_t m, int32_t *cur, int32_t *old);
+const struct runtime *sim_runtime(const struct sim *s);
+
+/*
+ * A whole prediction: the primary run and, when a restart raced with a
+ * load, the alternative run (NULL otherwise).
+ */
+struct sim_report {
+	struct sim *primary;
+	struct sim *alternative;
+};
+
+void sim_run(const struct runtime *rt, const struct script *scripts, size_t n,
+	     const struct sim_options *opt, struct sim_report *out);
+void sim_report_release(struct sim_report *r);
+
+/* Text and JSON renderings of a report (deterministic). */
+void sim_write_text(struct sim_report *r, struct strbuf *out);
+void sim_write_json(struct sim_report *r, struct strbuf *out);
+
+const char *sim_event_name(enum sim_event_kind k);
+const char *sim_reason_name(enum sim_reason r);
+const char *sim_result_name(enum sim_result_kind k);
+
+/*
+ * The runtime of the old tree when no snapshot is given (DESIGN.md §4.3):
+ * every module at version 1; one process per entry point, in its module's
+ * current code, next_call from the entry; when the module has a state
+ * transformer the process is sys-compliant and supervised, Modules =
+ * [module], by one supervisor per application (the runtime has one
+ * application, app_name, default "app"; intensity 1, period 5, permanent).
+ * Pids are "<0.N.0>" in facts order; names "module:function".
+ */
+struct runtime *sim_runtime_from_facts(const struct facts *f, const char *app_name);
+
+#endif

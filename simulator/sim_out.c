@@ -1,0 +1,283 @@
+/*
+ * sim_out.c - text and JSON renderings of a prediction.
+ *
+ * Invariant: output depends only on the report: events in the order they
+ * happened (which is deterministic), modules sorted by name, so the same
+ * inputs give byte-identical output.
+ */
+#include "sim.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "term.h"
+
+static const char *proc_pid(const struct sim *s, int32_t p)
+{
+	return sim_runtime(s)->processes.items[p].pid;
+}
+
+static const char *proc_name(const struct sim *s, int32_t p)
+{
+	return sim_runtime(s)->processes.items[p].name;
+}
+
+static const char *sup_name(const struct sim *s, int32_t i)
+{
+	return sim_runtime(s)->supervisors.items[i].name;
+}
+
+static void put_version_text(const struct sim *s, struct strbuf *sb, int32_t v)
+{
+	int is_int;
+	const char *t = sim_version_text(s, v, &is_int);
+	if (!t)
+		sb_adds(sb, "none");
+	else if (is_int)
+		sb_adds(sb, t);
+	else
+		sb_addf(sb, "\"%s\"", t);
+}
+
+static void put_version_json(const struct sim *s, struct strbuf *sb, int32_t v)
+{
+	int is_int;
+	const char *t = sim_version_text(s, v, &is_int);
+	if (!t)
+		sb_adds(sb, "null");
+	else if (is_int)
+		sb_adds(sb, t);
+	else
+		json_put_string(sb, t);
+}
+
+/* Module indices sorted by name (names are unique: the order is total). */
+static int32_t *sorted_modules(const struct sim *s, size_t *n)
+{
+	struct pair {
+		const char *name;  /* first: hp_strcmp_ptr compares it */
+		int32_t i;
+	} *pairs;
+	*n = sim_module_count(s);
+	pairs = xmalloc((*n + 1) * sizeof(*pairs));
+	for (size_t i = 0; i < *n; i++) {
+		pairs[i].name = sim_module_name(s, (int32_t)i);
+		pairs[i].i = (int32_t)i;
+	}
+	qsort(pairs, *n, sizeof(*pairs), hp_strcmp_ptr);
+	int32_t *idx = xmalloc((*n + 1) * sizeof(int32_t));
+	for (size_t i = 0; i < *n; i++)
+		idx[i] = pairs[i].i;
+	free(pairs);
+	return idx;
+}
+
+/* ---- text ------------------------------------------------------------------- */
+
+static void text_where(const struct sim *s, struct strbuf *sb, const struct sim_event *e)
+{
+	const struct sim_result *r = &sim_outcome((struct sim *)s)->results[e->script];
+	if (e->permanent) {
+		sb_adds(sb, "  make_permanent");
+	} else {
+		sb_addf(sb, "  %s#%u ", e->in_step ? "after " : "", e->instr + 1);
+		if (r->script && e->instr < r->script->n)
+			term_write(sb, r->script->instrs[e->instr].term);
+	}
+	sb_adds(sb, ": ");
+}
+
+static void text_event(const struct sim *s, struct strbuf *sb, const struct sim_event *e)
+{
+	text_where(s, sb, e);
+	sb_adds(sb, sim_event_name(e->kind));
+	if (e->proc >= 0) {
+		sb_addf(sb, " %s", proc_pid(s, e->proc));
+		if (strcmp(proc_name(s, e->proc), proc_pid(s, e->proc)))
+			sb_addf(sb, " (%s)", proc_name(s, e->proc));
+	} else if (e->sup >= 0) {
+		sb_addf(sb, " %s", sup_name(s, e->sup));
+	}
+	switch (e->kind) {
+	case SIM_EV_KILLED:
+		sb_addf(sb, ": %s", sim_reason_name(e->reason));
+		if (e->module >= 0) {
+			if (e->reason == SIM_R_KILLED)
+				sb_addf(sb, ", running old code of %s", sim_module_name(s, e->module));
+			else if (e->reason == SIM_R_BADFUN)
+				sb_addf(sb, ", called a fun of purged code of %s", sim_module_name(s, e->module));
+			else if (e->reason == SIM_R_UNDEF)
+				sb_addf(sb, ", %s has no current code", sim_module_name(s, e->module));
+		}
+		break;
+	case SIM_EV_RESTARTED:
+	case SIM_EV_STARTED:
+		if (e->module >= 0) {
+			sb_addf(sb, " in %s version ", sim_module_name(s, e->module));
+			put_version_text(s, sb, e->version);
+		}
+		if (e->alt_version != RT_NONE) {
+			sb_adds(sb, " (race with the load: or version ");
+			put_version_text(s, sb, e->alt_version);
+			sb_addc(sb, ')');
+		}
+		break;
+	case SIM_EV_SUSPENDED:
+	case SIM_EV_DROPPED:
+	case SIM_EV_RESUMED:
+	case SIM_EV_CODE_CHANGE:
+	case SIM_EV_STOPPED:
+		if (e->module >= 0)
+			sb_addf(sb, " for %s", sim_module_name(s, e->module));
+		if (e->kind == SIM_EV_DROPPED)
+			sb_adds(sb, " (does not answer suspend: keeps running)");
+		break;
+	case SIM_EV_SUP_DOWN:
+		sb_addf(sb, ": %s", sim_reason_name(e->reason));
+		break;
+	default:
+		break;
+	}
+	sb_addc(sb, '\n');
+}
+
+static void text_one(struct sim *s, struct strbuf *sb)
+{
+	const struct sim_outcome *o = sim_outcome(s);
+	size_t ev = 0;
+	for (size_t u = 0; u < o->nresults; u++) {
+		const struct sim_result *r = &o->results[u];
+		sb_addf(sb, "upgrade %zu: %s\n", u + 1, r->script && r->script->file ? r->script->file : "-");
+		for (; ev < o->nevents && o->events[ev].script == u; ev++)
+			text_event(s, sb, &o->events[ev]);
+		sb_addf(sb, "  returned: %s\n", r->reason ? r->reason : sim_result_name(r->kind));
+		if (r->kind == SIM_RES_EXIT)
+			sb_adds(sb, "  failed after point_of_no_return: the node restarts from the old release\n");
+		if (r->kind == SIM_RES_ERROR)
+			sb_adds(sb, "  refused: nothing was loaded\n");
+	}
+	size_t nm;
+	int32_t *idx = sorted_modules(s, &nm);
+	sb_adds(sb, "modules:\n");
+	for (size_t i = 0; i < nm; i++) {
+		int32_t cur, old;
+		sim_module_versions(s, idx[i], &cur, &old);
+		sb_addf(sb, "  %s: current ", sim_module_name(s, idx[i]));
+		put_version_text(s, sb, cur);
+		sb_adds(sb, ", old ");
+		put_version_text(s, sb, old);
+		sb_addc(sb, '\n');
+	}
+	free(idx);
+	sb_adds(sb, "unpurged: [");
+	for (size_t i = 0; i < o->nstored; i++)
+		sb_addf(sb, "%s{%s,%s}", i ? "," : "", sim_module_name(s, o->stored[i].module),
+			purge_method_name(o->stored[i].method));
+	sb_addf(sb, "]\nkilled: %zu%s%s\n", o->killed, o->node_down ? "; the node stops" : "",
+		o->race ? "; restarts raced with a load" : "");
+}
+
+void sim_write_text(struct sim_report *r, struct strbuf *out)
+{
+	text_one(r->primary, out);
+	if (r->alternative) {
+		sb_adds(out, "\nalternative (the racing restarts start in the new version):\n");
+		text_one(r->alternative, out);
+	}
+}
+
+/* ---- JSON ------------------------------------------------------------------- */
+
+static void json_one(struct sim *s, struct strbuf *sb, const char *ind)
+{
+	const struct sim_outcome *o = sim_outcome(s);
+	sb_addf(sb, "%s\"killed\": %zu,\n%s\"race\": %s,\n%s\"node_down\": %s,\n%s\"upgrades\": [",
+		ind, o->killed, ind, o->race ? "true" : "false", ind,
+		o->node_down ? "true" : "false", ind);
+	for (size_t u = 0; u < o->nresults; u++) {
+		const struct sim_result *r = &o->results[u];
+		sb_addf(sb, "%s\n%s  {\"script\": ", u ? "," : "", ind);
+		json_put_string(sb, r->script ? r->script->file : NULL);
+		sb_addf(sb, ", \"result\": \"%s\", \"returned\": ", sim_result_name(r->kind));
+		json_put_string(sb, r->reason);
+		sb_adds(sb, ", \"old_processes\": ");
+		json_put_string(sb, r->old_processes >= 0 ? sim_module_name(s, r->old_processes) : NULL);
+		sb_adds(sb, ", \"unpurged\": [");
+		for (size_t i = 0; i < r->nunpurged; i++) {
+			sb_adds(sb, i ? ", {\"module\": " : "{\"module\": ");
+			json_put_string(sb, sim_module_name(s, r->unpurged[i].module));
+			sb_addf(sb, ", \"method\": \"%s\"}", purge_method_name(r->unpurged[i].method));
+		}
+		sb_addf(sb, "], \"node_restart\": %s}", r->node_restart ? "true" : "false");
+	}
+	sb_addf(sb, "%s],\n%s\"events\": [", o->nresults ? "\n" : "", ind);
+	if (o->nresults)
+		sb_adds(sb, ind);
+	for (size_t i = 0; i < o->nevents; i++) {
+		const struct sim_event *e = &o->events[i];
+		sb_addf(sb, "%s\n%s  {\"upgrade\": %u, \"instr\": %u, \"op\": \"%s\", \"step\": %s, "
+			"\"event\": \"%s\", \"reason\": \"%s\"",
+			i ? "," : "", ind, e->script, e->instr,
+			e->permanent ? "make_permanent" : instr_name(e->via),
+			e->in_step ? "true" : "false", sim_event_name(e->kind), sim_reason_name(e->reason));
+		if (e->proc >= 0) {
+			sb_adds(sb, ", \"pid\": ");
+			json_put_string(sb, proc_pid(s, e->proc));
+			sb_adds(sb, ", \"name\": ");
+			json_put_string(sb, proc_name(s, e->proc));
+		}
+		if (e->sup >= 0) {
+			sb_adds(sb, ", \"supervisor\": ");
+			json_put_string(sb, sup_name(s, e->sup));
+		}
+		if (e->module >= 0) {
+			sb_adds(sb, ", \"module\": ");
+			json_put_string(sb, sim_module_name(s, e->module));
+		}
+		if (e->kind == SIM_EV_RESTARTED || e->kind == SIM_EV_STARTED) {
+			sb_adds(sb, ", \"version\": ");
+			put_version_json(s, sb, e->version);
+			sb_adds(sb, ", \"alt_version\": ");
+			put_version_json(s, sb, e->alt_version);
+		}
+		sb_addc(sb, '}');
+	}
+	sb_addf(sb, "%s%s],\n%s\"modules\": [", o->nevents ? "\n" : "", o->nevents ? ind : "", ind);
+	size_t nm;
+	int32_t *idx = sorted_modules(s, &nm);
+	for (size_t i = 0; i < nm; i++) {
+		int32_t cur, old;
+		sim_module_versions(s, idx[i], &cur, &old);
+		sb_addf(sb, "%s\n%s  {\"name\": ", i ? "," : "", ind);
+		json_put_string(sb, sim_module_name(s, idx[i]));
+		sb_adds(sb, ", \"current\": ");
+		put_version_json(s, sb, cur);
+		sb_adds(sb, ", \"old\": ");
+		put_version_json(s, sb, old);
+		sb_addc(sb, '}');
+	}
+	free(idx);
+	sb_addf(sb, "%s%s],\n%s\"unpurged\": [", nm ? "\n" : "", nm ? ind : "", ind);
+	for (size_t i = 0; i < o->nstored; i++) {
+		sb_adds(sb, i ? ", {\"module\": " : "{\"module\": ");
+		json_put_string(sb, sim_module_name(s, o->stored[i].module));
+		sb_addf(sb, ", \"method\": \"%s\"}", purge_method_name(o->stored[i].method));
+	}
+	sb_adds(sb, "]");
+}
+
+void sim_write_json(struct sim_report *r, struct strbuf *out)
+{
+	sb_adds(out, "{\n  \"format\": \"hotplan-outcome\",\n  \"version\": 1,\n");
+	json_one(r->primary, out, "  ");
+	sb_adds(out, ",\n  \"alternative\": ");
+	if (r->alternative) {
+		sb_adds(out, "{\n");
+		json_one(r->alternative, out, "    ");
+		sb_adds(out, "\n  }");
+	} else {
+		sb_adds(out, "null");
+	}
+	sb_adds(out, "\n}\n");
+}
