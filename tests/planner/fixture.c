@@ -1,0 +1,132 @@
+/*
+ * fixture.c - facts built in C for the planner's unit tests (fixture.h).
+ *
+ * Invariant: every array of a fixture module is allocated with FX_MAX slots
+ * when the module is created, so adding never moves anything.
+ */
+#include "fixture.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct facts *fx_new(const char *root)
+{
+	struct facts *f = facts_new();
+	f->root = arena_strdup(&f->arena, root);
+	f->modules = arena_zalloc(&f->arena, FX_MAX * sizeof(*f->modules));
+	return f;
+}
+
+static struct loc fx_loc(struct facts *f, const struct module *m, unsigned line)
+{
+	struct loc l = { m->files[0], line, 1 };
+	(void)f;
+	return l;
+}
+
+struct module *fx_mod(struct facts *f, const char *name)
+{
+	if (f->nmodules == FX_MAX)
+		abort();
+	struct module *m = &f->modules[f->nmodules++];
+	struct arena *a = &f->arena;
+	memset(m, 0, sizeof(*m));
+	m->name = arena_strdup(a, name);
+	m->files = arena_alloc(a, sizeof(*m->files));
+	m->files[0] = arena_printf(a, "src/%s.c", name);
+	m->nfiles = 1;
+	m->hash = 0;
+	m->exports = arena_zalloc(a, FX_MAX * sizeof(*m->exports));
+	m->locals = arena_zalloc(a, FX_MAX * sizeof(*m->locals));
+	m->refs = arena_zalloc(a, FX_MAX * sizeof(*m->refs));
+	m->entries = arena_zalloc(a, FX_MAX * sizeof(*m->entries));
+	m->states = arena_zalloc(a, FX_MAX * sizeof(*m->states));
+	return m;
+}
+
+static void fx_sym(struct facts *f, struct module *m, int exported, enum sym_kind kind,
+		   const char *name, const char *sig, const char *body)
+{
+	size_t *n = exported ? &m->nexports : &m->nlocals;
+	struct symbol *s = exported ? &m->exports[*n] : &m->locals[*n];
+	if (*n == FX_MAX)
+		abort();
+	(*n)++;
+	memset(s, 0, sizeof(*s));
+	s->name = arena_strdup(&f->arena, name);
+	s->kind = kind;
+	s->linkage = exported ? LINK_EXTERNAL : LINK_INTERNAL;
+	s->signature = arena_strdup(&f->arena, sig);
+	s->visibility = "default";
+	s->sig_hash = hp_hash_str(sig);
+	s->hash = body ? hp_hash_str(body) : 0;
+	s->loc = fx_loc(f, m, 10 + (unsigned)(m->nexports + m->nlocals));
+}
+
+void fx_fn(struct facts *f, struct module *m, const char *name, const char *sig, const char *body)
+{
+	fx_sym(f, m, 1, SYM_FUNCTION, name, sig, body);
+}
+
+void fx_static_fn(struct facts *f, struct module *m, const char *name, const char *sig,
+		  const char *body)
+{
+	fx_sym(f, m, 0, SYM_FUNCTION, name, sig, body);
+}
+
+void fx_var(struct facts *f, struct module *m, const char *name, const char *type, const char *init)
+{
+	fx_sym(f, m, 1, SYM_VARIABLE, name, type, init);
+}
+
+void fx_ref(struct facts *f, struct module *m, const char *target, const char *symbol,
+	    unsigned kind, const char *from)
+{
+	if (m->nrefs == FX_MAX)
+		abort();
+	struct ref *r = &m->refs[m->nrefs++];
+	memset(r, 0, sizeof(*r));
+	r->symbol = arena_strdup(&f->arena, symbol);
+	r->module = arena_strdup(&f->arena, target);
+	r->kind = kind;
+	r->from = arena_strdup(&f->arena, from);
+	r->loc = fx_loc(f, m, 100 + (unsigned)m->nrefs);
+}
+
+void fx_entry(struct facts *f, struct module *m, const char *function)
+{
+	if (m->nentries == FX_MAX)
+		abort();
+	struct entry *e = &m->entries[m->nentries++];
+	memset(e, 0, sizeof(*e));
+	e->function = arena_strdup(&f->arena, function);
+	e->spawner = "pthread_create";
+	e->spawn_module = m->name;
+	e->spawned_in = "start";
+	e->next_call = NEXT_BLOCKED;
+	e->blocking = "recv";
+	e->loc = fx_loc(f, m, 50);
+}
+
+void fx_state(struct facts *f, struct module *m, const char *name, const char *layout)
+{
+	if (m->nstates == FX_MAX)
+		abort();
+	struct state_type *s = &m->states[m->nstates++];
+	memset(s, 0, sizeof(*s));
+	s->name = arena_strdup(&f->arena, name);
+	s->layout = arena_strdup(&f->arena, layout);
+	s->layout_hash = hp_hash_str(layout);
+	s->loc = fx_loc(f, m, 5);
+}
+
+void fx_transformer(struct facts *f, struct module *m, const char *name)
+{
+	m->transformer = arena_strdup(&f->arena, name);
+	fx_fn(f, m, name, "int (void *, const void *)", "transform");
+}
+
+void fx_finish(struct facts *f)
+{
+	facts_finish(f);
+}

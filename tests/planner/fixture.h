@@ -1,0 +1,39 @@
+/*
+ * fixture.h - small facts built in C for the planner's unit tests.
+ *
+ * A fixture facts has room for FX_MAX modules and FX_MAX items of each kind
+ * per module (allocated up front in the facts' arena, so pointers returned
+ * by fx_mod stay valid while more is added). Call facts_finish() when done
+ * (fx_finish), exactly as the analyzer does, so the facts.h invariants hold.
+ * Hashes are derived from strings: two versions that give a symbol the same
+ * body text get the same hash, which is how a test says "unchanged".
+ */
+#ifndef HOTPLAN_TEST_FIXTURE_H
+#define HOTPLAN_TEST_FIXTURE_H
+
+#include "facts.h"
+
+#define FX_MAX 32
+
+struct facts *fx_new(const char *root);
+/* Adds module name with one file "src/<name>.c". */
+struct module *fx_mod(struct facts *f, const char *name);
+/* An exported function with signature sig and body text body. */
+void fx_fn(struct facts *f, struct module *m, const char *name, const char *sig, const char *body);
+/* A static function. */
+void fx_static_fn(struct facts *f, struct module *m, const char *name, const char *sig,
+		  const char *body);
+/* An exported variable of type type with initializer init. */
+void fx_var(struct facts *f, struct module *m, const char *name, const char *type, const char *init);
+/* m refers to symbol of module target (REF_CALL etc.), from function from. */
+void fx_ref(struct facts *f, struct module *m, const char *target, const char *symbol,
+	    unsigned kind, const char *from);
+/* A process: a thread started at function of m by pthread_create. */
+void fx_entry(struct facts *f, struct module *m, const char *function);
+/* A state type with a layout text. */
+void fx_state(struct facts *f, struct module *m, const char *name, const char *layout);
+void fx_transformer(struct facts *f, struct module *m, const char *name);
+/* Sorts and builds the edges (facts_finish). */
+void fx_finish(struct facts *f);
+
+#endif
