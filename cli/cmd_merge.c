@@ -1,14 +1,86 @@
 /*
- * cmd_merge.c - 'hotplan merge'. Placeholder until its stage lands: it refuses to
- * run rather than pretend.
+ * cmd_merge.c - 'hotplan merge': per-unit facts (analyze --tu) into the
+ * facts of the tree, equal to what 'hotplan analyze' of the tree writes
+ * (DESIGN.md §10).
  */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer.h"
 #include "cli.h"
+
+static void merge_usage(FILE *fp)
+{
+	fprintf(fp,
+		"usage: hotplan merge FACTS... [-o FACTS]\n"
+		"\n"
+		"Merges per-unit facts written by 'hotplan analyze --tu FILE TREE' into the\n"
+		"facts of the tree: the same facts 'hotplan analyze TREE' writes. Units may\n"
+		"come in any order; '-' reads one of them from standard input.\n"
+		"\n"
+		"options:\n"
+		"  -o, --output FACTS  write the facts to FACTS (atomically) instead of\n"
+		"                      standard output\n"
+		"  -h, --help          show this help\n"
+		"\n"
+		"exit status: 0 done; 2 bad usage or bad input.\n");
+}
 
 int cmd_merge(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "hotplan merge: this build has no merge stage yet\n");
-	return 2;
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct errbuf err = { .status = 0 };
+	const char *output = "-";
+	struct facts **units = NULL, *f = NULL;
+	size_t n = 0;
+	int c, status = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			merge_usage(stdout);
+			return 0;
+		default:
+			return cli_usage_error("merge", "unknown option");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("merge", "missing FACTS");
+	units = xcalloc((size_t)(argc - optind), sizeof(*units));
+	for (int i = optind; i < argc; i++) {
+		if (facts_read_file(argv[i], &units[n], &err) < 0) {
+			status = cli_fail("merge", &err);
+			goto out;
+		}
+		if (!units[n++]->unit) {
+			hp_error(&err, HP_EINPUT, "%s: not per-unit facts (made by 'hotplan analyze --tu')",
+				 argv[i]);
+			status = cli_fail("merge", &err);
+			goto out;
+		}
+	}
+	if (analyzer_merge(units, n, &f, &err) < 0) {
+		status = cli_fail("merge", &err);
+		goto out;
+	}
+	struct strbuf sb = STRBUF_INIT;
+	facts_write_json(f, &sb);
+	if (cli_emit(output, &sb, &err) < 0)
+		status = cli_fail("merge", &err);
+	sb_release(&sb);
+out:
+	for (size_t i = 0; i < n; i++)
+		facts_free(units[i]);
+	free(units);
+	facts_free(f);
+	return status;
 }

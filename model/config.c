@@ -30,6 +30,7 @@ static const char *const builtin_blocking[] = {
 	"mtx_lock", "pthread_mutex_lock", "getchar", "fgets", "fread", "scanf",
 };
 
+/* indexed by PURGE_SOFT, PURGE_BRUTAL, PURGE_AUTO */
 static const char *const purge_names[] = { "soft", "brutal", "auto" };
 
 void config_init(struct hp_config *cfg)
@@ -55,9 +56,9 @@ void config_release(struct hp_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
-const char *config_purge_name(enum config_purge p)
+const char *config_purge_name(int purge)
 {
-	return (unsigned)p < HP_ARRAY_SIZE(purge_names) ? purge_names[p] : "soft";
+	return purge >= 0 && (unsigned)purge < HP_ARRAY_SIZE(purge_names) ? purge_names[purge] : "soft";
 }
 
 /* ---- reading ---------------------------------------------------------------- */
@@ -223,7 +224,7 @@ static int read_term(struct cread *c, const struct term *t, unsigned *seen)
 	case 8:
 		for (unsigned p = 0; p < HP_ARRAY_SIZE(purge_names); p++) {
 			if (term_is_atom(v, purge_names[p])) {
-				cfg->purge = (enum config_purge)p;
+				cfg->purge = (int)p;
 				return 0;
 			}
 		}

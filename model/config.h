@@ -29,9 +29,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "instr.h"
 #include "util.h"
 
-enum config_purge { PURGE_SOFT, PURGE_BRUTAL, PURGE_AUTO };
+/* {purge, P}: instr.h's PURGE_SOFT and PURGE_BRUTAL, or PURGE_AUTO (soft
+ * unless the simulation shows brutal is safe; DESIGN.md §6). */
+enum { PURGE_AUTO = PURGE_BRUTAL + 1 };
 
 struct config_group {
 	const char *name;        /* module name */
@@ -55,7 +58,7 @@ struct hp_config {
 	const char **lookup;          size_t nlookup;   /* built-ins first */
 	const char **blocking;        size_t nblocking; /* built-ins first */
 	const char *transformer;      /* default "*_code_change" */
-	enum config_purge purge;      /* default PURGE_SOFT */
+	int purge;                    /* PURGE_SOFT (default), PURGE_BRUTAL, PURGE_AUTO */
 	long max_killed;              /* default 0 */
 };
 
@@ -83,6 +86,6 @@ const char *config_group_of(const struct hp_config *cfg, const char *file);
  * lookup, blocking, transformer, modules): part of the cache key. */
 uint64_t config_analysis_hash(const struct hp_config *cfg);
 
-const char *config_purge_name(enum config_purge p);
+const char *config_purge_name(int purge);
 
 #endif

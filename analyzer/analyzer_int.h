@@ -1,0 +1,97 @@
+/*
+ * analyzer_int.h - what the analyzer's files share: the list of units of a
+ * tree (units.c), the walk of one unit (walk.c), the per-unit cache
+ * (cache.c). Plain C: no libclang types here either, so each file keeps its
+ * libclang handles to itself.
+ */
+#ifndef HOTPLAN_ANALYZER_INT_H
+#define HOTPLAN_ANALYZER_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "analyzer.h"
+
+/* One translation unit to analyze. Strings live in the unit list's arena. */
+struct unit {
+	const char *path;     /* absolute, normalized source path */
+	const char *rel;      /* path relative to the source root (or absolute) */
+	const char *module;   /* module name (stem, clash path, or config group) */
+	const char **args;    /* libclang arguments (no compiler, -c, -o, file) */
+	size_t nargs;
+	uint64_t flags_hash;  /* hash of the flags that matter (DESIGN.md §3) */
+};
+
+struct unit_list {
+	struct arena arena;
+	const char *tree;     /* as given */
+	const char *db;       /* the compile_commands.json, or NULL */
+	const char *src_root; /* common folder of every unit, absolute */
+	struct unit *units;   /* sorted by path */
+	size_t n;
+};
+
+/*
+ * Reads the units of a tree (see analyzer.h). Returns 0 or HP_E* with a
+ * message; a source file named by the database that does not exist is an
+ * error naming the database and the file.
+ */
+int units_load(struct unit_list *ul, const char *tree, const struct hp_config *cfg,
+	       struct errbuf *err);
+void units_release(struct unit_list *ul);
+
+/* A path made relative to the source root when it lies under it. */
+const char *units_relpath(struct arena *a, const char *src_root, const char *path);
+
+/* The outcome of walking one unit. */
+struct unit_result {
+	struct facts *facts;     /* per-unit facts, or NULL on a hard failure */
+	int failed;              /* error diagnostics were reported */
+	struct strbuf errors;    /* "file:line:column: error: ..." lines */
+	char **deps;             /* files read (main file and includes), sorted */
+	size_t ndeps;
+};
+
+/* Context of one parsing thread: owns one libclang index. */
+struct walker;
+struct walker *walker_new(void);
+void walker_free(struct walker *w);
+
+/*
+ * Parses and walks one unit, filling res (facts, errors, deps). The
+ * translation unit is disposed of before returning. Returns 0, or HP_EIO
+ * when libclang could not even start on it (res->errors says why).
+ */
+int walker_run(struct walker *w, const struct unit_list *ul, const struct unit *u,
+	       const struct hp_config *cfg, int keep_going, struct unit_result *res);
+void unit_result_release(struct unit_result *res);
+
+/* ---- cache (cache.c) ---- */
+
+/* Per-run memo of file content hashes, so each header is hashed once. */
+struct hash_memo {
+	struct strmap map;   /* path -> heap uint64_t */
+	struct arena arena;
+};
+void hash_memo_init(struct hash_memo *m);
+void hash_memo_release(struct hash_memo *m);
+
+/* The cache key of a unit: its path, flags, module name and the analysis
+ * settings of the config. */
+uint64_t cache_key(const struct unit *u, const struct hp_config *cfg);
+
+/* Loads the unit's facts if the entry exists, is intact and every file it
+ * depends on is unchanged; else returns NULL (and the entry is rebuilt). */
+struct facts *cache_load(const char *dir, uint64_t key, struct hash_memo *memo);
+
+/* Stores facts with the content hashes of deps; failures are ignored (a
+ * cache is an optimization), except that no partial entry is ever left. */
+void cache_store(const char *dir, uint64_t key, const struct facts *facts,
+		 char *const *deps, size_t ndeps);
+
+/* Content hash of a file; 0 if it cannot be read. */
+uint64_t file_content_hash(const char *path);
+
+/* Semantic module hash over sorted symbols and states (after facts_finish). */
+void module_compute_hash(struct module *m);
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * cache.c - per-unit facts kept between runs (analyze --cache DIR).
+ *
+ * An entry is the file DIR/<key>.facts, where key hashes the unit's path,
+ * flags, module name and the analysis settings. Its layout:
+ *
+ *   hotplan-cache 1 <checksum of everything after this line, 16 hex>
+ *   <number of dependencies>
+ *   <content hash, 16 hex> <path>        one line per file the unit read
+ *   <the unit's facts JSON>
+ *
+ * Invariant: an entry is used only if its checksum matches (so a truncated
+ * or damaged entry is never read as facts) and every dependency still has
+ * the recorded content hash; checking it reads and hashes files but parses
+ * nothing. Entries are written atomically (hp_write_file), so a crash leaves
+ * the old entry or none.
+ */
+#include "analyzer_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "fileio.h"
+
+#define CACHE_MAGIC "hotplan-cache 1 "
+
+void hash_memo_init(struct hash_memo *m)
+{
+	strmap_init(&m->map);
+	arena_init(&m->arena);
+}
+
+void hash_memo_release(struct hash_memo *m)
+{
+	strmap_release(&m->map);
+	arena_release(&m->arena);
+}
+
+uint64_t file_content_hash(const char *path)
+{
+	struct errbuf err;
+	char *data;
+	size_t len;
+	if (hp_read_file(path, &data, &len, &err) < 0)
+		return 0;
+	uint64_t h = XXH3_64bits(data, len);
+	free(data);
+	return h ? h : 1;
+}
+
+static uint64_t memo_hash(struct hash_memo *m, const char *path)
+{
+	uint64_t *v = strmap_get(&m->map, path);
+	if (!v) {
+		v = arena_alloc(&m->arena, sizeof(*v));
+		*v = file_content_hash(path);
+		strmap_put(&m->map, arena_strdup(&m->arena, path), v);
+	}
+	return *v;
+}
+
+uint64_t cache_key(const struct unit *u, const struct hp_config *cfg)
+{
+	uint64_t h = hp_hash_str("hotplan-cache-key-1");
+	h = hp_hash64(u->path, strlen(u->path) + 1, h);
+	h = hp_hash64(u->module, strlen(u->module) + 1, h);
+	h = hp_hash64(u->rel, strlen(u->rel) + 1, h);
+	h = hp_hash64(&u->flags_hash, sizeof(u->flags_hash), h);
+	for (size_t i = 0; i < u->nargs; i++)
+		h = hp_hash64(u->args[i], strlen(u->args[i]) + 1, h);
+	uint64_t c = config_analysis_hash(cfg);
+	return hp_hash64(&c, sizeof(c), h);
+}
+
+static char *entry_path(const char *dir, uint64_t key)
+{
+	char hex[17];
+	struct strbuf sb = STRBUF_INIT;
+	hp_hash_hex(key, hex);
+	sb_addf(&sb, "%s/%s.facts", dir, hex);
+	return sb_detach(&sb, NULL);
+}
+
+struct facts *cache_load(const char *dir, uint64_t key, struct hash_memo *memo)
+{
+	struct errbuf err;
+	struct facts *f = NULL;
+	char *path = entry_path(dir, key), *data = NULL;
+	size_t len;
+	if (hp_read_file(path, &data, &len, &err) < 0)
+		goto out;
+	size_t ml = strlen(CACHE_MAGIC);
+	if (len < ml + 17 || memcmp(data, CACHE_MAGIC, ml) || data[ml + 16] != '\n')
+		goto out;
+	char hex[17];
+	memcpy(hex, data + ml, 16);
+	hex[16] = '\0';
+	uint64_t sum;
+	const char *body = data + ml + 17;
+	size_t blen = len - ml - 17;
+	if (hp_hash_parse(hex, &sum) < 0 || sum != XXH3_64bits(body, blen))
+		goto out;
+	char *p = (char *)body, *end;
+	unsigned long ndeps = strtoul(p, &end, 10);
+	if (end == p || *end != '\n')
+		goto out;
+	p = end + 1;
+	for (unsigned long i = 0; i < ndeps; i++) {
+		char *nl = strchr(p, '\n');
+		uint64_t want;
+		if (!nl || nl - p < 18 || p[16] != ' ')
+			goto out;
+		memcpy(hex, p, 16);
+		if (hp_hash_parse(hex, &want) < 0)
+			goto out;
+		*nl = '\0';
+		if (memo_hash(memo, p + 17) != want)
+			goto out;
+		p = nl + 1;
+	}
+	if (facts_read_json(path, p, len - (size_t)(p - data), &f, &err) < 0 || !f->unit) {
+		facts_free(f);
+		f = NULL;
+	}
+out:
+	free(data);
+	free(path);
+	return f;
+}
+
+void cache_store(const char *dir, uint64_t key, const struct facts *facts,
+		 char *const *deps, size_t ndeps)
+{
+	struct strbuf body = STRBUF_INIT, all = STRBUF_INIT;
+	struct errbuf err;
+	char hex[17];
+	sb_addf(&body, "%zu\n", ndeps);
+	for (size_t i = 0; i < ndeps; i++) {
+		hp_hash_hex(file_content_hash(deps[i]), hex);
+		sb_addf(&body, "%s %s\n", hex, deps[i]);
+	}
+	facts_write_json(facts, &body);
+	hp_hash_hex(XXH3_64bits(body.buf, body.len), hex);
+	sb_addf(&all, "%s%s\n", CACHE_MAGIC, hex);
+	sb_add(&all, body.buf, body.len);
+	char *path = entry_path(dir, key);
+	(void)hp_write_file(path, all.buf, all.len, &err);
+	free(path);
+	sb_release(&body);
+	sb_release(&all);
+}

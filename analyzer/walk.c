@@ -1,0 +1,1092 @@
+/*
+ * walk.c - one translation unit through libclang: parse, walk the AST once,
+ * dispose, and describe the unit as per-unit facts.
+ *
+ * What is read, per definition (function or file-scope variable) outside
+ * system headers:
+ *  - the symbol: kind, linkage, signature, visibility, inline, location;
+ *  - a semantic hash: the tokens of the body (or initializer) without
+ *    positions, plus an AST walk (cursor kinds, names of referenced
+ *    declarations, values of literals that come from macros); __LINE__ and
+ *    __FILE__ contribute their names, never their values, so whitespace,
+ *    comments and moved lines leave the hash alone;
+ *  - its references to symbols it does not define: call, address, data, and
+ *    qualified (a string literal passed to a lookup function);
+ *  - its loops: whether one waits in a blocking call (directly or through a
+ *    function of the unit it calls), or calls through a lookup function or
+ *    a function pointer;
+ *  - threads it starts (spawn calls), and the record types of its state.
+ *
+ * Invariant: every CXString is copied and disposed of where it is made;
+ * every create has its dispose in the same function (goto out); the
+ * translation unit never outlives walker_run(). Results are independent of
+ * the order libclang visits files in, since facts_finish() sorts them.
+ */
+#include "analyzer_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <clang-c/Index.h>
+#include <xxhash.h>
+
+#include "fileio.h"
+
+struct walker {
+	CXIndex index;
+};
+
+struct walker *walker_new(void)
+{
+	struct walker *w = xcalloc(1, sizeof(*w));
+	w->index = clang_createIndex(0, 0);
+	return w;
+}
+
+void walker_free(struct walker *w)
+{
+	if (!w)
+		return;
+	clang_disposeIndex(w->index);
+	free(w);
+}
+
+void unit_result_release(struct unit_result *res)
+{
+	facts_free(res->facts);
+	sb_release(&res->errors);
+	for (size_t i = 0; i < res->ndeps; i++)
+		free(res->deps[i]);
+	free(res->deps);
+	memset(res, 0, sizeof(*res));
+}
+
+/* ---- per-unit state ------------------------------------------------------------ */
+
+/* A reference made by a definition. */
+struct rawref {
+	const char *symbol;
+	unsigned kind;
+	int internal;       /* the target has internal linkage */
+	struct loc loc;
+	size_t from;        /* index of the referring definition */
+};
+
+/* A direct call made inside a loop to a function (maybe of this unit). */
+struct loopcall {
+	const char *callee;
+	struct loc loc;
+	size_t from;
+};
+
+struct spawn {
+	const char *function;
+	const char *spawner;
+	size_t from;
+	struct loc loc;
+};
+
+struct def {
+	struct symbol sym;
+	int in_main;             /* defined in the unit's main file */
+	int emits;               /* has an external definition here (export) */
+	int keep;                /* reported (main file, or used header code) */
+	int is_inline_only;      /* C99 inline definition: emits nothing */
+	const char *direct_blocking; /* first blocking call in its body */
+	const char *loop_blocking;   /* first blocking call inside a loop */
+	struct loc loop_blocking_loc;
+	int loop_qualified;
+	CXType type;             /* for state types */
+};
+
+struct file_name {
+	CXFile file;
+	const char *name;        /* relative to the source root, in the facts arena */
+	const char *buf;         /* contents (libclang's buffer) */
+	size_t size;
+};
+
+struct walk {
+	CXTranslationUnit tu;
+	const struct hp_config *cfg;
+	const struct unit_list *ul;
+	const struct unit *u;
+	struct facts *f;
+	XXH3_state_t *hs;
+	VEC(struct def) defs;
+	VEC(struct rawref) refs;
+	VEC(struct loopcall) loopcalls;
+	VEC(struct spawn) spawns;
+	VEC(CXType) state_roots;
+	VEC(struct file_name) files;
+	struct strmap def_by_name;   /* name -> def index + 1 */
+	struct strmap c99_external;  /* inline function names with an external declaration */
+	/* the definition being walked */
+	size_t cur;
+	unsigned loop_depth;
+};
+
+static char *cx_take(struct arena *a, CXString s)
+{
+	const char *c = clang_getCString(s);
+	char *r = arena_strdup(a, c ? c : "");
+	clang_disposeString(s);
+	return r;
+}
+
+
+static struct file_name *file_info(struct walk *w, CXFile file)
+{
+	for (size_t i = w->files.n; i-- > 0;)
+		if (clang_File_isEqual(w->files.items[i].file, file))
+			return &w->files.items[i];
+	struct file_name fn = { .file = file };
+	CXString s = clang_File_tryGetRealPathName(file);
+	const char *real = clang_getCString(s);
+	if (!real || !*real) {
+		clang_disposeString(s);
+		s = clang_getFileName(file);
+		real = clang_getCString(s);
+	}
+	fn.name = arena_strdup(&w->f->arena,
+			       units_relpath(NULL, w->ul->src_root, real ? real : ""));
+	clang_disposeString(s);
+	fn.buf = clang_getFileContents(w->tu, file, &fn.size);
+	VEC_PUSH(&w->files, fn);
+	return &w->files.items[w->files.n - 1];
+}
+
+/* The expansion location of a cursor: where it is in the file as written. */
+static struct loc cursor_loc(struct walk *w, CXCursor c, unsigned *offset,
+			     struct file_name **fnp)
+{
+	struct loc l = { 0 };
+	CXFile file;
+	unsigned line, col, off;
+	clang_getExpansionLocation(clang_getCursorLocation(c), &file, &line, &col, &off);
+	if (offset)
+		*offset = off;
+	if (fnp)
+		*fnp = NULL;
+	if (!file)
+		return l;
+	struct file_name *fn = file_info(w, file);
+	if (fnp)
+		*fnp = fn;
+	l.file = fn->name;
+	l.line = line;
+	l.col = col;
+	return l;
+}
+
+static void hash_bytes(struct walk *w, const void *p, size_t n)
+{
+	XXH3_64bits_update(w->hs, p, n);
+}
+
+static void hash_str(struct walk *w, const char *s)
+{
+	hash_bytes(w, s, strlen(s) + 1);
+}
+
+static void hash_u32(struct walk *w, unsigned v)
+{
+	hash_bytes(w, &v, sizeof(v));
+}
+
+/* Replaces "(anonymous at file:line:col)" and the like, so spellings of
+ * unnamed types do not depend on where they are written. */
+static const char *type_clean(struct arena *a, const char *s)
+{
+	const char *p = strstr(s, " at ");
+	if (!p || !strchr(s, '('))
+		return s;
+	struct strbuf sb = STRBUF_INIT;
+	while (*s) {
+		const char *open = strchr(s, '(');
+		if (!open) {
+			sb_adds(&sb, s);
+			break;
+		}
+		const char *close = strchr(open, ')');
+		const char *at = strstr(open, " at ");
+		if (close && at && at < close &&
+		    (!strncmp(open, "(anonymous", 10) || !strncmp(open, "(unnamed", 8))) {
+			sb_add(&sb, s, (size_t)(at - s));
+			sb_addc(&sb, ')');
+			s = close + 1;
+		} else {
+			sb_add(&sb, s, (size_t)(open - s) + 1);
+			s = open + 1;
+		}
+	}
+	char *r = arena_strdup(a, sb.buf);
+	sb_release(&sb);
+	return r;
+}
+
+static const char *type_spelling(struct walk *w, CXType t)
+{
+	return type_clean(&w->f->arena, cx_take(&w->f->arena, clang_getTypeSpelling(t)));
+}
+
+/* ---- hashing tokens ------------------------------------------------------------- */
+
+/* Hashes the tokens of a range: kinds and spellings, no positions. */
+static void hash_tokens(struct walk *w, CXSourceRange range)
+{
+	CXToken *toks = NULL;
+	unsigned n = 0;
+	clang_tokenize(w->tu, range, &toks, &n);
+	for (unsigned i = 0; i < n; i++) {
+		CXTokenKind k = clang_getTokenKind(toks[i]);
+		if (k == CXToken_Comment)
+			continue;
+		CXString s = clang_getTokenSpelling(w->tu, toks[i]);
+		const char *c = clang_getCString(s);
+		hash_u32(w, (unsigned)k);
+		hash_str(w, c ? c : "");
+		clang_disposeString(s);
+	}
+	if (toks)
+		clang_disposeTokens(w->tu, toks, n);
+}
+
+static const char *const position_macros[] = {
+	"__LINE__", "__FILE__", "__BASE_FILE__", "__FILE_NAME__", "__DATE__", "__TIME__",
+	"__TIMESTAMP__", "__COUNTER__",
+};
+
+/*
+ * A literal written in the source is covered by the token hash. One that
+ * comes out of a macro is hashed by value, except that values made by the
+ * position macros hash as the macro's name: an integer equal to the line of
+ * its expansion, or a string naming the file.
+ */
+static void hash_literal(struct walk *w, CXCursor c)
+{
+	unsigned off;
+	struct file_name *fn;
+	struct loc l = cursor_loc(w, c, &off, &fn);
+	if (!fn || !fn->buf || off >= fn->size)
+		return;
+	char ch = fn->buf[off];
+	if (!(ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')))
+		return; /* written as a literal: the tokens have it */
+	size_t e = off;
+	while (e < fn->size && (fn->buf[e] == '_' || (fn->buf[e] >= 'a' && fn->buf[e] <= 'z') ||
+				(fn->buf[e] >= 'A' && fn->buf[e] <= 'Z') ||
+				(fn->buf[e] >= '0' && fn->buf[e] <= '9')))
+		e++;
+	char name[64];
+	size_t nl = e - off < sizeof(name) - 1 ? e - off : sizeof(name) - 1;
+	memcpy(name, fn->buf + off, nl);
+	name[nl] = '\0';
+	for (size_t i = 0; i < HP_ARRAY_SIZE(position_macros); i++) {
+		if (!strcmp(name, position_macros[i])) {
+			hash_str(w, name);
+			return;
+		}
+	}
+	enum CXCursorKind k = clang_getCursorKind(c);
+	if (k == CXCursor_StringLiteral) {
+		CXString s = clang_getCursorSpelling(c);
+		const char *v = clang_getCString(s);
+		const char *base = strrchr(l.file, '/');
+		base = base ? base + 1 : l.file;
+		size_t vl = v ? strlen(v) : 0, bl = strlen(base);
+		if (vl >= bl + 2 && !strncmp(v + vl - 1 - bl, base, bl) && v[vl - 1] == '"')
+			hash_str(w, "__FILE__");
+		else
+			hash_str(w, v ? v : "");
+		clang_disposeString(s);
+		return;
+	}
+	CXEvalResult ev = clang_Cursor_Evaluate(c);
+	if (!ev)
+		return;
+	CXEvalResultKind ek = clang_EvalResult_getKind(ev);
+	if (ek == CXEval_Int) {
+		long long v = clang_EvalResult_getAsLongLong(ev);
+		CXSourceRange r = clang_getCursorExtent(c);
+		unsigned l0, l1;
+		clang_getExpansionLocation(clang_getRangeStart(r), NULL, &l0, NULL, NULL);
+		clang_getExpansionLocation(clang_getRangeEnd(r), NULL, &l1, NULL, NULL);
+		if (v >= (long long)l0 && v <= (long long)l1 && v > 0)
+			hash_str(w, "__LINE__");
+		else
+			hash_bytes(w, &v, sizeof(v));
+	} else if (ek == CXEval_Float) {
+		double d = clang_EvalResult_getAsDouble(ev);
+		hash_bytes(w, &d, sizeof(d));
+	}
+	clang_EvalResult_dispose(ev);
+}
+
+/* ---- references ------------------------------------------------------------------ */
+
+static void add_ref(struct walk *w, const char *name, unsigned kind, int internal, CXCursor at)
+{
+	struct rawref r = { name, kind, internal, cursor_loc(w, at, NULL, NULL), w->cur };
+	VEC_PUSH(&w->refs, r);
+}
+
+/* Finds a reference to a function under c (through casts and '&'). */
+static enum CXChildVisitResult find_fn_visit(CXCursor c, CXCursor parent, CXClientData d)
+{
+	(void)parent;
+	CXCursor *out = d;
+	if (clang_getCursorKind(c) == CXCursor_DeclRefExpr) {
+		CXCursor r = clang_getCursorReferenced(c);
+		if (clang_getCursorKind(r) == CXCursor_FunctionDecl) {
+			*out = r;
+			return CXChildVisit_Break;
+		}
+	}
+	return CXChildVisit_Recurse;
+}
+
+static CXCursor find_fn_ref(CXCursor c)
+{
+	CXCursor out = clang_getNullCursor();
+	if (find_fn_visit(c, c, &out) == CXChildVisit_Break)
+		return out;
+	clang_visitChildren(c, find_fn_visit, &out);
+	return out;
+}
+
+static enum CXChildVisitResult find_str_visit(CXCursor c, CXCursor parent, CXClientData d)
+{
+	(void)parent;
+	if (clang_getCursorKind(c) == CXCursor_StringLiteral) {
+		*(CXCursor *)d = c;
+		return CXChildVisit_Break;
+	}
+	return CXChildVisit_Recurse;
+}
+
+/* The contents of a plain string literal argument, or NULL. */
+static const char *string_arg(struct walk *w, CXCursor arg)
+{
+	CXCursor s = clang_getNullCursor();
+	if (clang_getCursorKind(arg) == CXCursor_StringLiteral)
+		s = arg;
+	else
+		clang_visitChildren(arg, find_str_visit, &s);
+	if (clang_Cursor_isNull(s))
+		return NULL;
+	char *lit = cx_take(&w->f->arena, clang_getCursorSpelling(s));
+	size_t n = strlen(lit);
+	if (n < 2 || lit[0] != '"' || lit[n - 1] != '"' || strchr(lit, '\\'))
+		return NULL;
+	lit[n - 1] = '\0';
+	return lit + 1;
+}
+
+static int is_global_var(CXCursor r)
+{
+	if (clang_getCursorKind(r) != CXCursor_VarDecl)
+		return 0;
+	enum CXLinkageKind lk = clang_getCursorLinkage(r);
+	return lk == CXLinkage_External || lk == CXLinkage_Internal;
+}
+
+/* ---- the AST walk ---------------------------------------------------------------- */
+
+struct visit {
+	struct walk *w;
+	int callee;     /* walking a call's callee expression */
+	int addr;       /* under a unary '&' */
+};
+
+static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData data);
+
+static void visit_children(struct walk *w, CXCursor c, int callee, int addr)
+{
+	struct visit v = { w, callee, addr };
+	clang_visitChildren(c, visit, &v);
+}
+
+static void on_call(struct walk *w, CXCursor c)
+{
+	struct def *d = &w->defs.items[w->cur];
+	CXCursor fn = clang_getCursorReferenced(c);
+	const char *name = NULL;
+	if (clang_getCursorKind(fn) == CXCursor_FunctionDecl) {
+		name = cx_take(&w->f->arena, clang_getCursorSpelling(fn));
+		hash_str(w, name);
+		if (!strncmp(name, "__builtin", 9))
+			name = NULL;
+	}
+	if (!name) {
+		/* through a function pointer: the export table, at run time */
+		if (clang_getCursorKind(fn) != CXCursor_FunctionDecl && w->loop_depth)
+			d->loop_qualified = 1;
+		return;
+	}
+	add_ref(w, name, REF_CALL, clang_getCursorLinkage(fn) == CXLinkage_Internal, c);
+	if (config_is_blocking(w->cfg, name)) {
+		if (!d->direct_blocking)
+			d->direct_blocking = name;
+		if (w->loop_depth && !d->loop_blocking) {
+			d->loop_blocking = name;
+			d->loop_blocking_loc = cursor_loc(w, c, NULL, NULL);
+		}
+	} else if (w->loop_depth) {
+		struct loopcall lc = { name, cursor_loc(w, c, NULL, NULL), w->cur };
+		VEC_PUSH(&w->loopcalls, lc);
+	}
+	int nargs = clang_Cursor_getNumArguments(c);
+	if (config_is_lookup(w->cfg, name)) {
+		if (w->loop_depth)
+			d->loop_qualified = 1;
+		for (int i = nargs - 1; i >= 0; i--) {
+			const char *sym = string_arg(w, clang_Cursor_getArgument(c, (unsigned)i));
+			if (sym) {
+				hash_str(w, sym);
+				add_ref(w, sym, REF_QUALIFIED, 0, c);
+				break;
+			}
+		}
+	}
+	unsigned arg = config_spawn_arg(w->cfg, name);
+	if (arg && (int)arg <= nargs) {
+		CXCursor r = find_fn_ref(clang_Cursor_getArgument(c, arg - 1));
+		if (!clang_Cursor_isNull(r)) {
+			struct spawn s = { cx_take(&w->f->arena, clang_getCursorSpelling(r)),
+					   name, w->cur, cursor_loc(w, c, NULL, NULL) };
+			VEC_PUSH(&w->spawns, s);
+		}
+	}
+}
+
+static void on_declref(struct walk *w, CXCursor c, int callee, int addr)
+{
+	CXCursor r = clang_getCursorReferenced(c);
+	enum CXCursorKind rk = clang_getCursorKind(r);
+	if (rk == CXCursor_FunctionDecl) {
+		char *name = cx_take(&w->f->arena, clang_getCursorSpelling(r));
+		hash_str(w, name);
+		if (!callee && strncmp(name, "__builtin", 9))
+			add_ref(w, name, REF_ADDRESS, clang_getCursorLinkage(r) == CXLinkage_Internal, c);
+	} else if (is_global_var(r)) {
+		char *name = cx_take(&w->f->arena, clang_getCursorSpelling(r));
+		hash_str(w, name);
+		add_ref(w, name, addr ? REF_ADDRESS : REF_DATA,
+			clang_getCursorLinkage(r) == CXLinkage_Internal, c);
+	} else if (rk == CXCursor_EnumConstantDecl) {
+		long long v = clang_getEnumConstantDeclValue(r);
+		hash_bytes(w, &v, sizeof(v));
+	}
+}
+
+/* Whether a unary operator cursor is '&' (read from the file as written). */
+static int is_address_of(struct walk *w, CXCursor c)
+{
+	unsigned off;
+	struct file_name *fn;
+	cursor_loc(w, c, &off, &fn);
+	return fn && fn->buf && off + 1 < fn->size && fn->buf[off] == '&' && fn->buf[off + 1] != '&';
+}
+
+/* A call's children: the callee first (in callee mode), then the arguments. */
+struct call_visit {
+	struct walk *w;
+	unsigned i;
+};
+
+static enum CXChildVisitResult visit_call_child(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct call_visit *cv = data;
+	struct visit v = { cv->w, cv->i++ == 0, 0 };
+	return visit(c, parent, &v);
+}
+
+static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct visit *v = data;
+	struct walk *w = v->w;
+	enum CXCursorKind k = clang_getCursorKind(c);
+	(void)parent;
+	hash_u32(w, (unsigned)k);
+	switch (k) {
+	case CXCursor_CallExpr: {
+		struct call_visit cv = { w, 0 };
+		on_call(w, c);
+		clang_visitChildren(c, visit_call_child, &cv);
+		return CXChildVisit_Continue;
+	}
+	case CXCursor_DeclRefExpr:
+		on_declref(w, c, v->callee, v->addr);
+		break;
+	case CXCursor_MemberRefExpr:
+	case CXCursor_MemberRef:
+	case CXCursor_TypeRef:
+		hash_str(w, cx_take(&w->f->arena, clang_getCursorSpelling(c)));
+		break;
+	case CXCursor_IntegerLiteral:
+	case CXCursor_FloatingLiteral:
+	case CXCursor_StringLiteral:
+	case CXCursor_CharacterLiteral:
+		hash_literal(w, c);
+		return CXChildVisit_Continue;
+	case CXCursor_UnaryOperator:
+		visit_children(w, c, 0, is_address_of(w, c));
+		return CXChildVisit_Continue;
+	case CXCursor_ForStmt:
+	case CXCursor_WhileStmt:
+	case CXCursor_DoStmt:
+		w->defs.items[w->cur].sym.has_loop = 1;
+		w->loop_depth++;
+		visit_children(w, c, 0, 0);
+		w->loop_depth--;
+		return CXChildVisit_Continue;
+	case CXCursor_VarDecl:
+		hash_str(w, type_spelling(w, clang_getCursorType(c)));
+		if (clang_Cursor_getStorageClass(c) == CX_SC_Static)
+			VEC_PUSH(&w->state_roots, clang_getCursorType(c));
+		break;
+	default:
+		break;
+	}
+	/* a call's callee mode ends below the callee itself, and '&' applies
+	 * only to its operand */
+	visit_children(w, c, v->callee && k != CXCursor_CallExpr &&
+		       (k == CXCursor_UnexposedExpr || k == CXCursor_ParenExpr), 0);
+	return CXChildVisit_Continue;
+}
+
+/* ---- definitions ---------------------------------------------------------------- */
+
+struct children {
+	CXCursor items[64];
+	unsigned n;
+};
+
+static enum CXChildVisitResult collect_child(CXCursor c, CXCursor parent, CXClientData d)
+{
+	struct children *ch = d;
+	(void)parent;
+	if (ch->n < HP_ARRAY_SIZE(ch->items))
+		ch->items[ch->n++] = c;
+	return CXChildVisit_Continue;
+}
+
+static int is_inline_token(const char *s)
+{
+	return !strcmp(s, "inline") || !strcmp(s, "__inline") || !strcmp(s, "__inline__");
+}
+
+/*
+ * C99 6.7.4: a function with external linkage whose every file-scope
+ * declaration in the unit says inline and none says extern has only an
+ * inline definition here: no symbol is emitted. Names with a declaration
+ * that breaks the rule are recorded in c99_external.
+ */
+static void note_function_decl(struct walk *w, CXCursor c, const char *name)
+{
+	if (clang_getCursorLinkage(c) != CXLinkage_External || strmap_get(&w->c99_external, name))
+		return;
+	int external = !clang_Cursor_isFunctionInlined(c) ||
+		       clang_Cursor_getStorageClass(c) == CX_SC_Extern;
+	if (!external) {
+		CXToken *toks = NULL;
+		unsigned n = 0, inl = 0;
+		CXSourceRange r = clang_getRange(clang_getRangeStart(clang_getCursorExtent(c)),
+						 clang_getCursorLocation(c));
+		clang_tokenize(w->tu, r, &toks, &n);
+		for (unsigned i = 0; i < n; i++) {
+			CXString sp = clang_getTokenSpelling(w->tu, toks[i]);
+			const char *t = clang_getCString(sp);
+			if (t && !strcmp(t, "extern"))
+				external = 1;
+			if (t && is_inline_token(t))
+				inl = 1;
+			clang_disposeString(sp);
+		}
+		if (toks)
+			clang_disposeTokens(w->tu, toks, n);
+		if (n && !inl)
+			external = 1;
+	}
+	if (external)
+		strmap_put(&w->c99_external, name, (void *)1);
+}
+
+static const char *visibility_name(CXCursor c)
+{
+	switch (clang_getCursorVisibility(c)) {
+	case CXVisibility_Hidden:
+		return "hidden";
+	case CXVisibility_Protected:
+		return "protected";
+	default:
+		return "default";
+	}
+}
+
+static void def_add(struct walk *w, CXCursor c, enum CXCursorKind k, const char *name)
+{
+	struct def d;
+	memset(&d, 0, sizeof(d));
+	d.sym.name = name;
+	d.sym.kind = k == CXCursor_FunctionDecl ? SYM_FUNCTION : SYM_VARIABLE;
+	d.sym.linkage = clang_getCursorLinkage(c) == CXLinkage_Internal ? LINK_INTERNAL
+									 : LINK_EXTERNAL;
+	d.type = clang_getCursorType(c);
+	d.sym.signature = type_spelling(w, d.type);
+	const char *canon = type_spelling(w, clang_getCanonicalType(d.type));
+	d.sym.sig_hash = hp_hash64(canon, strlen(canon), 0);
+	d.sym.visibility = visibility_name(c);
+	d.sym.is_inline = k == CXCursor_FunctionDecl && clang_Cursor_isFunctionInlined(c);
+	d.sym.loc = cursor_loc(w, c, NULL, NULL);
+	d.in_main = clang_Location_isFromMainFile(clang_getCursorLocation(c));
+	VEC_PUSH(&w->defs, d);
+	w->cur = w->defs.n - 1;
+	strmap_put(&w->def_by_name, name, (void *)(uintptr_t)w->defs.n);
+
+	/* the body, or the initializer */
+	struct children ch = { .n = 0 };
+	clang_visitChildren(c, collect_child, &ch);
+	CXCursor body = clang_getNullCursor();
+	for (unsigned i = 0; i < ch.n; i++) {
+		enum CXCursorKind ck = clang_getCursorKind(ch.items[i]);
+		if (k == CXCursor_FunctionDecl ? ck == CXCursor_CompoundStmt
+					       : (clang_isExpression(ck) || ck == CXCursor_InitListExpr))
+			body = ch.items[i];
+	}
+	if (clang_Cursor_isNull(body))
+		return;
+	XXH3_64bits_reset(w->hs);
+	hash_u32(w, (unsigned)k);
+	hash_tokens(w, clang_getCursorExtent(body));
+	w->loop_depth = 0;
+	struct visit v = { w, 0, 0 };
+	visit(body, c, &v);
+	w->defs.items[w->cur].sym.hash = XXH3_64bits_digest(w->hs);
+	if (!w->defs.items[w->cur].sym.hash)
+		w->defs.items[w->cur].sym.hash = 1;
+}
+
+static enum CXChildVisitResult top_visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct walk *w = data;
+	enum CXCursorKind k = clang_getCursorKind(c);
+	(void)parent;
+	if (k != CXCursor_FunctionDecl && k != CXCursor_VarDecl)
+		return CXChildVisit_Continue;
+	if (clang_Location_isInSystemHeader(clang_getCursorLocation(c)))
+		return CXChildVisit_Continue;
+	char *name = cx_take(&w->f->arena, clang_getCursorSpelling(c));
+	if (k == CXCursor_FunctionDecl)
+		note_function_decl(w, c, name);
+	int def = clang_isCursorDefinition(c);
+	if (!def && k == CXCursor_VarDecl && clang_Cursor_getStorageClass(c) != CX_SC_Extern &&
+	    clang_Cursor_isNull(clang_getCursorDefinition(c)))
+		def = 1; /* a tentative definition with no full one: it defines */
+	if (!def || strmap_get(&w->def_by_name, name))
+		return CXChildVisit_Continue;
+	def_add(w, c, k, name);
+	return CXChildVisit_Continue;
+}
+
+/* ---- state types ------------------------------------------------------------------ */
+
+struct type_vec {
+	CXType *items;
+	size_t n, alloc;
+};
+
+struct state_vec {
+	struct state_type *items;
+	size_t n, alloc;
+};
+
+struct layout_visit {
+	struct walk *w;
+	struct strbuf *sb;
+	struct type_vec *more;
+};
+
+static enum CXVisitorResult field_visit(CXCursor c, CXClientData data)
+{
+	struct layout_visit *lv = data;
+	struct walk *w = lv->w;
+	CXType t = clang_getCursorType(c);
+	char *name = cx_take(&w->f->arena, clang_getCursorSpelling(c));
+	long long off = clang_Cursor_getOffsetOfField(c);
+	if (lv->sb->len)
+		sb_adds(lv->sb, "; ");
+	sb_addf(lv->sb, "%s %s", type_spelling(w, t), *name ? name : "<anonymous>");
+	if (clang_Cursor_isBitField(c))
+		sb_addf(lv->sb, ":%d@%lldb", clang_getFieldDeclBitWidth(c), off);
+	else
+		sb_addf(lv->sb, "@%lld", off >= 0 ? off / 8 : off);
+	VEC_PUSH(lv->more, t);
+	return CXVisit_Continue;
+}
+
+/* Adds the record type reached from t (through typedefs, pointers, arrays). */
+static void state_reach(struct walk *w, CXType t, struct strmap *seen, struct state_vec *out,
+			unsigned depth)
+{
+	const char *tdname = NULL;
+	for (int guard = 0; guard < 64; guard++) {
+		if (t.kind == CXType_Typedef) {
+			if (!tdname)
+				tdname = cx_take(&w->f->arena, clang_getTypedefName(t));
+			t = clang_getCanonicalType(t);
+		} else if (t.kind == CXType_Elaborated) {
+			t = clang_Type_getNamedType(t);
+		} else if (t.kind == CXType_Pointer) {
+			t = clang_getPointeeType(t);
+			tdname = NULL;
+		} else if (t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray ||
+			   t.kind == CXType_VariableArray) {
+			t = clang_getArrayElementType(t);
+		} else {
+			break;
+		}
+	}
+	if (t.kind != CXType_Record || depth > 32)
+		return;
+	CXCursor decl = clang_getTypeDeclaration(t);
+	if (clang_Location_isInSystemHeader(clang_getCursorLocation(decl)))
+		return;
+	long long size = clang_Type_getSizeOf(t);
+	if (size < 0)
+		return;
+	const char *name = type_spelling(w, clang_getCanonicalType(t));
+	if (strstr(name, "(anonymous") || strstr(name, "(unnamed")) {
+		if (!tdname)
+			return;
+		name = tdname;
+	}
+	if (strmap_get(seen, name))
+		return;
+	strmap_put(seen, name, (void *)1);
+	struct strbuf sb = STRBUF_INIT;
+	struct type_vec more = { 0 };
+	struct layout_visit lv = { w, &sb, &more };
+	clang_Type_visitFields(t, field_visit, &lv);
+	if (sb.len)
+		sb_adds(&sb, "; ");
+	sb_addf(&sb, "size %lld", size);
+	struct state_type st = { 0 };
+	st.name = name;
+	st.layout = arena_strdup(&w->f->arena, sb.buf);
+	st.layout_hash = hp_hash64(sb.buf, sb.len, hp_hash_str(name));
+	st.loc = cursor_loc(w, decl, NULL, NULL);
+	VEC_PUSH(out, st);
+	sb_release(&sb);
+	for (size_t i = 0; i < more.n; i++)
+		state_reach(w, more.items[i], seen, out, depth + 1);
+	VEC_RELEASE(&more);
+}
+
+/* ---- the unit's facts --------------------------------------------------------------- */
+
+static struct def *def_named(struct walk *w, const char *name)
+{
+	uintptr_t i = (uintptr_t)strmap_get(&w->def_by_name, name);
+	return i ? &w->defs.items[i - 1] : NULL;
+}
+
+static int cmp_rawref(const void *pa, const void *pb)
+{
+	const struct rawref *a = pa, *b = pb;
+	int c = strcmp(a->symbol, b->symbol);
+	if (!c)
+		c = (int)a->kind - (int)b->kind;
+	if (!c)
+		c = a->from < b->from ? -1 : a->from > b->from;
+	if (!c)
+		c = a->loc.line < b->loc.line ? -1 : a->loc.line > b->loc.line;
+	if (!c)
+		c = a->loc.col < b->loc.col ? -1 : a->loc.col > b->loc.col;
+	return c;
+}
+
+static void build_module(struct walk *w, struct module *m)
+{
+	struct arena *a = &w->f->arena;
+	/* what is emitted, and what is kept */
+	for (size_t i = 0; i < w->defs.n; i++) {
+		struct def *d = &w->defs.items[i];
+		if (d->sym.linkage == LINK_EXTERNAL) {
+			if (d->sym.kind == SYM_FUNCTION && d->sym.is_inline &&
+			    !strmap_get(&w->c99_external, d->sym.name))
+				d->is_inline_only = 1;
+			else
+				d->emits = 1;
+		}
+		d->keep = d->in_main || d->emits;
+	}
+	for (int changed = 1; changed;) {
+		changed = 0;
+		for (size_t i = 0; i < w->refs.n; i++) {
+			struct rawref *r = &w->refs.items[i];
+			struct def *t;
+			if (w->defs.items[r->from].keep && (t = def_named(w, r->symbol)) && !t->keep) {
+				t->keep = 1;
+				changed = 1;
+			}
+		}
+	}
+	/* symbols and loops */
+	VEC(struct symbol) ex = { 0 }, lo = { 0 };
+	VEC(struct blocking) bl = { 0 };
+	for (size_t i = 0; i < w->defs.n; i++) {
+		struct def *d = &w->defs.items[i];
+		if (!d->keep)
+			continue;
+		if (d->sym.has_loop) {
+			d->sym.loop_next = NEXT_LOCAL;
+			if (d->loop_blocking) {
+				d->sym.loop_next = NEXT_BLOCKED;
+				d->sym.loop_blocking = d->loop_blocking;
+				struct blocking b = { d->sym.name, d->loop_blocking, d->loop_blocking_loc };
+				VEC_PUSH(&bl, b);
+			} else {
+				for (size_t k = 0; k < w->loopcalls.n; k++) {
+					struct loopcall *lc = &w->loopcalls.items[k];
+					struct def *g;
+					if (lc->from != i || !(g = def_named(w, lc->callee)) ||
+					    !g->direct_blocking)
+						continue;
+					d->sym.loop_next = NEXT_BLOCKED;
+					d->sym.loop_blocking = g->direct_blocking;
+					struct blocking b = { d->sym.name, g->direct_blocking, lc->loc };
+					VEC_PUSH(&bl, b);
+					break;
+				}
+				if (d->sym.loop_next != NEXT_BLOCKED && d->loop_qualified)
+					d->sym.loop_next = NEXT_QUALIFIED;
+			}
+		}
+		if (d->emits)
+			VEC_PUSH(&ex, d->sym);
+		else
+			VEC_PUSH(&lo, d->sym);
+	}
+	m->exports = arena_memdup(a, ex.items, ex.n * sizeof(*ex.items));
+	m->nexports = ex.n;
+	m->locals = arena_memdup(a, lo.items, lo.n * sizeof(*lo.items));
+	m->nlocals = lo.n;
+	m->blocking = arena_memdup(a, bl.items, bl.n * sizeof(*bl.items));
+	m->nblocking = bl.n;
+	VEC_RELEASE(&ex);
+	VEC_RELEASE(&lo);
+	VEC_RELEASE(&bl);
+
+	/* refs to what this unit does not define (or defines inline only) */
+	if (w->refs.n > 1)
+		qsort(w->refs.items, w->refs.n, sizeof(*w->refs.items), cmp_rawref);
+	VEC(struct ref) rv = { 0 };
+	for (size_t i = 0; i < w->refs.n; i++) {
+		struct rawref *r = &w->refs.items[i];
+		struct def *t = def_named(w, r->symbol);
+		if (!w->defs.items[r->from].keep || r->internal || (t && !t->is_inline_only))
+			continue;
+		if (i > 0 && !strcmp(r[-1].symbol, r->symbol) && r[-1].kind == r->kind &&
+		    r[-1].from == r->from)
+			continue;
+		struct ref x = { 0 };
+		x.symbol = r->symbol;
+		x.kind = r->kind;
+		x.from = w->defs.items[r->from].sym.name;
+		x.loc = r->loc;
+		VEC_PUSH(&rv, x);
+	}
+	m->refs = arena_memdup(a, rv.items, rv.n * sizeof(*rv.items));
+	m->nrefs = rv.n;
+	VEC_RELEASE(&rv);
+
+	/* threads started here; merge fills in what their loops do */
+	VEC(struct entry) en = { 0 };
+	for (size_t i = 0; i < w->spawns.n; i++) {
+		struct spawn *s = &w->spawns.items[i];
+		if (!w->defs.items[s->from].keep)
+			continue;
+		struct entry e = { 0 };
+		e.function = s->function;
+		e.spawner = s->spawner;
+		e.spawn_module = m->name;
+		e.spawned_in = w->defs.items[s->from].sym.name;
+		e.loc = s->loc;
+		VEC_PUSH(&en, e);
+	}
+	m->entries = arena_memdup(a, en.items, en.n * sizeof(*en.items));
+	m->nentries = en.n;
+	VEC_RELEASE(&en);
+
+	/* the state transformer, and state types */
+	for (size_t i = 0; i < w->defs.n; i++) {
+		struct def *d = &w->defs.items[i];
+		if (d->emits && d->sym.kind == SYM_FUNCTION &&
+		    hp_glob_match(w->cfg->transformer, d->sym.name) &&
+		    (!m->transformer || strcmp(d->sym.name, m->transformer) < 0))
+			m->transformer = d->sym.name;
+	}
+	for (size_t i = 0; i < w->defs.n; i++) {
+		struct def *d = &w->defs.items[i];
+		if (d->keep && d->sym.kind == SYM_VARIABLE)
+			VEC_PUSH(&w->state_roots, d->type);
+		if (m->transformer && !strcmp(d->sym.name, m->transformer)) {
+			int na = clang_getNumArgTypes(d->type);
+			for (int k = 0; k < na; k++)
+				VEC_PUSH(&w->state_roots, clang_getArgType(d->type, (unsigned)k));
+		}
+	}
+	struct strmap seen;
+	struct state_vec sv = { 0 };
+	strmap_init(&seen);
+	for (size_t i = 0; i < w->state_roots.n; i++)
+		state_reach(w, w->state_roots.items[i], &seen, &sv, 0);
+	strmap_release(&seen);
+	m->states = arena_memdup(a, sv.items, sv.n * sizeof(*sv.items));
+	m->nstates = sv.n;
+	VEC_RELEASE(&sv);
+}
+
+/* ---- diagnostics and dependencies --------------------------------------------------- */
+
+static int report_diags(struct walk *w, struct unit_result *res)
+{
+	unsigned n = clang_getNumDiagnostics(w->tu);
+	int errors = 0;
+	VEC(struct diagnostic) dv = { 0 };
+	for (unsigned i = 0; i < n; i++) {
+		CXDiagnostic d = clang_getDiagnostic(w->tu, i);
+		enum CXDiagnosticSeverity sev = clang_getDiagnosticSeverity(d);
+		if (sev >= CXDiagnostic_Error) {
+			CXFile file;
+			unsigned line, col;
+			clang_getExpansionLocation(clang_getDiagnosticLocation(d), &file, &line, &col, NULL);
+			char *msg = cx_take(&w->f->arena, clang_getDiagnosticSpelling(d));
+			struct diagnostic g = { DIAG_ERROR, w->u->module, msg, { NULL, line, col } };
+			if (file)
+				g.loc.file = file_info(w, file)->name;
+			sb_addf(&res->errors, "%s:%u:%u: error: %s\n",
+				g.loc.file ? g.loc.file : w->u->rel, line, col, msg);
+			VEC_PUSH(&dv, g);
+			errors++;
+		}
+		clang_disposeDiagnostic(d);
+	}
+	w->f->diags = arena_memdup(&w->f->arena, dv.items, dv.n * sizeof(*dv.items));
+	w->f->ndiags = dv.n;
+	VEC_RELEASE(&dv);
+	return errors;
+}
+
+struct dep_list {
+	VEC(char *) v;
+};
+
+static void inclusion_visit(CXFile file, CXSourceLocation *stack, unsigned depth, CXClientData d)
+{
+	struct dep_list *dl = d;
+	(void)stack;
+	(void)depth;
+	CXString s = clang_getFileName(file);
+	const char *c = clang_getCString(s);
+	if (c && *c)
+		VEC_PUSH(&dl->v, xstrdup(c));
+	clang_disposeString(s);
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void collect_deps(struct walk *w, struct unit_result *res)
+{
+	struct dep_list dl = { { 0 } };
+	clang_getInclusions(w->tu, inclusion_visit, &dl);
+	if (dl.v.n > 1)
+		qsort(dl.v.items, dl.v.n, sizeof(char *), cmp_cstr);
+	size_t k = 0;
+	for (size_t i = 0; i < dl.v.n; i++) {
+		if (k && !strcmp(dl.v.items[k - 1], dl.v.items[i]))
+			free(dl.v.items[i]);
+		else
+			dl.v.items[k++] = dl.v.items[i];
+	}
+	res->deps = dl.v.items;
+	res->ndeps = k;
+}
+
+/* ---- entry point ---------------------------------------------------------------------- */
+
+int walker_run(struct walker *wk, const struct unit_list *ul, const struct unit *u,
+	       const struct hp_config *cfg, int keep_going, struct unit_result *res)
+{
+	struct walk w;
+	int rc = 0;
+	memset(&w, 0, sizeof(w));
+	memset(res, 0, sizeof(*res));
+	sb_init(&res->errors);
+	w.cfg = cfg;
+	w.ul = ul;
+	w.u = u;
+	w.f = facts_new();
+	w.f->unit = 1;
+	w.f->root = arena_strdup(&w.f->arena, ul->tree);
+	w.hs = XXH3_createState();
+	strmap_init(&w.def_by_name);
+	strmap_init(&w.c99_external);
+	struct module *m = arena_zalloc(&w.f->arena, sizeof(*m));
+	w.f->modules = m;
+	w.f->nmodules = 1;
+	m->name = arena_strdup(&w.f->arena, u->module);
+	m->files = arena_alloc(&w.f->arena, sizeof(*m->files));
+	m->files[0] = arena_strdup(&w.f->arena, u->rel);
+	m->nfiles = 1;
+	m->flags_hash = u->flags_hash;
+
+	unsigned opts = keep_going ? CXTranslationUnit_KeepGoing : 0;
+	enum CXErrorCode ec = clang_parseTranslationUnit2(wk->index, u->path, u->args,
+							  (int)u->nargs, NULL, 0, opts, &w.tu);
+	if (ec != CXError_Success || !w.tu) {
+		sb_addf(&res->errors, "%s: error: libclang cannot parse this unit (error %d)\n",
+			u->rel, (int)ec);
+		struct diagnostic *g = arena_zalloc(&w.f->arena, sizeof(*g));
+		g->severity = DIAG_ERROR;
+		g->module = m->name;
+		g->message = "libclang cannot parse this unit";
+		g->loc.file = m->files[0];
+		w.f->diags = g;
+		w.f->ndiags = 1;
+		res->failed = 1;
+		m->incomplete = 1;
+		w.tu = NULL;
+		goto out;
+	}
+	if (report_diags(&w, res)) {
+		res->failed = 1;
+		m->incomplete = 1;
+		if (!keep_going)
+			goto out;
+	}
+	clang_visitChildren(clang_getTranslationUnitCursor(w.tu), top_visit, &w);
+	build_module(&w, m);
+	collect_deps(&w, res);
+	facts_finish(w.f);
+	module_compute_hash(&w.f->modules[0]);
+out:
+	if (w.tu)
+		clang_disposeTranslationUnit(w.tu);
+	res->facts = w.f;
+	XXH3_freeState(w.hs);
+	strmap_release(&w.def_by_name);
+	strmap_release(&w.c99_external);
+	VEC_RELEASE(&w.defs);
+	VEC_RELEASE(&w.refs);
+	VEC_RELEASE(&w.loopcalls);
+	VEC_RELEASE(&w.spawns);
+	VEC_RELEASE(&w.state_roots);
+	VEC_RELEASE(&w.files);
+	return rc;
+}
