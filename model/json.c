@@ -3,6 +3,7 @@
  */
 #include "json.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -338,9 +339,13 @@ int json_get_int(const struct json_doc *d, const cJSON *obj, const char *key,
 	int rc = member(d, obj, key, required, &m);
 	if (rc)
 		return rc;
-	if (!cJSON_IsNumber(m) || m->valuedouble != (double)(long long)m->valuedouble)
+	double x = m->valuedouble;
+	if (!cJSON_IsNumber(m) || x != floor(x))
 		return json_error(d, m, "'%s' must be an integer", key);
-	long long v = (long long)m->valuedouble;
+	/* converting a double outside long long's range is undefined */
+	if (x < -9223372036854775808.0 || x >= 9223372036854775808.0)
+		return json_error(d, m, "'%s' must be between %lld and %lld", key, min, max);
+	long long v = (long long)x;
 	if (v < min || v > max)
 		return json_error(d, m, "'%s' must be between %lld and %lld", key, min, max);
 	*out = v;
