@@ -204,4 +204,125 @@ struct report {
  */
 int report_write(const struct report *r, const char *driver, int color, struct strbuf *out);
 
+/* ---- check policy from hotplan.config ----------------------------------------- */
+
+enum policy_purge { POLICY_PURGE_SOFT, POLICY_PURGE_BRUTAL, POLICY_PURGE_AUTO };
+
+/* The settings of hotplan.config that 'check' reads (the analyzer reads
+ * the rest itself). */
+struct check_policy {
+	long max_killed;          /* {max_killed, N}: default 0 */
+	enum policy_purge purge;  /* {purge, soft|brutal|auto}: default soft */
+	char *app;                /* {app, Name}: default "app"; heap, freed by
+				   * check_policy_release */
+};
+
+/* Fills p with the defaults, then reads path (NULL: none) over them.
+ * Returns 0, or HP_EIO/HP_EINPUT with "file:line:column: ..." in err. */
+int check_policy_read(const char *path, struct check_policy *p, struct errbuf *err);
+void check_policy_release(struct check_policy *p);
+
+/* ---- the upgrade pipeline shared by check and graph ------------------------------ */
+
+/*
+ * Plan (planner/plan.h), purge choice, simulation (simulator/sim.h) behind
+ * an opaque handle, so that command files need neither sim.h nor instr.h
+ * (instr.h and config.h both define PURGE_SOFT). output/upgrade.h has the
+ * details; output/upgrade.c the code.
+ */
+struct upgrade;
+struct runtime;
+struct term;
+
+enum upgrade_purge { UPGRADE_PURGE_SOFT, UPGRADE_PURGE_BRUTAL, UPGRADE_PURGE_AUTO };
+
+struct upgrade_options {
+	enum upgrade_purge purge;
+	const char *runtime_path;  /* a hotplan-runtime file; NULL: built from OLD */
+	const char *app;           /* application name (NULL: "app") */
+	int until_permanent;       /* simulate make_permanent after the install */
+};
+
+/*
+ * Plans old -> new (both must outlive the upgrade), chooses purges, reads
+ * or builds the runtime and simulates. *out is always set and must be freed
+ * with upgrade_free(). Returns 0, or HP_EINPUT/HP_EIO with err set (the
+ * planner refused the appup, the runtime file is bad).
+ */
+int upgrade_run(struct upgrade **out, const struct facts *old, const struct facts *new,
+		const struct upgrade_options *opt, struct errbuf *err);
+void upgrade_free(struct upgrade *u);
+
+/* The simulated script, one instruction per line ending with '.', as
+ * 'hotplan plan' writes it. */
+void upgrade_write_script(const struct upgrade *u, struct strbuf *out);
+
+/* The annotations of graph_spec: a note per module the plan touches (kinds
+ * of change, position of its load/remove in the script, action, purge), and
+ * the first kill of every process killed. Arrays owned by u. */
+void upgrade_graph_notes(struct upgrade *u, struct graph_note **notes, size_t *nnotes,
+			 struct graph_kill **kills, size_t *nkills);
+
+/* The purge method chosen for one module loaded or removed by a script. */
+struct purge_choice {
+	const char *module;
+	int brutal;               /* 1: brutal_purge, 0: soft_purge */
+	const char *why;          /* one sentence for people */
+};
+
+/*
+ * DESIGN.md §6 step 4, purge auto: soft, unless the simulation shows that
+ * the module's old code is held only by processes their supervisors
+ * restart within their intensity; then brutal (the holders are killed and
+ * come back in the new code, instead of lingering in the old code).
+ *
+ * script is a proper list of low-level instructions (plan.up_script). The
+ * modules of its {load, {M, _, _}} and {remove, {M, _, _}} instructions are
+ * decided in script order, greedily: M becomes brutal only if the
+ * simulation of the script with the choices so far and M brutal (up to
+ * make_permanent, where brutal PostPurge kills) kills at least one process
+ * in M's code, every process killed is restarted, no supervisor gives up,
+ * no application stops and the upgrade is not refused. Every other module
+ * stays soft. For 'hotplan plan --purge auto' as much as for check.
+ *
+ * On success returns 0, *out_script is the rewritten script (only purge
+ * methods differ) and *choices (n entries, script order) says what was
+ * chosen and why; all in arena a. Returns HP_EINPUT when the script does
+ * not decode (err says where).
+ */
+int purge_auto(struct arena *a, const struct term *script, const struct runtime *rt,
+	       struct term **out_script, struct purge_choice **choices, size_t *n,
+	       struct errbuf *err);
+
+/* ---- check: from an upgrade to a report ------------------------------------------ */
+
+struct check_options {
+	size_t max_killed;        /* kills tolerated */
+	const char *against_file; /* --against: the committed plan's name, or NULL */
+	const char *against;      /* ... and its text */
+	size_t against_len;
+	const char *tool_version;
+};
+
+/*
+ * Applies the policy (DESIGN.md §5, hotplan check --help) to a simulated
+ * upgrade and fills r: rules (the planner's and check's), findings (kills
+ * above max_killed, a refused upgrade, a state change without transformer,
+ * a removed or retyped export still referenced, a cycle through process
+ * modules, parse failures; the planner's other findings as warnings), every
+ * process with what happens to it, the upgrade's steps, the purge choices,
+ * the difference from the committed plan, and the verdict. Everything r
+ * points to is owned by u. Returns 0, or HP_EINPUT when the committed plan
+ * does not parse (err says where).
+ */
+int check_report_build(struct upgrade *u, const struct check_options *opt, struct report *r,
+		       struct errbuf *err);
+
+/*
+ * The report of a check whose trees could not be analyzed (a parse
+ * failure): one HP303 finding carrying message; arrays in arena a.
+ */
+void check_report_parse_failure(struct arena *a, const char *message, const char *tool_version,
+				struct report *r);
+
 #endif

@@ -1,0 +1,386 @@
+/*
+ * upgrade.c - plan, purge choice, simulation, and their annotations for the
+ * graph (upgrade.h).
+ *
+ * purge_auto decides modules one at a time in script order, each decision
+ * checked by a simulation of the whole script with the decisions so far;
+ * a decision is never revisited, so the result depends only on the script
+ * and the runtime (deterministic), and it costs at most one simulation per
+ * module whose old code somebody holds.
+ */
+#include "upgrade.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- script terms ------------------------------------------------------------- */
+
+/* The module of {load, {M, Pre, Post}} or {remove, {M, Pre, Post}}, or NULL. */
+static const char *load_or_remove_module(const struct term *t, const char **op)
+{
+	const char *ops[] = { "load", "remove" };
+	for (size_t i = 0; i < 2; i++) {
+		if (term_is_tagged(t, ops[i], 2) && term_is_tuple(term_elem(t, 1), 3) &&
+		    term_is_atom(term_elem(term_elem(t, 1), 0), NULL)) {
+			if (op)
+				*op = ops[i];
+			return term_elem(term_elem(t, 1), 0)->u.atom;
+		}
+	}
+	return NULL;
+}
+
+/* A copy of script with the purge methods of every load/remove of a module
+ * set to methods[k], k the module's index in mods. */
+static struct term *script_with_purges(struct arena *a, const struct term *script,
+				       const char *const *mods, const enum purge_method *methods,
+				       size_t nmods)
+{
+	size_t n = term_list_len(script);
+	struct term **items = arena_alloc(a, (n ? n : 1) * sizeof(struct term *));
+	for (size_t i = 0; i < n; i++) {
+		struct term *t = term_elem(script, i);
+		const char *op;
+		const char *m = load_or_remove_module(t, &op);
+		items[i] = t;
+		if (!m)
+			continue;
+		for (size_t k = 0; k < nmods; k++) {
+			if (strcmp(mods[k], m))
+				continue;
+			const char *pm = purge_method_name(methods[k]);
+			items[i] = term_tuplev(a, 2, term_atom(a, op),
+					       term_tuplev(a, 3, term_elem(term_elem(t, 1), 0),
+							   term_atom(a, pm), term_atom(a, pm)));
+			break;
+		}
+	}
+	return term_list(a, n, items);
+}
+
+static int decode(struct arena *a, struct term *script, struct script *out, struct errbuf *err)
+{
+	struct term *one[1] = { script };
+	return script_decode(a, "the planned script", one, 1, out, err);
+}
+
+/* ---- reading a simulation -------------------------------------------------------- */
+
+struct sim_verdict {
+	int refused;            /* the upgrade did not end {ok, _} */
+	int gave_up;            /* a supervisor, application or the node went down */
+	size_t killed;          /* processes killed (events) */
+	size_t killed_in;       /* ... of them in the module asked about */
+	size_t unrestarted;     /* killed and never restarted */
+};
+
+static void judge(const struct sim_report *rep, const char *module, struct sim_verdict *v)
+{
+	memset(v, 0, sizeof *v);
+	struct sim *s = rep->primary;
+	const struct sim_outcome *o = sim_outcome(s);
+	for (size_t i = 0; i < o->nresults; i++)
+		if (o->results[i].kind != SIM_RES_OK)
+			v->refused = 1;
+	for (size_t i = 0; i < o->nevents; i++) {
+		const struct sim_event *e = &o->events[i];
+		switch (e->kind) {
+		case SIM_EV_KILLED: {
+			v->killed++;
+			if (module && e->module >= 0 && !strcmp(sim_module_name(s, e->module), module))
+				v->killed_in++;
+			int restarted = 0;
+			for (size_t j = i + 1; j < o->nevents; j++)
+				if (o->events[j].kind == SIM_EV_RESTARTED && o->events[j].proc == e->proc)
+					restarted = 1;
+			v->unrestarted += !restarted;
+			break;
+		}
+		case SIM_EV_SUP_DOWN:
+		case SIM_EV_APP_DOWN:
+		case SIM_EV_NODE_DOWN:
+		case SIM_EV_NODE_RESTART:
+			v->gave_up = 1;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* Names of the processes killed in module's code, "a, b", into sb. */
+static void holders(const struct sim_report *rep, const char *module, struct strbuf *sb)
+{
+	struct sim *s = rep->primary;
+	const struct sim_outcome *o = sim_outcome(s);
+	const struct runtime *rt = sim_runtime(s);
+	size_t n = 0;
+	for (size_t i = 0; i < o->nevents; i++) {
+		const struct sim_event *e = &o->events[i];
+		if (e->kind != SIM_EV_KILLED || e->proc < 0 || e->module < 0 ||
+		    strcmp(sim_module_name(s, e->module), module))
+			continue;
+		sb_addf(sb, "%s%s", n++ ? ", " : "", rt->processes.items[e->proc].name);
+	}
+}
+
+static int simulate(struct arena *a, struct term *script, const struct runtime *rt,
+		    enum sim_until until, struct sim_report *rep, struct errbuf *err)
+{
+	struct script sc;
+	int rc = decode(a, script, &sc, err);
+	if (rc)
+		return rc;
+	struct sim_options so;
+	memset(&so, 0, sizeof so);
+	so.until = until;
+	sim_run(rt, &sc, 1, &so, rep);
+	return 0;
+}
+
+/* ---- purge auto ------------------------------------------------------------------- */
+
+int purge_auto(struct arena *a, const struct term *script, const struct runtime *rt,
+	       struct term **out_script, struct purge_choice **choices, size_t *n,
+	       struct errbuf *err)
+{
+	/* the modules, in script order, once each */
+	size_t len = term_list_len(script), nmods = 0;
+	const char **mods = arena_alloc(a, (len ? len : 1) * sizeof(char *));
+	enum purge_method *methods = arena_alloc(a, (len ? len : 1) * sizeof(enum purge_method));
+	for (size_t i = 0; i < len; i++) {
+		const char *m = load_or_remove_module(term_elem(script, i), NULL);
+		if (!m)
+			continue;
+		size_t k;
+		for (k = 0; k < nmods && strcmp(mods[k], m); k++)
+			;
+		if (k == nmods) {
+			mods[nmods] = m;
+			methods[nmods++] = PURGE_SOFT;
+		}
+	}
+	struct purge_choice *ch = arena_zalloc(a, (nmods ? nmods : 1) * sizeof *ch);
+
+	/* Who holds old code at all: everything brutal, to make_permanent. */
+	enum purge_method *all = arena_alloc(a, (nmods ? nmods : 1) * sizeof(enum purge_method));
+	for (size_t k = 0; k < nmods; k++)
+		all[k] = PURGE_BRUTAL;
+	struct sim_report probe;
+	int rc = simulate(a, script_with_purges(a, script, mods, all, nmods), rt,
+			  SIM_UNTIL_PERMANENT, &probe, err);
+	if (rc)
+		return rc;
+
+	for (size_t k = 0; k < nmods; k++) {
+		struct sim_verdict v;
+		struct strbuf who = STRBUF_INIT;
+		ch[k].module = mods[k];
+		ch[k].brutal = 0;
+		judge(&probe, mods[k], &v);
+		holders(&probe, mods[k], &who);
+		if (!v.killed_in) {
+			ch[k].why = arena_printf(a, "%s: soft_purge, no process is left in its old "
+						 "code, so the purge after the load removes it at once",
+						 mods[k]);
+			sb_release(&who);
+			continue;
+		}
+		methods[k] = PURGE_BRUTAL;
+		struct sim_report trial;
+		rc = simulate(a, script_with_purges(a, script, mods, methods, nmods), rt,
+			      SIM_UNTIL_PERMANENT, &trial, err);
+		if (rc) {
+			sb_release(&who);
+			sim_report_release(&probe);
+			return rc;
+		}
+		judge(&trial, mods[k], &v);
+		if (v.killed_in && !v.unrestarted && !v.gave_up && !v.refused) {
+			ch[k].brutal = 1;
+			ch[k].why = arena_printf(a, "%s: brutal_purge, its old code is held only by "
+						 "%s, which %s restarted within the supervisor's "
+						 "intensity, in the new code", mods[k], who.buf,
+						 v.killed_in == 1 ? "is" : "are");
+		} else {
+			methods[k] = PURGE_SOFT;
+			ch[k].why = arena_printf(a, "%s: soft_purge, its old code is held by %s, "
+						 "which a brutal purge would kill %s; with soft_purge %s "
+						 "in the old code until it leaves it", mods[k], who.buf,
+						 v.gave_up ? "and its supervisor would give up" :
+						 v.unrestarted ? "for good (nobody restarts it)" :
+						 "and the upgrade would fail",
+						 v.killed_in == 1 ? "it stays" : "they stay");
+		}
+		sim_report_release(&trial);
+		sb_release(&who);
+	}
+	sim_report_release(&probe);
+	*out_script = script_with_purges(a, script, mods, methods, nmods);
+	*choices = ch;
+	*n = nmods;
+	return 0;
+}
+
+/* ---- the pipeline ------------------------------------------------------------------ */
+
+int upgrade_run(struct upgrade **out, const struct facts *old, const struct facts *new,
+		const struct upgrade_options *opt, struct errbuf *err)
+{
+	struct upgrade *u = xcalloc(1, sizeof *u);
+	*out = u;
+	arena_init(&u->arena);
+	u->old = old;
+	u->new = new;
+
+	struct plan_options po;
+	plan_options_init(&po);
+	po.purge = opt->purge == UPGRADE_PURGE_BRUTAL ? PLAN_PURGE_BRUTAL : PLAN_PURGE_SOFT;
+	if (opt->app)
+		po.app = opt->app;
+	int rc = plan_build(&u->plan, old, new, &po, err);
+	if (rc)
+		return rc;
+	u->planned = 1;
+
+	if (opt->runtime_path) {
+		rc = runtime_read_file(opt->runtime_path, &u->rt, err);
+		if (rc)
+			return rc;
+	} else {
+		u->rt = sim_runtime_from_facts(old, opt->app ? opt->app : po.app);
+		u->rt_from_facts = 1;
+	}
+
+	u->script_term = u->plan.up_script;
+	if (opt->purge == UPGRADE_PURGE_AUTO) {
+		rc = purge_auto(&u->arena, u->plan.up_script, u->rt, &u->script_term, &u->choices,
+				&u->nchoices, err);
+		if (rc)
+			return rc;
+	}
+	rc = decode(&u->arena, u->script_term, &u->script, err);
+	if (rc)
+		return rc;
+	struct sim_options so;
+	memset(&so, 0, sizeof so);
+	so.until = opt->until_permanent ? SIM_UNTIL_PERMANENT : SIM_UNTIL_INSTALL;
+	sim_run(u->rt, &u->script, 1, &so, &u->sim);
+	u->simulated = 1;
+	return 0;
+}
+
+void upgrade_free(struct upgrade *u)
+{
+	if (!u)
+		return;
+	if (u->simulated)
+		sim_report_release(&u->sim);
+	if (u->planned)
+		plan_release(&u->plan);
+	runtime_free(u->rt);
+	arena_release(&u->arena);
+	free(u);
+}
+
+const char *upgrade_instr_text(struct upgrade *u, size_t k)
+{
+	if (k >= u->script.n)
+		return "make_permanent";
+	struct strbuf t = STRBUF_INIT;
+	term_write(&t, u->script.instrs[k].term);
+	const char *s = arena_strdup(&u->arena, t.buf);
+	sb_release(&t);
+	return s;
+}
+
+void upgrade_write_script(const struct upgrade *u, struct strbuf *out)
+{
+	size_t n = term_list_len(u->script_term);
+	for (size_t i = 0; i < n; i++)
+		term_write_dot(out, term_elem(u->script_term, i));
+}
+
+/* ---- graph annotations -------------------------------------------------------------- */
+
+static unsigned change_bits(const struct mod_diff *d)
+{
+	unsigned c = 0;
+	if (!d)
+		return 0;
+	if (d->status == MOD_ADDED)
+		return GC_ADDED;
+	if (d->status == MOD_REMOVED)
+		return GC_REMOVED;
+	if (d->changes & CHG_STATE_LAYOUT || mod_diff_state_changed(d))
+		c |= GC_STATE;
+	if (d->changes & (CHG_SIGNATURE | CHG_LINKAGE) || d->exports_added || d->exports_removed ||
+	    d->exports_retyped)
+		c |= GC_EXPORTS;
+	if (d->changes & (CHG_BODY | CHG_INITIALIZER | CHG_OTHER | CHG_ADDED | CHG_REMOVED))
+		c |= GC_BODY;
+	if (d->changes & CHG_FLAGS)
+		c |= GC_FLAGS;
+	return c;
+}
+
+static const char *action_name(enum plan_kind k)
+{
+	switch (k) {
+	case PLAN_ADD_MODULE: return "add";
+	case PLAN_DELETE_MODULE: return "delete";
+	case PLAN_LOAD_MODULE: return "load";
+	case PLAN_UPDATE_SOFT: return "update soft";
+	case PLAN_UPDATE_ADVANCED: return "update advanced";
+	}
+	return NULL;
+}
+
+void upgrade_graph_notes(struct upgrade *u, struct graph_note **notes, size_t *nnotes,
+			 struct graph_kill **kills, size_t *nkills)
+{
+	const struct plan *p = &u->plan;
+	struct graph_note *nt = arena_zalloc(&u->arena, (p->ndecisions ? p->ndecisions : 1) *
+					     sizeof *nt);
+	for (size_t i = 0; i < p->ndecisions; i++) {
+		const struct plan_decision *d = &p->decisions[i];
+		nt[i].module = d->module;
+		nt[i].change = change_bits(d->diff);
+		nt[i].action = action_name(d->kind);
+		for (size_t k = 0; k < u->script.n; k++) {
+			const struct instr *in = &u->script.instrs[k];
+			if ((in->op != INSTR_LOAD && in->op != INSTR_REMOVE) || !in->nmods ||
+			    strcmp(in->mods[0].name, d->module))
+				continue;
+			nt[i].order = (unsigned)k + 1;
+			nt[i].purge = purge_method_name(in->pre == in->post ? in->post : PURGE_BRUTAL);
+			if (in->pre != in->post)
+				nt[i].purge = arena_printf(&u->arena, "%s/%s", purge_method_name(in->pre),
+							   purge_method_name(in->post));
+			break;
+		}
+	}
+	*notes = nt;
+	*nnotes = p->ndecisions;
+
+	struct sim *s = u->sim.primary;
+	const struct sim_outcome *o = sim_outcome(s);
+	const struct runtime *rt = sim_runtime(s);
+	size_t nk = 0;
+	struct graph_kill *kl = arena_zalloc(&u->arena, (o->nevents ? o->nevents : 1) * sizeof *kl);
+	char *seen = xcalloc(rt->processes.n ? rt->processes.n : 1, 1);
+	for (size_t i = 0; i < o->nevents; i++) {
+		const struct sim_event *e = &o->events[i];
+		if (e->kind != SIM_EV_KILLED || e->proc < 0 || seen[e->proc])
+			continue;
+		seen[e->proc] = 1;
+		struct graph_kill *k = &kl[nk++];
+		k->process = rt->processes.items[e->proc].name;
+		k->module = e->module >= 0 ? sim_module_name(s, e->module) : "?";
+		k->instr = e->instr + 1;
+		k->instr_text = upgrade_instr_text(u, e->instr);
+	}
+	free(seen);
+	*kills = kl;
+	*nkills = nk;
+}
