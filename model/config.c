@@ -21,13 +21,14 @@ static const struct config_spawn builtin_spawn[] = {
 
 static const char *const builtin_lookup[] = { "dlsym", "hot_lookup" };
 
+/* Calls that wait for the outside world or another thread to send
+ * something: the "receive" of a C process. Locks and sleeps are not in it. */
 static const char *const builtin_blocking[] = {
-	"accept", "accept4", "epoll_pwait", "epoll_wait", "mq_receive", "msgrcv",
-	"nanosleep", "pause", "poll", "ppoll", "pselect", "pthread_cond_timedwait",
-	"pthread_cond_wait", "pthread_join", "read", "recv", "recvfrom", "recvmsg",
-	"select", "sem_timedwait", "sem_wait", "sigwait", "sigwaitinfo", "sleep",
-	"usleep", "wait", "waitpid", "cnd_wait", "cnd_timedwait", "thrd_join",
-	"mtx_lock", "pthread_mutex_lock", "getchar", "fgets", "fread", "scanf",
+	"accept", "accept4", "cnd_timedwait", "cnd_wait", "epoll_pwait", "epoll_wait",
+	"mq_receive", "mq_timedreceive", "msgrcv", "pause", "poll", "ppoll", "pselect",
+	"pthread_cond_timedwait", "pthread_cond_wait", "pthread_join", "read", "readv",
+	"recv", "recvfrom", "recvmmsg", "recvmsg", "select", "sem_timedwait", "sem_wait",
+	"sigtimedwait", "sigwait", "sigwaitinfo", "thrd_join", "wait", "waitpid",
 };
 
 /* indexed by PURGE_SOFT, PURGE_BRUTAL, PURGE_AUTO */
