@@ -427,9 +427,9 @@ void diff_write_text(const struct diff *d, struct strbuf *out)
 	text_exports(out, d, EXP_RETYPED, "exports changed in signature");
 
 	size_t count = 0;
-	sb_adds(out, "\nstate layouts changed:\n");
+	sb_adds(out, "\nstate layouts changed (in modules of both versions):\n");
 	for (size_t i = 0; i < d->nmods; i++)
-		for (size_t k = 0; k < d->mods[i].nstates; k++) {
+		for (size_t k = 0; d->mods[i].status == MOD_CHANGED && k < d->mods[i].nstates; k++) {
 			const struct state_diff *s = &d->mods[i].states[k];
 			sb_addf(out, "  %s: %s (%s)\n", d->mods[i].name, s->name,
 				s->changes == CHG_STATE_LAYOUT ? "layout" : change_kind_name(s->changes));
@@ -524,7 +524,8 @@ static void json_exports(struct strbuf *out, const struct diff *d, enum export_c
  *               "states":[...]}]      (every module not unchanged)
  *  "unchanged": [names],
  *  "exports": {"added","removed","signature_changed": [{"module","symbol"}]},
- *  "state_layouts_changed": [{"module","state"}]}
+ *  "state_layouts_changed": [{"module","state","changes"}]}  (changed
+ *                                              modules only)
  */
 void diff_write_json(const struct diff *d, struct strbuf *out)
 {
@@ -580,7 +581,7 @@ void diff_write_json(const struct diff *d, struct strbuf *out)
 	sb_adds(out, "\n  },\n  \"state_layouts_changed\": [");
 	first = 1;
 	for (size_t i = 0; i < d->nmods; i++)
-		for (size_t k = 0; k < d->mods[i].nstates; k++) {
+		for (size_t k = 0; d->mods[i].status == MOD_CHANGED && k < d->mods[i].nstates; k++) {
 			sb_adds(out, first ? "" : ", ");
 			sb_adds(out, "{\"module\": ");
 			json_put_string(out, d->mods[i].name);

@@ -70,6 +70,17 @@ static const struct finding_rule_info rules[] = {
 		"results no longer agree. Upgrade the referencing module in the same "
 		"release, or keep the old signature.",
 	},
+	[HP107_TRANSFORMER_NEVER_CALLED] = {
+		"HP107", "transformer-never-called", SEV_ERROR,
+		"a state changed and the module has a state transformer, but no process of its own to suspend",
+		"The release handler calls a state transformer (code_change) only for "
+		"the processes it suspended, and it suspends the processes whose "
+		"callback module is the module: threads started at an entry point "
+		"of this module. This module has none, so it is loaded with "
+		"load_module and its transformer never runs: the state in its "
+		"globals keeps the old layout. Start the threads that use this "
+		"state in this module, or convert the state another way.",
+	},
 };
 
 _Static_assert(HP_ARRAY_SIZE(rules) == FINDING_RULE_COUNT,

@@ -137,12 +137,45 @@ static void collect_pairs(const struct builder *b, pair_vec *out)
 		size_t to = dec_index(b, e->to);
 		if (to == SIZE_MAX || to == from)
 			continue;
+		/* A user of a deleted module: the edge is turned round (plan.h). */
 		struct dep_pair pr = { from, to, versions, kinds };
+		if (b->p->decisions[to].kind == PLAN_DELETE_MODULE) {
+			pr.from = to;
+			pr.to = from;
+			pr.versions = PLAN_DEP_USER;
+		}
 		VEC_PUSH(out, pr);
 	}
 }
 
-/* Hands each decision its slice of deps, keeping the pairs' (name) order. */
+static int cmp_dep(const void *pa, const void *pb)
+{
+	const struct plan_dep *a = pa, *b = pb;
+	return strcmp(a->module, b->module);
+}
+
+/* Sorts a decision's deps by name and merges duplicates (a turned-round edge
+ * and a real one between the same two modules). Only decisions that got a
+ * turned-round edge can be out of order. */
+static void normalize_deps(struct plan_decision *d)
+{
+	if (d->ndeps < 2)
+		return;
+	qsort(d->deps, d->ndeps, sizeof(*d->deps), cmp_dep);
+	size_t w = 0;
+	for (size_t k = 0; k < d->ndeps; k++) {
+		if (w && !strcmp(d->deps[w - 1].module, d->deps[k].module)) {
+			d->deps[w - 1].versions |= d->deps[k].versions;
+			d->deps[w - 1].kinds |= d->deps[k].kinds;
+			continue;
+		}
+		d->deps[w++] = d->deps[k];
+	}
+	d->ndeps = w;
+}
+
+/* Hands each decision its slice of deps, keeping the pairs' (name) order,
+ * then restores name order where turned-round edges broke it. */
 static void attach_deps(struct builder *b, const pair_vec *pairs)
 {
 	struct plan *p = b->p;
@@ -163,6 +196,9 @@ static void attach_deps(struct builder *b, const pair_vec *pairs)
 		dep->kinds = pr->kinds;
 	}
 	free(count);
+	for (size_t d = 0; d < p->ndecisions; d++)
+		if (p->decisions[d].kind == PLAN_DELETE_MODULE)
+			normalize_deps(&p->decisions[d]);
 }
 
 /* ---- appup terms ------------------------------------------------------------ */
@@ -331,9 +367,15 @@ static const char *explain_why(struct plan *p, const struct plan_decision *d)
 		sb_adds(&sb, "changed: ");
 		changes_summary(&sb, m);
 		sb_adds(&sb, ". load_module: ");
-		if (!has_processes(m)) {
-			sb_addf(&sb, "no process starts in %s, so there is nothing to suspend "
-				"and no state to convert", d->module);
+		if (!has_processes(m) && m->new->transformer && m->nstates) {
+			sb_addf(&sb, "no process starts in %s, so nothing is suspended and its "
+				"state transformer %s is never called although its state changed (",
+				d->module, m->new->transformer);
+			states_summary(&sb, m);
+			sb_adds(&sb, "; finding HP107)");
+		} else if (!has_processes(m)) {
+			sb_addf(&sb, "no process starts in %s, so there is nothing to suspend",
+				d->module);
 		} else {
 			sb_addf(&sb, "%s has processes (", d->module);
 			processes_summary(&sb, m);
@@ -365,9 +407,15 @@ static const char *explain_why(struct plan *p, const struct plan_decision *d)
 		sb_addf(&sb, ". Deps: ");
 		for (size_t k = 0; k < d->ndeps; k++) {
 			const struct plan_dep *dep = &d->deps[k];
-			sb_addf(&sb, "%s%s (referenced in %s", k ? ", " : "", dep->module,
-				dep->versions == (PLAN_DEP_OLD | PLAN_DEP_NEW) ? "both versions" :
-				dep->versions == PLAN_DEP_OLD ? from : vsn);
+			unsigned v = dep->versions & (PLAN_DEP_OLD | PLAN_DEP_NEW);
+			sb_addf(&sb, "%s%s (", k ? ", " : "", dep->module);
+			if (v)
+				sb_addf(&sb, "referenced in %s",
+					v == (PLAN_DEP_OLD | PLAN_DEP_NEW) ? "both versions" :
+					v == PLAN_DEP_OLD ? from : vsn);
+			if (dep->versions & PLAN_DEP_USER)
+				sb_addf(&sb, "%sit used %s in %s, so it is replaced before %s goes",
+					v ? "; " : "", d->module, from, d->module);
 			int first = 1;
 			for (unsigned bit = 0; bit < 4; bit++)
 				if (dep->kinds & (1u << bit)) {
@@ -478,12 +526,25 @@ static void check_references(struct plan *p)
 	}
 }
 
-/* HP102: a state type re-laid out with no transformer in the new version. */
+/* HP102: a state type re-laid out with no transformer in the new version.
+ * HP107: a state changed, there is a transformer, but nothing to suspend. */
 static void check_transformers(struct plan *p)
 {
 	for (size_t i = 0; i < p->ndecisions; i++) {
 		const struct mod_diff *m = p->decisions[i].diff;
-		if (m->status != MOD_CHANGED || m->new->transformer)
+		if (m->status != MOD_CHANGED)
+			continue;
+		if (m->new->transformer && !has_processes(m) && m->nstates) {
+			const struct state_diff *s = &m->states[0];
+			findings_add(&p->findings, HP107_TRANSFORMER_NEVER_CALLED, m->name,
+				     m->new->transformer, s->new ? &s->new->loc : &s->old->loc,
+				     "the state of '%s' changes (%s) and %s has a state "
+				     "transformer '%s', but no process starts in '%s': nothing "
+				     "is suspended, so load_module replaces the code and '%s' is "
+				     "never called", m->name, s->name, p->opt.vsn,
+				     m->new->transformer, m->name, m->new->transformer);
+		}
+		if (m->new->transformer)
 			continue;
 		for (size_t k = 0; k < m->nstates; k++) {
 			const struct state_diff *s = &m->states[k];
@@ -639,19 +700,66 @@ static const struct ref *first_ref_to(const struct module *m, const char *to)
 	return NULL;
 }
 
+/* Fills pos with module -> 1 + position of its first {tag, {M, _, _}}. */
+static void step_positions(const struct term *script, const char *tag, struct strmap *pos)
+{
+	for (size_t i = 0; i < script->u.seq.n; i++) {
+		const struct term *in = script->u.seq.items[i];
+		if (!term_is_tagged(in, tag, 2) || !term_is_tuple(in->u.seq.items[1], 3))
+			continue;
+		const struct term *m = in->u.seq.items[1]->u.seq.items[0];
+		if (m->type == TERM_ATOM && !strmap_get(pos, m->u.atom))
+			strmap_put(pos, m->u.atom, (void *)(uintptr_t)(i + 1));
+	}
+}
+
+/* HP105 for removals: a module removed before a module that used it (in
+ * from, the version being replaced) is loaded. */
+static void check_remove_order(const struct term *script, enum tr_mode mode,
+			       const struct facts *from, struct findings *out)
+{
+	struct strmap loads, removes;
+	strmap_init(&loads);
+	strmap_init(&removes);
+	step_positions(script, "load", &loads);
+	step_positions(script, "remove", &removes);
+	if (loads.n && removes.n) {
+		const char *last_from = NULL;
+		uintptr_t pl = 0;
+		for (size_t e = 0; e < from->nedges; e++) {
+			const struct edge *ed = &from->edges[e];
+			if (ed->from != last_from) {
+				last_from = ed->from;
+				pl = (uintptr_t)strmap_get(&loads, ed->from);
+			}
+			if (!pl)
+				continue;
+			uintptr_t pr = (uintptr_t)strmap_get(&removes, ed->to);
+			if (!pr || pr >= pl)
+				continue;
+			const struct ref *r = first_ref_to(facts_module(from, ed->from), ed->to);
+			struct loc loc = { NULL, 0, 0 };
+			if (r)
+				loc = r->loc;
+			findings_add(out, HP105_LOAD_OUT_OF_DEPENDENCY_ORDER, ed->from,
+				     r ? r->symbol : NULL, &loc,
+				     "the %s script removes '%s' before it loads '%s', whose code "
+				     "being replaced references it%s%s%s: in between, that code can "
+				     "call removed code", mode == TR_UP ? "upgrade" : "downgrade",
+				     ed->to, ed->from, r ? " ('" : "", r ? r->symbol : "",
+				     r ? "')" : "");
+		}
+	}
+	strmap_release(&loads);
+	strmap_release(&removes);
+}
+
 static void check_load_order(const struct term *script, const struct facts *target,
 			     struct findings *out)
 {
 	struct strmap pos;
 	strmap_init(&pos);
-	for (size_t i = 0; i < script->u.seq.n; i++) {
-		const struct term *in = script->u.seq.items[i];
-		if (!term_is_tagged(in, "load", 2) || !term_is_tuple(in->u.seq.items[1], 3))
-			continue;
-		const struct term *m = in->u.seq.items[1]->u.seq.items[0];
-		if (m->type == TERM_ATOM && !strmap_get(&pos, m->u.atom))
-			strmap_put(&pos, m->u.atom, (void *)(uintptr_t)(i + 1));
-	}
+	step_positions(script, "load", &pos);
 	if (pos.n >= 2) {
 		const char *last_from = NULL;
 		uintptr_t pf = 0;
@@ -673,7 +781,7 @@ static void check_load_order(const struct term *script, const struct facts *targ
 				loc = r->loc;
 			findings_add(out, HP105_LOAD_OUT_OF_DEPENDENCY_ORDER, ed->from,
 				     r ? r->symbol : NULL, &loc,
-				     "the script loads '%s' before '%s', which it references%s%s%s: "
+				     "the upgrade script loads '%s' before '%s', which it references%s%s%s: "
 				     "between the two loads the new '%s' runs against the old '%s'",
 				     ed->from, ed->to, r ? " ('" : "", r ? r->symbol : "",
 				     r ? "')" : "", ed->from, ed->to);
@@ -683,13 +791,16 @@ static void check_load_order(const struct term *script, const struct facts *targ
 }
 
 void plan_check_script(const struct term *script, enum tr_mode mode,
-		       const struct facts *target, struct findings *out)
+		       const struct facts *from, const struct facts *target,
+		       struct findings *out)
 {
 	if (!script || script->type != TERM_LIST)
 		return;
 	check_code_change(script, out);
 	if (mode == TR_UP && target)
 		check_load_order(script, target, out);
+	if (from)
+		check_remove_order(script, mode, from, out);
 }
 
 /* ---- building ------------------------------------------------------------------ */
@@ -810,8 +921,8 @@ int plan_build(struct plan *p, const struct facts *old, const struct facts *new,
 	check_references(p);
 	check_transformers(p);
 	check_cycles(p);
-	plan_check_script(p->up_script, TR_UP, new, &p->findings);
-	plan_check_script(p->down_script, TR_DN, old, &p->findings);
+	plan_check_script(p->up_script, TR_UP, old, new, &p->findings);
+	plan_check_script(p->down_script, TR_DN, new, old, &p->findings);
 	findings_sort(&p->findings);
 	return 0;
 }

@@ -21,7 +21,10 @@
  *    order: added modules, then changed ones, then removed ones, each group
  *    by name (translation then orders every dependency group itself);
  *  - a decision's deps are the other modules of the upgrade that the module
- *    references in the new version or referenced in the old one, by name;
+ *    references in the new version or referenced in the old one (DESIGN.md
+ *    §6), by name, with one exception: a module that referenced a deleted
+ *    module is not made to depend on it; the deleted module depends on it
+ *    instead (PLAN_DEP_USER), so that it is removed after its users;
  *  - the up appup list and the down appup list have one instruction per
  *    decision; the down list undoes the up list (added <-> delete_module,
  *    removed <-> add_module, changed: the same instruction and Deps, which
@@ -61,12 +64,22 @@ enum plan_kind {
 /* "add_module", "delete_module", "load_module", "update_soft", "update_advanced" */
 const char *plan_kind_name(enum plan_kind kind);
 
-/* Which version's references make a dependency. */
-enum { PLAN_DEP_OLD = 1, PLAN_DEP_NEW = 2 };
+/*
+ * Why a module is in another's Deps. PLAN_DEP_OLD / PLAN_DEP_NEW: the module
+ * references the dependency in that version. PLAN_DEP_USER (only in the Deps
+ * of a deleted module): the dependency referenced the deleted module in the
+ * old version. That edge is turned round on purpose: with it as written
+ * (user -> deleted), translation would remove the module before loading the
+ * new version of its users, and their old code would call removed code in
+ * between; turned round, the upgrade removes the module after its users
+ * are replaced, and the downgrade adds it back before their old code
+ * returns.
+ */
+enum { PLAN_DEP_OLD = 1, PLAN_DEP_NEW = 2, PLAN_DEP_USER = 4 };
 
 struct plan_dep {
 	const char *module;     /* a module of the same upgrade */
-	unsigned versions;      /* PLAN_DEP_OLD | PLAN_DEP_NEW */
+	unsigned versions;      /* PLAN_DEP_OLD | PLAN_DEP_NEW | PLAN_DEP_USER */
 	unsigned kinds;         /* OR of REF_* of the edges behind it */
 };
 
@@ -111,16 +124,23 @@ const struct plan_decision *plan_decision(const struct plan *p, const char *modu
 
 /*
  * The script checks beyond OTP's, usable on any low-level script (a proper
- * list of instructions), e.g. a hand-written one given to 'check --against':
+ * list of instructions), e.g. a hand-written one given to 'check --against'.
+ * from is the facts of the version the script replaces, target of the one
+ * it installs (for a downgrade script: NEW and OLD); either may be NULL, and
+ * the checks that need it are skipped.
  *  - HP104: a {code_change, ...} names a module no earlier {suspend, ...}
  *    of the script suspended;
- *  - HP105 (mode TR_UP only): a {load, {M, _, _}} comes before the load of a
- *    module that M references in target (the facts of the version being
- *    installed).
- * Appends to out; does not sort it. target may be NULL (HP105 is skipped).
+ *  - HP105, loads (mode TR_UP only: a downgrade loads dependent modules
+ *    first on purpose): a {load, {M, _, _}} comes before the load of a
+ *    module that M references in target;
+ *  - HP105, removals (both modes): a {remove, {D, _, _}} comes before the
+ *    load of a module that referenced D in from: in between, its old code
+ *    can call the removed code.
+ * Appends to out; does not sort it.
  */
 void plan_check_script(const struct term *script, enum tr_mode mode,
-		       const struct facts *target, struct findings *out);
+		       const struct facts *from, const struct facts *target,
+		       struct findings *out);
 
 /* ---- outputs --------------------------------------------------------------- */
 

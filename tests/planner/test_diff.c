@@ -185,7 +185,7 @@ static void test_state_layout(void **state)
 	diff_write_text(&p->d, &sb);
 	assert_non_null(strstr(sb.buf, "state struct sess: layout: {int id@0; size 4} -> "
 			       "{int id@0; int flags@4; size 8}"));
-	assert_non_null(strstr(sb.buf, "state layouts changed:\n  sess: struct cache (added)\n"
+	assert_non_null(strstr(sb.buf, "state layouts changed (in modules of both versions):\n  sess: struct cache (added)\n"
 			       "  sess: struct sess (layout)\n"));
 	sb_release(&sb);
 }

@@ -189,11 +189,11 @@ static void test_classification(void **state)
 	assert_int_equal(decision(p, "conn")->kind, PLAN_UPDATE_ADVANCED);
 
 	assert_term(decision(p, "auth")->up, "{add_module,auth,[codec]}");
-	assert_term(decision(p, "legacy")->up, "{delete_module,legacy,[]}");
+	assert_term(decision(p, "legacy")->up, "{delete_module,legacy,[conn]}");
 	assert_term(decision(p, "codec")->up, "{load_module,codec,brutal_purge,brutal_purge,[]}");
 	assert_term(decision(p, "worker")->up, "{load_module,worker,brutal_purge,brutal_purge,[]}");
 	assert_term(decision(p, "sess")->up, "{update,sess,soft,[codec]}");
-	assert_term(decision(p, "conn")->up, "{update,conn,{advanced,[]},[codec,legacy]}");
+	assert_term(decision(p, "conn")->up, "{update,conn,{advanced,[]},[codec]}");
 
 	/* the reasons say what a reader needs to trust the choice */
 	const char *why = decision(p, "conn")->why;
@@ -201,24 +201,28 @@ static void test_classification(void **state)
 	assert_non_null(strstr(why, "conn_code_change"));
 	assert_non_null(strstr(why, "struct conn re-laid out"));
 	assert_non_null(strstr(decision(p, "worker")->why, "has no state transformer"));
-	assert_non_null(strstr(decision(p, "codec")->why, "no process starts in codec"));
+	assert_non_null(strstr(decision(p, "codec")->why, "no process starts in codec, so there is nothing to suspend"));
 }
 
 static void test_deps_from_both_graphs(void **state)
 {
 	struct plan *p = build_release(state, PLAN_PURGE_BRUTAL);
 	const struct plan_decision *conn = decision(p, "conn");
-	assert_int_equal(conn->ndeps, 2);
+	assert_int_equal(conn->ndeps, 1);
 	assert_string_equal(conn->deps[0].module, "codec");
 	assert_int_equal(conn->deps[0].versions, PLAN_DEP_NEW);
 	assert_int_equal(conn->deps[0].kinds, REF_CALL);
-	assert_string_equal(conn->deps[1].module, "legacy");
-	assert_int_equal(conn->deps[1].versions, PLAN_DEP_OLD);
 	const struct plan_decision *sess = decision(p, "sess");
 	assert_int_equal(sess->ndeps, 1);
 	assert_int_equal(sess->deps[0].versions, PLAN_DEP_OLD);
-	assert_non_null(strstr(conn->why, "Deps: codec (referenced in 2.0: call), legacy "
-			       "(referenced in 1.0: call)"));
+	assert_non_null(strstr(conn->why, "Deps: codec (referenced in 2.0: call)"));
+	/* conn called legacy in 1.0: the edge is turned round, legacy goes after conn */
+	const struct plan_decision *legacy = decision(p, "legacy");
+	assert_int_equal(legacy->ndeps, 1);
+	assert_string_equal(legacy->deps[0].module, "conn");
+	assert_int_equal(legacy->deps[0].versions, PLAN_DEP_USER);
+	assert_non_null(strstr(legacy->why, "Deps: conn (it used legacy in 1.0, so it is "
+			       "replaced before legacy goes: call)"));
 }
 
 static void test_appup_both_ways(void **state)
@@ -228,22 +232,22 @@ static void test_appup_both_ways(void **state)
 	assert_term(p->up_instrs,
 		    "[{add_module,auth,[codec]},"
 		    "{load_module,codec,brutal_purge,brutal_purge,[]},"
-		    "{update,conn,{advanced,[]},[codec,legacy]},"
+		    "{update,conn,{advanced,[]},[codec]},"
 		    "{update,sess,soft,[codec]},"
 		    "{load_module,worker,brutal_purge,brutal_purge,[]},"
-		    "{delete_module,legacy,[]}]");
+		    "{delete_module,legacy,[conn]}]");
 	/* down undoes it: the removed module comes back first, the added one goes last */
 	assert_term(p->down_instrs,
-		    "[{add_module,legacy,[]},"
+		    "[{add_module,legacy,[conn]},"
 		    "{load_module,codec,brutal_purge,brutal_purge,[]},"
-		    "{update,conn,{advanced,[]},[codec,legacy]},"
+		    "{update,conn,{advanced,[]},[codec]},"
 		    "{update,sess,soft,[codec]},"
 		    "{load_module,worker,brutal_purge,brutal_purge,[]},"
 		    "{delete_module,auth,[codec]}]");
 	struct strbuf sb = STRBUF_INIT;
 	plan_write_erlang(p, PLAN_OUT_APPUP, &sb);
 	assert_true(!strncmp(sb.buf, "{\"2.0\",[{\"1.0\",[{add_module,auth,[codec]},", 39));
-	assert_non_null(strstr(sb.buf, "]}],[{\"1.0\",[{add_module,legacy,[]},"));
+	assert_non_null(strstr(sb.buf, "]}],[{\"1.0\",[{add_module,legacy,[conn]},"));
 	assert_string_equal(sb.buf + sb.len - 3, "}.\n");
 	sb_release(&sb);
 }
@@ -266,7 +270,8 @@ static void test_up_script_order(void **state)
 	assert_true(codec < conn);
 	assert_true(codec < auth);
 	assert_true(codec < sess);
-	assert_true(legacy < conn);
+	/* a deleted module goes after the modules that used it */
+	assert_true(conn < legacy);
 	assert_int_equal(purge, legacy + 1);
 	/* conn: suspended before its group loads, state converted, resumed after */
 	int susp = step_prefix(s, "{suspend,[");
@@ -299,8 +304,9 @@ static void test_down_script(void **state)
 	/* in dn, the state is converted down before the old code is loaded */
 	int cc = step(s, "{code_change,down,[{conn,[]}]}");
 	assert_true(cc >= 0 && cc < conn);
-	/* and dependent modules go first: conn before legacy, auth before codec */
-	assert_true(conn < legacy);
+	/* dependent modules go first (auth before codec), but the deleted module
+	 * comes back before the old code of its user conn */
+	assert_true(legacy < conn);
 	assert_true(auth < step(s, "{load,{codec,brutal_purge,brutal_purge}}"));
 }
 
@@ -309,7 +315,7 @@ static void test_purge_soft(void **state)
 	struct plan *p = build_release(state, PLAN_PURGE_SOFT);
 	assert_term(decision(p, "codec")->up, "{load_module,codec,soft_purge,soft_purge,[]}");
 	assert_term(decision(p, "conn")->up,
-		    "{update,conn,{advanced,[]},soft_purge,soft_purge,[codec,legacy]}");
+		    "{update,conn,{advanced,[]},soft_purge,soft_purge,[codec]}");
 	assert_term(decision(p, "sess")->up, "{update,sess,soft,soft_purge,soft_purge,[codec]}");
 	/* OTP has no purge option for these: they stay brutal, and the text says so */
 	assert_term(decision(p, "auth")->up, "{add_module,auth,[codec]}");
@@ -367,10 +373,10 @@ static void test_json_output(void **state)
 	assert_string_equal(cJSON_GetObjectItem(conn, "module")->valuestring, "conn");
 	assert_string_equal(cJSON_GetObjectItem(conn, "instruction")->valuestring, "update_advanced");
 	assert_string_equal(cJSON_GetObjectItem(conn, "up")->valuestring,
-			    "{update,conn,{advanced,[]},[codec,legacy]}");
-	cJSON *dep = cJSON_GetArrayItem(cJSON_GetObjectItem(conn, "deps"), 1);
-	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(dep, "old")));
-	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(dep, "new")));
+			    "{update,conn,{advanced,[]},[codec]}");
+	cJSON *dep = cJSON_GetArrayItem(cJSON_GetObjectItem(conn, "deps"), 0);
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(dep, "old")));
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(dep, "new")));
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "up")),
 			 (int)p->up_script->u.seq.n);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "findings")), 0);
@@ -384,8 +390,8 @@ static void test_text_output(void **state)
 	struct strbuf sb = STRBUF_INIT;
 	plan_write_text(p, &sb);
 	assert_non_null(strstr(sb.buf, "plan callsrv 1.0 -> 2.0 (purge: brutal_purge)\n"));
-	assert_non_null(strstr(sb.buf, "\nconn: {update,conn,{advanced,[]},[codec,legacy]}\n"));
-	assert_non_null(strstr(sb.buf, "load conn, after its dependencies codec, legacy"));
+	assert_non_null(strstr(sb.buf, "\nconn: {update,conn,{advanced,[]},[codec]}\n"));
+	assert_non_null(strstr(sb.buf, "load conn, after its dependencies codec"));
 	assert_non_null(strstr(sb.buf, "findings (0):\n  none\n"));
 	assert_non_null(strstr(sb.buf, "\nupgrade script:\n"));
 	sb_release(&sb);
@@ -498,6 +504,26 @@ static void test_hp102_state_without_transformer(void **state)
 	assert_int_equal(p->findings.items[0].loc.line, 5);
 }
 
+static void test_hp107_transformer_never_called(void **state)
+{
+	struct fixture *fx = *state;
+	for (int v = 0; v < 2; v++) {
+		struct facts *f = v ? fx->new : fx->old;
+		struct module *m = fx_mod(f, "sip");
+		fx_fn(f, m, "sip_handle", "int (void)", v ? "h2" : "h1");
+		fx_transformer(f, m, "sip_code_change");
+		fx_state(f, m, "struct sip_state", v ? "long a@0; long b@8; size 16" : "long a@0; size 8");
+	}
+	struct plan *p = build(fx, PLAN_PURGE_BRUTAL);
+	/* no process of its own: DESIGN.md §6 says load_module, and the finding says
+	 * what that costs */
+	assert_int_equal(decision(p, "sip")->kind, PLAN_LOAD_MODULE);
+	assert_non_null(strstr(decision(p, "sip")->why, "sip_code_change is never called"));
+	assert_int_equal(p->findings.n, 1);
+	assert_int_equal(p->findings.items[0].rule, HP107_TRANSFORMER_NEVER_CALLED);
+	assert_string_equal(p->findings.items[0].symbol, "sip_code_change");
+}
+
 /* conn (update) <-> codec (load_module): a cycle mixing process modules */
 static void cycle_release(struct facts *f, int v2, int with_processes)
 {
@@ -561,12 +587,12 @@ static void test_hp104_code_change_not_suspended(void **state)
 	plan_check_script(script_of(&a, "point_of_no_return.\n"
 				    "{suspend,[m1]}.\n"
 				    "{code_change,up,[{m1,[]}]}.\n"
-				    "{resume,[m1]}.\n"), TR_UP, NULL, &fs);
+				    "{resume,[m1]}.\n"), TR_UP, NULL, NULL, &fs);
 	assert_int_equal(fs.n, 0);
 	plan_check_script(script_of(&a, "point_of_no_return.\n"
 				    "{suspend,[{m1,5000}]}.\n"
 				    "{code_change,up,[{m1,[]},{m2,x}]}.\n"
-				    "{resume,[m1]}.\n"), TR_UP, NULL, &fs);
+				    "{resume,[m1]}.\n"), TR_UP, NULL, NULL, &fs);
 	assert_int_equal(fs.n, 1);
 	assert_int_equal(fs.items[0].rule, HP104_CODE_CHANGE_NOT_SUSPENDED);
 	assert_string_equal(fs.items[0].module, "m2");
@@ -589,19 +615,48 @@ static void test_hp105_hand_written_script(void **state)
 	struct findings fs;
 	findings_init(&fs);
 	plan_check_script(script_of(&a, "{load,{b,brutal_purge,brutal_purge}}.\n"
-				    "{load,{a,brutal_purge,brutal_purge}}.\n"), TR_UP, fx->new, &fs);
+				    "{load,{a,brutal_purge,brutal_purge}}.\n"), TR_UP, NULL, fx->new, &fs);
 	assert_int_equal(fs.n, 0);
 	const char *bad = "{load,{a,brutal_purge,brutal_purge}}.\n"
 			  "{load,{b,brutal_purge,brutal_purge}}.\n";
 	/* a downgrade loads dependent modules first on purpose: not a finding */
-	plan_check_script(script_of(&a, bad), TR_DN, fx->new, &fs);
+	plan_check_script(script_of(&a, bad), TR_DN, NULL, fx->new, &fs);
 	assert_int_equal(fs.n, 0);
-	plan_check_script(script_of(&a, bad), TR_UP, fx->new, &fs);
+	plan_check_script(script_of(&a, bad), TR_UP, NULL, fx->new, &fs);
 	assert_int_equal(fs.n, 1);
 	assert_int_equal(fs.items[0].rule, HP105_LOAD_OUT_OF_DEPENDENCY_ORDER);
 	assert_string_equal(fs.items[0].module, "a");
 	assert_string_equal(fs.items[0].symbol, "b_g");
 	assert_string_equal(fs.items[0].loc.file, "src/a.c");
+	findings_release(&fs);
+	arena_release(&a);
+}
+
+static void test_hp105_removed_before_user(void **state)
+{
+	struct fixture *fx = *state;
+	struct module *m = fx_mod(fx->old, "user");
+	fx_fn(fx->old, m, "user_f", "void (void)", "x");
+	fx_ref(fx->old, m, "gone", "gone_g", REF_CALL, "user_f");
+	m = fx_mod(fx->old, "gone");
+	fx_fn(fx->old, m, "gone_g", "void (void)", "y");
+	fx_finish(fx->old);
+	struct arena a;
+	arena_init(&a);
+	struct findings fs;
+	findings_init(&fs);
+	plan_check_script(script_of(&a, "{load,{user,brutal_purge,brutal_purge}}.\n"
+				    "{remove,{gone,brutal_purge,brutal_purge}}.\n"
+				    "{purge,[gone]}.\n"), TR_UP, fx->old, NULL, &fs);
+	assert_int_equal(fs.n, 0);
+	plan_check_script(script_of(&a, "{remove,{gone,brutal_purge,brutal_purge}}.\n"
+				    "{purge,[gone]}.\n"
+				    "{load,{user,brutal_purge,brutal_purge}}.\n"), TR_DN, fx->old, NULL, &fs);
+	assert_int_equal(fs.n, 1);
+	assert_int_equal(fs.items[0].rule, HP105_LOAD_OUT_OF_DEPENDENCY_ORDER);
+	assert_string_equal(fs.items[0].module, "user");
+	assert_non_null(strstr(fs.items[0].message, "the downgrade script removes 'gone' before "
+			       "it loads 'user'"));
 	findings_release(&fs);
 	arena_release(&a);
 }
@@ -642,10 +697,12 @@ int main(void)
 		T(test_hp101_module_removed),
 		T(test_hp106_changed_signature_referenced),
 		T(test_hp102_state_without_transformer),
+		T(test_hp107_transformer_never_called),
 		T(test_hp103_mixed_cycle),
 		T(test_hp105_cycle_of_loads),
 		T(test_hp104_code_change_not_suspended),
 		T(test_hp105_hand_written_script),
+		T(test_hp105_removed_before_user),
 		cmocka_unit_test(test_rule_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
