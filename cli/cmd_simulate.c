@@ -60,7 +60,7 @@ int cmd_simulate(int argc, char **argv)
 	int json = 0, c;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+ho:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': runtime_path = optarg; break;
 		case 'f': facts_path = optarg; break;

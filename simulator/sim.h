@@ -23,11 +23,13 @@
  *    resume attempt; make_permanent and the next upgrade follow at once.
  *    So kills inside one upgrade count together, as they do on a real node.
  *  - Restarts inside a load's pre-purge race with the load (SEMANTICS.md
- *    §4.7): the first child restarted by that purge starts in the previous
- *    version; every further one may start in either. The primary run starts
- *    them all in the previous version; when such a race happened, sim_run()
- *    runs the alternative (every racing restart in the new version) and
- *    reports it too.
+ *    §4.7). SEMANTICS.md saw the first child restarted by that purge start
+ *    in the previous version (gen_servers); the conformance suite sees
+ *    plain and proc_lib workers start in the new one. So every such
+ *    restart is a race: the primary run starts them in the previous
+ *    version (which becomes old at once, so they linger and the next purge
+ *    kills them again); sim_run() then runs the alternative (every racing
+ *    restart in the new version) and reports both.
  *
  * Outcomes never depend on hash order: processes are visited in runtime
  * order, modules in script order.

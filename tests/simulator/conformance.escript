@@ -1,0 +1,538 @@
+#!/usr/bin/env escript
+%% -*- erlang -*-
+%%! -noshell
+%%
+%% conformance.escript - runs every scenario twice, on this (real) Erlang VM
+%% with release_handler_1:eval_script/5 and in 'hotplan simulate', and
+%% compares who died at which instruction (and why), who was restarted in
+%% which version, and what each eval_script returned.
+%%
+%% Usage: conformance.escript HOTPLAN WORKDIR SCENARIO...
+%%
+%% A scenario is a file of Erlang terms (see scenarios/README):
+%%   {modules, [{M, N} | {M, N, deleted}]}.  M loaded in versions 1..N
+%%   {sup, Name, #{parent => P, intensity => I, period => S}}.
+%%   {proc, Name, #{module => M, vsn => V, next => local|qualified|blocked,
+%%                  sys => Bool, sup => Sup, restart => R, modules => [M],
+%%                  stack => [N], funs => [F]}}.
+%%   {upgrade, [Instruction]}.            one per upgrade, in order
+%%   {until, install | permanent}.
+%% From it the driver generates, for the VM, one Erlang module per module
+%% version (-vsn(V)), an application whose supervisors are the scenario's,
+%% and the processes; for hotplan, a runtime JSON and the script files.
+%% Both sides see the same script; on the VM a marker {apply, ...} after
+%% each instruction records the position (and gives processes time for a
+%% step, which is what the model's step between instructions is).
+%%
+%% Invariant: expected outcomes come only from the VM run in this same
+%% invocation; nothing about the VM is hard-coded here.
+-mode(compile).
+
+main([Hotplan, Work | Files]) ->
+    ok = filelib:ensure_dir(filename:join(Work, "x")),
+    compile_marker(Work),
+    Self = self(),
+    T0 = erlang:monotonic_time(millisecond),
+    Idx = lists:zip(lists:seq(1, length(Files)), Files),
+    [spawn(fun() -> Self ! {done, N, catch run(N, F, Hotplan, Work)} end) || {N, F} <- Idx],
+    Results = [receive {done, N, R} -> {F, R} end || {N, F} <- Idx],
+    Fails = [X || {_, R} = X <- Results, R =/= pass],
+    [io:format("FAIL ~s:~n  ~p~n", [F, R]) || {F, R} <- Fails],
+    T1 = erlang:monotonic_time(millisecond),
+    io:format("conformance: ~b scenarios, ~b passed, ~b failed (~b ms)~n",
+              [length(Results), length(Results) - length(Fails), length(Fails), T1 - T0]),
+    halt(case Fails of [] -> 0; _ -> 1 end);
+main(_) ->
+    io:format(standard_error, "usage: conformance.escript HOTPLAN WORKDIR SCENARIO...~n", []),
+    halt(2).
+
+%% ---- one scenario ---------------------------------------------------------
+
+run(N, File, Hotplan, Work) ->
+    {ok, Terms} = file:consult(File),
+    P = "s" ++ integer_to_list(N),
+    Dir = filename:join(Work, P),
+    ok = filelib:ensure_dir(filename:join(Dir, "x")),
+    Sc = scenario(Terms),
+    Vm = run_vm(P, Dir, Sc),
+    Model = run_model(P, Dir, Sc, Hotplan),
+    compare(Vm, Model).
+
+scenario(Terms) ->
+    #{modules => proplists:get_value(modules, Terms, []),
+      sups => [{Name, Opts} || {sup, Name, Opts} <- Terms],
+      procs => [{Name, Opts} || {proc, Name, Opts} <- Terms],
+      upgrades => [S || {upgrade, S} <- Terms],
+      until => proplists:get_value(until, Terms, install)}.
+
+vmname(P, M) -> list_to_atom(P ++ "_" ++ atom_to_list(M)).
+
+logical(P, A) when is_atom(A) ->
+    S = atom_to_list(A),
+    case lists:prefix(P ++ "_", S) of
+        true -> list_to_atom(lists:nthtail(length(P) + 1, S));
+        false -> A
+    end.
+
+%% Every module name a scenario uses (including those only loaded later).
+all_modules(Sc) ->
+    Init = [element(1, M) || M <- maps:get(modules, Sc)],
+    Later = lists:append([mods_of(I) || S <- maps:get(upgrades, Sc), I <- S]),
+    lists:usort(Init ++ Later).
+
+mods_of({load_object_code, {_, _, Ms}}) -> Ms;
+mods_of({load, {M, _, _}}) -> [M];
+mods_of({remove, {M, _, _}}) -> [M];
+mods_of(_) -> [].
+
+%% ---- the VM side ------------------------------------------------------------
+
+run_vm(P, Dir, Sc) ->
+    Tracker = spawn(fun() -> tracker(setup, #{}, []) end),
+    App = vmname(P, app),
+    SupMod = vmname(P, sup),
+    load_bin(SupMod, sup_source(SupMod)),
+    Mods = maps:get(modules, Sc),
+    Max = lists:max([0 | [element(2, M) || M <- Mods]]),
+    Sups = maps:get(sups, Sc),
+    Procs = maps:get(procs, Sc),
+    [Top | _] = [S || {S, O} <- Sups, not maps:is_key(parent, O)] ++ [none],
+    %% Versions 1..Max, starting each process when its version is current.
+    Vsns = lists:foldl(
+             fun(V, Acc) ->
+                     [load_bin(vmname(P, M), mod_source(vmname(P, M), V))
+                      || {M, N} <- [{element(1, X), element(2, X)} || X <- Mods], V =< N],
+                     case V of
+                         1 when Top =/= none -> start_app(P, App, SupMod, Top, Sups, Tracker);
+                         _ -> ok
+                     end,
+                     [start_proc(P, SupMod, Name, O, Tracker, Sups)
+                      || {Name, O} <- Procs, maps:get(vsn, O, cur_vsn(O, Mods)) =:= V],
+                     Acc#{V => true}
+             end, #{}, lists:seq(1, Max)),
+    _ = Vsns,
+    [code:delete(vmname(P, M)) || {M, _, deleted} <- Mods],
+    timer:sleep(60),
+    Ups = maps:get(upgrades, Sc),
+    Until = maps:get(until, Sc),
+    Next0 = maps:from_list([{element(1, M), element(2, M)} || M <- Mods]),
+    {Results, _} = lists:foldl(
+                     fun({_, _}, {Acc, {Next, Stored, true}}) ->
+                             {[not_run | Acc], {Next, Stored, true}};
+                        ({K, Script}, {Acc, {Next, Stored, false}}) ->
+                             vm_upgrade(P, Dir, K, Script, Acc, Next, Stored, Tracker, App, Until)
+                     end, {[], {Next0, [], false}},
+                     lists:zip(lists:seq(0, length(Ups) - 1), Ups)),
+    timer:sleep(60),
+    Tracker ! {get, self()},
+    Events = receive {events, E} -> E end,
+    stop_all(P, App, Tracker),
+    #{events => lists:sort([{K, I, N, W, D} || {{K, I}, N, W, D} <- Events, K =/= setup]),
+      results => [norm_vm_result(P, R) || R <- lists:reverse(Results)]}.
+
+vm_upgrade(P, Dir, K, Script, Acc, Next, Stored, Tracker, App, Until) ->
+    %% New module versions: one past the highest seen, as the model does.
+    Loads = lists:usort(lists:append([Ms || {load_object_code, {_, _, Ms}} <- Script])),
+    {Next1, NewV} = lists:foldl(fun(M, {Nx, NV}) ->
+                                        V = maps:get(M, Nx, 0) + 1,
+                                        {Nx#{M => V}, NV#{M => V}}
+                                end, {Next, #{}}, Loads),
+    Lib = filename:join(Dir, "up" ++ integer_to_list(K)),
+    Ebin = filename:join(Lib, "ebin"),
+    ok = filelib:ensure_dir(filename:join(Ebin, "x")),
+    [begin
+         {ok, _, Bin} = compile_src(mod_source(vmname(P, M), V)),
+         ok = file:write_file(filename:join(Ebin, atom_to_list(vmname(P, M)) ++ ".beam"), Bin)
+     end || {M, V} <- maps:to_list(NewV)],
+    AppVsn = case [V || {load_object_code, {_, V, _}} <- Script] of [V0 | _] -> V0; [] -> "0" end,
+    VmScript = lists:append([[vm_instr(P, I), {apply, {hpc_mark, mark, [Tracker, K, J]}}]
+                             || {J, I} <- lists:zip(lists:seq(0, length(Script) - 1), Script)]),
+    Tracker ! {pos, K, 0},
+    R = release_handler_1:eval_script(VmScript, [], [{App, AppVsn, Lib}], [],
+                                      [{suspend_timeout, 200}]),
+    timer:sleep(60),
+    Stored1 = case R of
+                  {ok, []} -> Stored;
+                  {ok, U} -> U;
+                  _ -> Stored
+              end,
+    Stored2 = case {R, Until} of
+                  {{ok, _}, permanent} ->
+                      Tracker ! {pos, K, length(Script)},
+                      [code:purge(M) || {M, brutal_purge} <- Stored1],
+                      timer:sleep(60),
+                      [X || {_, soft_purge} = X <- Stored1];
+                  _ -> Stored1
+              end,
+    Stop = case R of {'EXIT', _} -> true; _ -> false end,
+    {[R | Acc], {Next1, Stored2, Stop}}.
+
+norm_vm_result(_, not_run) -> not_run;
+norm_vm_result(P, {ok, U}) -> {ok, lists:sort([{logical(P, M), Me} || {M, Me} <- U])};
+norm_vm_result(P, {error, {old_processes, M}}) -> {old_processes, logical(P, M)};
+norm_vm_result(_, {error, _}) -> error;
+norm_vm_result(_, {'EXIT', _}) -> exit;
+norm_vm_result(_, restart_emulator) -> restart_emulator;
+norm_vm_result(_, Other) -> {other, Other}.
+
+vm_instr(P, {load_object_code, {_App, V, Ms}}) ->
+    {load_object_code, {vmname(P, app), V, [vmname(P, M) || M <- Ms]}};
+vm_instr(P, {load, {M, A, B}}) -> {load, {vmname(P, M), A, B}};
+vm_instr(P, {remove, {M, A, B}}) -> {remove, {vmname(P, M), A, B}};
+vm_instr(P, {code_change, Ms}) -> {code_change, [{vmname(P, M), E} || {M, E} <- Ms]};
+vm_instr(P, {code_change, Mode, Ms}) -> {code_change, Mode, [{vmname(P, M), E} || {M, E} <- Ms]};
+vm_instr(P, {suspend, Ms}) ->
+    {suspend, [case M of {X, T} -> {vmname(P, X), T}; X -> vmname(P, X) end || M <- Ms]};
+vm_instr(P, {Op, Ms}) when Op =:= purge; Op =:= resume; Op =:= stop; Op =:= start ->
+    {Op, [vmname(P, M) || M <- Ms]};
+vm_instr(_, {apply, {erlang, F, A}}) -> {apply, {erlang, F, A}};
+vm_instr(P, {apply, {M, F, A}}) -> {apply, {vmname(P, M), F, A}};
+vm_instr(_, I) -> I.
+
+cur_vsn(O, Mods) ->
+    M = maps:get(module, O),
+    case lists:keyfind(M, 1, Mods) of
+        false -> 1;
+        T -> element(2, T)
+    end.
+
+proc_cfg(P, Name, O, Tracker) ->
+    #{name => Name, tracker => Tracker,
+      next => maps:get(next, O, local),
+      sys => maps:get(sys, O, false),
+      stack => [vmname(P, N) || N <- maps:get(stack, O, [])],
+      funs => [vmname(P, F) || F <- maps:get(funs, O, [])]}.
+
+start_proc(P, SupMod, Name, O, Tracker, Sups) ->
+    M = vmname(P, maps:get(module, O)),
+    Cfg = proc_cfg(P, Name, O, Tracker),
+    case maps:get(sup, O, none) of
+        none ->
+            {ok, _} = M:start(Name, Cfg);
+        Sup ->
+            Spec = #{id => Name, start => {M, start_link, [Name, Cfg]},
+                     restart => maps:get(restart, O, permanent), shutdown => 1000,
+                     type => worker,
+                     modules => [vmname(P, X) || X <- maps:get(modules, O, [maps:get(module, O)])]},
+            add_child(SupMod, Sup, Spec, Sups)
+    end.
+
+add_child(SupMod, Sup, Spec, _Sups) ->
+    Key = {hpc, SupMod, Sup},
+    {Flags, Children} = persistent_term:get(Key),
+    persistent_term:put(Key, {Flags, Children ++ [Spec]}),
+    {ok, _} = supervisor:start_child(reg(SupMod, Sup), Spec).
+
+reg(SupMod, Sup) -> list_to_atom(atom_to_list(SupMod) ++ "_" ++ atom_to_list(Sup)).
+
+start_app(P, App, SupMod, Top, Sups, Tracker) ->
+    [persistent_term:put({hpc, SupMod, S},
+                         {#{strategy => one_for_one,
+                            intensity => maps:get(intensity, O, 1),
+                            period => maps:get(period, O, 5)}, []})
+     || {S, O} <- Sups],
+    persistent_term:put({hpc, SupMod, tracker}, Tracker),
+    ok = application:load({application, App,
+                           [{description, "hotplan conformance " ++ P}, {vsn, "1"},
+                            {modules, []}, {registered, []},
+                            {applications, [kernel, stdlib]},
+                            {mod, {SupMod, Top}}]}),
+    ok = application:start(App, temporary),
+    %% Sub-supervisors, parents first (the scenario lists them in that order).
+    [add_child(SupMod, maps:get(parent, O),
+               #{id => S, start => {SupMod, start_link, [S]}, restart => permanent,
+                 shutdown => infinity, type => supervisor, modules => [SupMod]}, Sups)
+     || {S, O} <- Sups, maps:is_key(parent, O)],
+    ok.
+
+stop_all(P, App, Tracker) ->
+    application:stop(App),
+    application:unload(App),
+    exit(Tracker, kill),
+    _ = P,
+    ok.
+
+%% The tracker records starts and deaths with the position in the script.
+tracker(Pos, Mons, Ev) ->
+    receive
+        {pos, K, I} -> tracker({K, I}, Mons, Ev);
+        {started, Name, Pid, Vsn} ->
+            Ref = erlang:monitor(process, Pid),
+            tracker(Pos, Mons#{Ref => Name}, [{pos_key(Pos), Name, started, Vsn} | Ev]);
+        {'DOWN', Ref, process, _, Reason} ->
+            Name = maps:get(Ref, Mons),
+            tracker(Pos, maps:remove(Ref, Mons), [{pos_key(Pos), Name, died, reason(Reason)} | Ev]);
+        {sync, From} -> From ! synced, tracker(Pos, Mons, Ev);
+        {get, From} -> From ! {events, Ev}, tracker(Pos, Mons, Ev)
+    end.
+
+pos_key(setup) -> {setup, 0};
+pos_key(P) -> P.
+
+reason(killed) -> killed;
+reason(shutdown) -> shutdown;
+reason({shutdown, _}) -> shutdown;
+reason({badfun, _}) -> badfun;
+reason({{badfun, _}, _}) -> badfun;
+reason({undef, _}) -> undef;
+reason(normal) -> normal;
+reason(Other) -> {other, Other}.
+
+%% ---- generated code ---------------------------------------------------------
+
+mod_source(Mod, V) ->
+    M = atom_to_list(Mod),
+    Vs = integer_to_list(V),
+    "-module(" ++ M ++ ").\n"
+    "-vsn(" ++ Vs ++ ").\n"
+    "-export([start_link/2, start/2, init/3, loop/2, wait/2, mkfun/0,\n"
+    "         system_continue/3, system_terminate/4, system_code_change/4]).\n"
+    "start_link(Name, Cfg) ->\n"
+    "    case maps:get(sys, Cfg) of\n"
+    "        true -> proc_lib:start_link(?MODULE, init, [self(), Name, Cfg]);\n"
+    "        false -> {ok, spawn_link(?MODULE, init, [self(), Name, Cfg])}\n"
+    "    end.\n"
+    "start(Name, Cfg) -> {ok, spawn(?MODULE, init, [none, Name, Cfg])}.\n"
+    "init(Parent, Name, Cfg) ->\n"
+    "    maps:get(tracker, Cfg) ! {started, Name, self(), " ++ Vs ++ "},\n"
+    "    Funs = [F:mkfun() || F <- maps:get(funs, Cfg)],\n"
+    "    St = {Name, Cfg, Funs},\n"
+    "    case maps:get(sys, Cfg) of true -> proc_lib:init_ack({ok, self()}); false -> ok end,\n"
+    "    case maps:get(stack, Cfg) of\n"
+    "        [] -> loop(Parent, St);\n"
+    "        [N] -> R = N:wait(Parent, St), done(R)\n"
+    "    end.\n"
+    "done(R) -> R.\n"
+    "call(Funs) -> [F() || F <- Funs], ok.\n"
+    "loop(Parent, {_, Cfg, Funs} = St) ->\n"
+    "    Sys = maps:get(sys, Cfg),\n"
+    "    case maps:get(next, Cfg) of\n"
+    "        blocked ->\n"
+    "            receive {system, From, Req} when Sys -> sys:handle_system_msg(Req, From, Parent, ?MODULE, [], St);\n"
+    "                    stop -> ok end;\n"
+    "        local ->\n"
+    "            receive {system, From, Req} when Sys -> sys:handle_system_msg(Req, From, Parent, ?MODULE, [], St);\n"
+    "                    stop -> ok\n"
+    "            after 10 -> call(Funs), loop(Parent, St) end;\n"
+    "        qualified ->\n"
+    "            receive {system, From, Req} when Sys -> sys:handle_system_msg(Req, From, Parent, ?MODULE, [], St);\n"
+    "                    stop -> ok\n"
+    "            after 10 -> call(Funs), ?MODULE:loop(Parent, St) end\n"
+    "    end.\n"
+    "wait(Parent, {_, Cfg, Funs} = St) ->\n"
+    "    case maps:get(next, Cfg) of\n"
+    "        blocked -> receive stop -> ok end;\n"
+    "        local -> receive stop -> ok after 10 -> call(Funs), wait(Parent, St) end;\n"
+    "        qualified -> receive stop -> ok after 10 -> call(Funs), ?MODULE:wait(Parent, St) end\n"
+    "    end.\n"
+    "mkfun() -> fun() -> " ++ Vs ++ " end.\n"
+    "system_continue(Parent, _Deb, St) -> loop(Parent, St).\n"
+    "system_terminate(Reason, _Parent, _Deb, _St) -> exit(Reason).\n"
+    "system_code_change(St, _Mod, _Vsn, _Extra) -> {ok, St}.\n".
+
+sup_source(Mod) ->
+    M = atom_to_list(Mod),
+    "-module(" ++ M ++ ").\n"
+    "-export([start/2, stop/1, start_link/1, init/1]).\n"
+    "start(_, Top) -> start_link(Top).\n"
+    "stop(_) -> ok.\n"
+    "start_link(Name) ->\n"
+    "    supervisor:start_link({local, list_to_atom(\"" ++ M ++ "_\" ++ atom_to_list(Name))}, ?MODULE, Name).\n"
+    "init(Name) ->\n"
+    "    {Flags, Children} = persistent_term:get({hpc, ?MODULE, Name}),\n"
+    "    persistent_term:get({hpc, ?MODULE, tracker}) ! {started, Name, self(), sup},\n"
+    "    {ok, {Flags, Children}}.\n".
+
+compile_marker(Work) ->
+    load_bin(hpc_mark,
+             "-module(hpc_mark).\n-export([mark/3]).\n"
+             "mark(Tracker, K, I) -> timer:sleep(40), Tracker ! {pos, K, I + 1},\n"
+             "    Tracker ! {sync, self()}, receive synced -> ok end.\n"),
+    _ = Work,
+    ok.
+
+compile_src(Src0) ->
+    %% No preprocessor here: ?MODULE is the name in the -module line.
+    {match, [Mod]} = re:run(Src0, "^-module\\(([a-z0-9_]+)\\)", [{capture, all_but_first, list}]),
+    Src = re:replace(Src0, "\\?MODULE", Mod, [global, {return, list}]),
+    {ok, Toks, _} = erl_scan:string(Src),
+    Forms = split_forms(Toks, [], []),
+    compile:forms(Forms, [binary, return_errors, nowarn_unused_function]).
+
+split_forms([], [], Acc) -> lists:reverse(Acc);
+split_forms([{dot, _} = D | T], Cur, Acc) ->
+    {ok, F} = erl_parse:parse_form(lists:reverse([D | Cur])),
+    split_forms(T, [], [F | Acc]);
+split_forms([Tok | T], Cur, Acc) -> split_forms(T, [Tok | Cur], Acc).
+
+load_bin(Mod, Src) ->
+    {ok, Mod, Bin} = compile_src(Src),
+    {module, Mod} = code:load_binary(Mod, atom_to_list(Mod) ++ ".beam", Bin),
+    ok.
+
+%% ---- the hotplan side ---------------------------------------------------------
+
+run_model(P, Dir, Sc, Hotplan) ->
+    Rt = filename:join(Dir, "runtime.json"),
+    ok = file:write_file(Rt, runtime_json(Sc)),
+    Scripts = [begin
+                   F = filename:join(Dir, "up" ++ integer_to_list(K) ++ ".script"),
+                   ok = file:write_file(F, [io_lib:format("~p.~n", [I]) || I <- S]),
+                   F
+               end || {K, S} <- lists:zip(lists:seq(0, length(maps:get(upgrades, Sc)) - 1),
+                                         maps:get(upgrades, Sc))],
+    Out = filename:join(Dir, "outcome.json"),
+    Cmd = Hotplan ++ " simulate " ++ lists:join(" ", Scripts) ++ " --runtime " ++ Rt
+        ++ " --format json -o " ++ Out ++ " --until " ++ atom_to_list(maps:get(until, Sc))
+        ++ "; echo \"exit=$?\"",
+    Res = os:cmd(Cmd),
+    case file:read_file(Out) of
+        {ok, J} ->
+            file:delete(Out),
+            {Json, _} = json(skip_ws(J)),
+            #{primary => model_view(Json),
+              alternative => case maps:get(<<"alternative">>, Json) of
+                                 null -> none;
+                                 A -> model_view(A)
+                             end};
+        _ -> {hotplan_failed, P, Res}
+    end.
+
+model_view(J) ->
+    Ev = lists:append([model_event(E) || E <- maps:get(<<"events">>, J)]),
+    #{events => lists:sort(Ev),
+      results => [model_result(U) || U <- maps:get(<<"upgrades">>, J)]}.
+
+atom(B) -> binary_to_atom(B, utf8).
+
+model_event(E) ->
+    K = maps:get(<<"upgrade">>, E),
+    I = maps:get(<<"instr">>, E),
+    Name = fun() -> atom(maps:get(<<"name">>, E)) end,
+    Sup = fun() -> atom(maps:get(<<"supervisor">>, E)) end,
+    case maps:get(<<"event">>, E) of
+        <<"killed">> -> [{K, I, Name(), died, atom(maps:get(<<"reason">>, E))}];
+        <<"stopped">> -> [{K, I, Name(), died, shutdown}];
+        <<"restarted">> -> [{K, I, Name(), started, maps:get(<<"version">>, E)}];
+        <<"started">> -> [{K, I, Name(), started, maps:get(<<"version">>, E)}];
+        <<"supervisor_down">> -> [{K, I, Sup(), died, shutdown}];
+        <<"supervisor_restarted">> -> [{K, I, Sup(), started, sup}];
+        _ -> []
+    end.
+
+model_result(U) ->
+    case maps:get(<<"result">>, U) of
+        <<"ok">> -> {ok, lists:sort([{atom(maps:get(<<"module">>, X)), atom(maps:get(<<"method">>, X))}
+                                     || X <- maps:get(<<"unpurged">>, U)])};
+        <<"error">> ->
+            case maps:get(<<"old_processes">>, U) of
+                null -> error;
+                M -> {old_processes, atom(M)}
+            end;
+        <<"EXIT">> -> exit;
+        <<"restart_emulator">> -> restart_emulator;
+        <<"not_run">> -> not_run;
+        Other -> {other, Other}
+    end.
+
+compare(Vm, #{primary := Pm, alternative := Alt}) ->
+    case Vm =:= Pm orelse (Alt =/= none andalso Vm =:= Alt) of
+        true -> pass;
+        false -> {mismatch, #{vm => Vm, hotplan => Pm, alternative => Alt}}
+    end;
+compare(_, Other) -> Other.
+
+%% Runtime JSON for hotplan, written from the same scenario.
+runtime_json(Sc) ->
+    Mods = maps:get(modules, Sc),
+    Cur = fun(M) ->
+                  case lists:keyfind(M, 1, Mods) of
+                      {M, N} -> N;
+                      {M, _, deleted} -> null;
+                      false -> null
+                  end
+          end,
+    Old = fun(M) ->
+                  case lists:keyfind(M, 1, Mods) of
+                      {M, N} when N >= 2 -> N - 1;
+                      {M, N, deleted} -> N;
+                      _ -> null
+                  end
+          end,
+    Top = fun(M) -> case lists:keyfind(M, 1, Mods) of false -> 0; T -> element(2, T) end end,
+    ModsJ = [io_lib:format("{\"name\": \"~s\", \"current\": ~s, \"old\": ~s}",
+                           [M, jv(Cur(M)), jv(Old(M))]) || M <- all_modules(Sc), lists:keymember(M, 1, Mods)],
+    SupsJ = [io_lib:format("{\"name\": \"~s\", \"parent\": ~s, \"intensity\": ~b, \"period\": ~b, \"type\": \"temporary\"}",
+                           [S, case maps:get(parent, O, null) of null -> "null"; Pa -> "\"" ++ atom_to_list(Pa) ++ "\"" end,
+                            maps:get(intensity, O, 1), maps:get(period, O, 5)])
+             || {S, O} <- maps:get(sups, Sc)],
+    ProcsJ = [proc_json(Name, O, Top) || {Name, O} <- maps:get(procs, Sc)],
+    ["{\"format\": \"hotplan-runtime\", \"version\": 1,\n",
+     "\"options\": {\"suspend_timeout\": 200},\n",
+     "\"modules\": [", lists:join(",\n", ModsJ), "],\n",
+     "\"supervisors\": [", lists:join(",\n", SupsJ), "],\n",
+     "\"processes\": [", lists:join(",\n", ProcsJ), "]}\n"].
+
+jv(null) -> "null";
+jv(N) -> integer_to_list(N).
+
+%% Frames as the VM has them once the setup settled: a qualified loop is in
+%% the current version of its loop module; others where they started.
+proc_json(Name, O, Top) ->
+    M = maps:get(module, O),
+    V = maps:get(vsn, O, Top(M)),
+    Next = maps:get(next, O, local),
+    Frames = case maps:get(stack, O, []) of
+                 [] ->
+                     [{M, case Next of qualified -> Top(M); _ -> V end}];
+                 [N] ->
+                     [{N, Top(N)}, {M, V}]
+             end,
+    FJ = fun(L) -> lists:join(", ", [io_lib:format("{\"module\": \"~s\", \"version\": ~b}", [X, Y]) || {X, Y} <- L]) end,
+    Funs = [{F, Top(F)} || F <- maps:get(funs, O, [])],
+    Sup = case maps:get(sup, O, none) of
+              none -> "";
+              S -> io_lib:format(", \"supervisor\": \"~s\", \"restart\": \"~s\", \"modules\": [~s]",
+                                 [S, maps:get(restart, O, permanent),
+                                  lists:join(", ", ["\"" ++ atom_to_list(X) ++ "\"" || X <- maps:get(modules, O, [M])])])
+          end,
+    io_lib:format("{\"pid\": \"~s\", \"name\": \"~s\", \"frames\": [~s], \"next_call\": \"~s\", \"sys\": ~s, \"funs\": [~s]~s}",
+                  [Name, Name, FJ(Frames), Next, maps:get(sys, O, false), FJ(Funs), Sup]).
+
+%% ---- a small JSON reader (OTP 25 has none) ------------------------------------
+
+skip_ws(<<C, R/binary>>) when C =:= $\s; C =:= $\n; C =:= $\t; C =:= $\r -> skip_ws(R);
+skip_ws(B) -> B.
+
+json(<<${, R/binary>>) -> obj(skip_ws(R), #{});
+json(<<$[, R/binary>>) -> arr(skip_ws(R), []);
+json(<<$", R/binary>>) -> str(R, <<>>);
+json(<<"true", R/binary>>) -> {true, R};
+json(<<"false", R/binary>>) -> {false, R};
+json(<<"null", R/binary>>) -> {null, R};
+json(B) -> num(B, []).
+
+obj(<<$}, R/binary>>, M) -> {M, R};
+obj(<<$,, R/binary>>, M) -> obj(skip_ws(R), M);
+obj(<<$", R/binary>>, M) ->
+    {K, R1} = str(R, <<>>),
+    <<$:, R2/binary>> = skip_ws(R1),
+    {V, R3} = json(skip_ws(R2)),
+    obj(skip_ws(R3), M#{K => V}).
+
+arr(<<$], R/binary>>, L) -> {lists:reverse(L), R};
+arr(<<$,, R/binary>>, L) -> arr(skip_ws(R), L);
+arr(B, L) -> {V, R} = json(B), arr(skip_ws(R), [V | L]).
+
+str(<<$", R/binary>>, Acc) -> {Acc, R};
+str(<<$\\, C, R/binary>>, Acc) ->
+    case C of
+        $n -> str(R, <<Acc/binary, $\n>>);
+        $t -> str(R, <<Acc/binary, $\t>>);
+        $u -> <<H:4/binary, R1/binary>> = R, str(R1, <<Acc/binary, (binary_to_integer(H, 16))/utf8>>);
+        _ -> str(R, <<Acc/binary, C>>)
+    end;
+str(<<C, R/binary>>, Acc) -> str(R, <<Acc/binary, C>>).
+
+num(<<C, R/binary>>, Acc) when (C >= $0 andalso C =< $9) orelse C =:= $- -> num(R, [C | Acc]);
+num(R, Acc) -> {list_to_integer(lists:reverse(Acc)), R}.
