@@ -307,9 +307,11 @@ struct check_options {
 /*
  * Applies the policy (DESIGN.md §5, hotplan check --help) to a simulated
  * upgrade and fills r: rules (the planner's and check's), findings (kills
- * above max_killed, a refused upgrade, a state change without transformer,
- * a removed or retyped export still referenced, a cycle through process
- * modules, parse failures; the planner's other findings as warnings), every
+ * above max_killed, a refused upgrade, parse failures, a differing
+ * committed plan, every planner finding of severity error - a state change
+ * without transformer, a removed or retyped export still referenced, ... -
+ * and a cycle through process modules; the planner's other findings as
+ * warnings), every
  * process with what happens to it, the upgrade's steps, the purge choices,
  * the difference from the committed plan, and the verdict. Everything r
  * points to is owned by u. Returns 0, or HP_EINPUT when the committed plan

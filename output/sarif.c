@@ -47,8 +47,9 @@ static void put_uri_path(struct strbuf *sb, const char *p)
 	}
 }
 
-/* The artifact location of file: relative to srcroot when under it, else
- * an absolute file: URI, else a relative reference. */
+/* The artifact location of file: relative to SRCROOT when under srcroot or
+ * relative (facts paths are relative to the tree's source root), else an
+ * absolute file: URI, else (no srcroot) a relative reference. */
 static void put_artifact(struct report_ctx *c, const char *file, int ind)
 {
 	struct strbuf *sb = c->out;
@@ -60,6 +61,10 @@ static void put_artifact(struct report_ctx *c, const char *file, int ind)
 	int relative = 0;
 	if (root && rl && !strncmp(file, root, rl) && file[rl] == '/') {
 		put_uri_path(&uri, file + rl + 1);
+		relative = 1;
+	} else if (root && file[0] != '/') {
+		/* facts keep paths relative to the tree's source root */
+		put_uri_path(&uri, file);
 		relative = 1;
 	} else if (file[0] == '/') {
 		sb_adds(&uri, "file://");

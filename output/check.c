@@ -1,0 +1,513 @@
+/*
+ * check.c - the policy of 'hotplan check' applied to a simulated upgrade:
+ * from the plan's findings, the simulation's events and the committed plan
+ * to a struct report that the drivers render.
+ *
+ * The policy forbids: kills above max_killed (HP301), an upgrade the
+ * release handler refuses or aborts (HP302), a parse failure (HP303), a
+ * committed plan that differs from the fresh one (HP304), and every
+ * planner finding of severity error (a removed export still referenced
+ * HP101, a state layout change without a transformer HP102, a retyped
+ * export HP106, a transformer never called HP107, ...) or a dependency
+ * cycle through process modules (HP103). The planner's other findings are
+ * reported, not forbidden.
+ *
+ * Invariant: findings come out sorted by (rule id, module, symbol,
+ * message) and processes in runtime order, so every report is
+ * deterministic; every string lives in the upgrade's arena.
+ */
+#include "upgrade.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The planner's findings the policy forbids beyond those of severity error
+ * (HP101, HP102, HP106, HP107, ...): a cycle through process modules. */
+static int planner_forbids(const struct finding *f)
+{
+	return f->severity == SEV_ERROR || f->rule == HP103_MIXED_PROCESS_CYCLE;
+}
+
+static enum report_level level_of(enum finding_severity s)
+{
+	return s == SEV_ERROR ? REPORT_ERROR : s == SEV_WARNING ? REPORT_WARNING : REPORT_NOTE;
+}
+
+struct builder {
+	struct upgrade *u;
+	struct arena *a;
+	struct report *r;
+	VEC(struct report_finding) findings;
+	VEC(const struct report_rule *) rules;
+	const struct report_rule *planner_rules; /* FINDING_RULE_COUNT entries */
+};
+
+static void add_finding(struct builder *b, const struct report_rule *rule, int forbidden,
+			const char *module, const char *symbol, const struct loc *loc,
+			const char *message)
+{
+	struct report_finding f;
+	memset(&f, 0, sizeof f);
+	f.rule = rule;
+	f.level = rule->level;
+	f.forbidden = forbidden;
+	f.module = module;
+	f.symbol = symbol;
+	f.message = message;
+	if (loc)
+		f.loc = *loc;
+	VEC_PUSH(&b->findings, f);
+}
+
+static int cmp_finding(const void *pa, const void *pb)
+{
+	const struct report_finding *x = pa, *y = pb;
+	int c = strcmp(x->rule->id, y->rule->id);
+	if (!c)
+		c = strcmp(x->module ? x->module : "", y->module ? y->module : "");
+	if (!c)
+		c = strcmp(x->symbol ? x->symbol : "", y->symbol ? y->symbol : "");
+	if (!c)
+		c = strcmp(x->message ? x->message : "", y->message ? y->message : "");
+	return c;
+}
+
+/* ---- rules ----------------------------------------------------------------------- */
+
+static void build_rules(struct builder *b)
+{
+	struct report_rule *pr = arena_zalloc(b->a, FINDING_RULE_COUNT * sizeof *pr);
+	for (int i = 0; i < FINDING_RULE_COUNT; i++) {
+		const struct finding_rule_info *info = finding_rule_info((enum finding_rule)i);
+		pr[i].id = info->id;
+		pr[i].name = info->name;
+		pr[i].level = level_of(info->severity);
+		pr[i].summary = info->summary;
+		pr[i].help = info->help;
+		VEC_PUSH(&b->rules, &pr[i]);
+	}
+	b->planner_rules = pr;
+	for (int i = 0; i < CHECK_RULE_COUNT; i++)
+		VEC_PUSH(&b->rules, check_rule_info((enum check_rule)i));
+}
+
+/* ---- the planner's findings and parse failures ---------------------------------- */
+
+static void planner_findings(struct builder *b)
+{
+	const struct findings *fs = &b->u->plan.findings;
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct finding *f = &fs->items[i];
+		int forbidden = planner_forbids(f);
+		struct report_finding *rf;
+		add_finding(b, &b->planner_rules[f->rule], forbidden, f->module, f->symbol,
+			    &f->loc, f->message);
+		rf = &b->findings.items[b->findings.n - 1];
+		rf->level = level_of(f->severity);
+	}
+}
+
+static void parse_failures(struct builder *b, const struct facts *f)
+{
+	const struct report_rule *rule = check_rule_info(CHECK_PARSE_FAILURE);
+	for (size_t i = 0; i < f->ndiags; i++) {
+		const struct diagnostic *d = &f->diags[i];
+		if (d->severity != DIAG_ERROR)
+			continue;
+		add_finding(b, rule, 1, d->module, NULL, &d->loc,
+			    arena_printf(b->a, "%s", d->message));
+	}
+	for (size_t i = 0; i < f->nmodules; i++) {
+		const struct module *m = &f->modules[i];
+		if (!m->incomplete)
+			continue;
+		struct loc l = { m->nfiles ? m->files[0] : NULL, 0, 0 };
+		add_finding(b, rule, 1, m->name, NULL, &l,
+			    arena_printf(b->a, "module '%s' of '%s' was not analyzed completely",
+					 m->name, f->root ? f->root : "?"));
+	}
+}
+
+/* ---- the simulation --------------------------------------------------------------- */
+
+/* "#N {load,{sip,soft_purge,soft_purge}}" or "make_permanent". */
+static const char *at(struct builder *b, uint32_t instr)
+{
+	if (instr >= b->u->script.n)
+		return "make_permanent";
+	return arena_printf(b->a, "#%u %s", instr + 1, upgrade_instr_text(b->u, instr));
+}
+
+/* The entry point of a process named "module:function" (as
+ * sim_runtime_from_facts names them), in NEW, else in OLD. */
+static void process_entry(struct builder *b, const char *name, const char **module,
+			  const char **function, struct loc *loc)
+{
+	const char *colon = strchr(name, ':');
+	memset(loc, 0, sizeof *loc);
+	*module = NULL;
+	*function = NULL;
+	if (!colon)
+		return;
+	char *mod = arena_strndup(b->a, name, (size_t)(colon - name));
+	/* NEW first: the report is read against the new sources */
+	const struct facts *trees[2] = { b->u->new, b->u->old };
+	for (int t = 0; t < 2; t++) {
+		const struct module *m = facts_module(trees[t], mod);
+		for (size_t i = 0; m && i < m->nentries; i++) {
+			if (!strcmp(m->entries[i].function, colon + 1)) {
+				*module = m->name;
+				*function = m->entries[i].function;
+				*loc = m->entries[i].loc;
+				return;
+			}
+		}
+	}
+}
+
+static const char *version_text(struct sim *s, int32_t v)
+{
+	int is_int;
+	const char *t = v >= 0 ? sim_version_text(s, v, &is_int) : NULL;
+	return t ? t : "?";
+}
+
+/* What happens to process p, one line. */
+static const char *process_story(struct builder *b, int32_t p)
+{
+	struct sim *s = b->u->sim.primary;
+	const struct sim_outcome *o = sim_outcome(s);
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < o->nevents; i++) {
+		const struct sim_event *e = &o->events[i];
+		if (e->proc != p)
+			continue;
+		if (sb.len)
+			sb_adds(&sb, "; ");
+		const char *mod = e->module >= 0 ? sim_module_name(s, e->module) : "?";
+		switch (e->kind) {
+		case SIM_EV_KILLED:
+			sb_addf(&sb, "killed (%s) at %s, running old code of %s",
+				sim_reason_name(e->reason), at(b, e->instr), mod);
+			break;
+		case SIM_EV_RESTARTED:
+			sb_addf(&sb, "restarted by its supervisor in version %s", version_text(s, e->version));
+			if (e->alt_version >= 0)
+				sb_addf(&sb, " (or %s: a race)", version_text(s, e->alt_version));
+			break;
+		case SIM_EV_SUSPENDED:
+			sb_addf(&sb, "suspended at %s", at(b, e->instr));
+			break;
+		case SIM_EV_DROPPED:
+			sb_addf(&sb, "ignored suspend at %s and kept running", at(b, e->instr));
+			break;
+		case SIM_EV_RESUMED:
+			sb_addf(&sb, "resumed at %s", at(b, e->instr));
+			break;
+		case SIM_EV_CODE_CHANGE:
+			sb_addf(&sb, "state transformed by %s at %s", mod, at(b, e->instr));
+			break;
+		case SIM_EV_STOPPED:
+			sb_addf(&sb, "stopped at %s", at(b, e->instr));
+			break;
+		case SIM_EV_STARTED:
+			sb_addf(&sb, "started again at %s", at(b, e->instr));
+			break;
+		default:
+			sb_addf(&sb, "%s at %s", sim_event_name(e->kind), at(b, e->instr));
+			break;
+		}
+	}
+	if (!sb.len)
+		sb_adds(&sb, "not touched by the upgrade");
+	const char *res = arena_strdup(b->a, sb.buf);
+	sb_release(&sb);
+	return res;
+}
+
+static void simulation(struct builder *b, size_t max_killed)
+{
+	struct upgrade *u = b->u;
+	struct sim *s = u->sim.primary;
+	const struct sim_outcome *o = sim_outcome(s);
+	const struct runtime *rt = sim_runtime(s);
+	size_t nprocs = rt->processes.n;
+	struct report_process *procs = arena_zalloc(b->a, (nprocs ? nprocs : 1) * sizeof *procs);
+	for (size_t i = 0; i < nprocs; i++) {
+		const struct rt_process *p = &rt->processes.items[i];
+		const char *mod, *fn;
+		procs[i].pid = p->pid;
+		procs[i].name = p->name;
+		process_entry(b, p->name, &mod, &fn, &procs[i].loc);
+		procs[i].what = process_story(b, (int32_t)i);
+	}
+	int forbid_kills = o->killed > max_killed;
+	for (size_t i = 0; i < o->nevents; i++) {
+		const struct sim_event *e = &o->events[i];
+		if (e->kind != SIM_EV_KILLED || e->proc < 0)
+			continue;
+		struct report_process *rp = &procs[e->proc];
+		const char *mod, *fn;
+		struct loc loc;
+		rp->killed = 1;
+		process_entry(b, rp->name, &mod, &fn, &loc);
+		const char *code = e->module >= 0 ? sim_module_name(s, e->module) : "?";
+		add_finding(b, check_rule_info(CHECK_PROCESS_KILLED), forbid_kills, mod ? mod : code,
+			    fn, &loc,
+			    arena_printf(b->a, "process '%s' %s is killed (%s) at %s: it was running "
+					 "old code of '%s'", rp->name, rp->pid, sim_reason_name(e->reason),
+					 at(b, e->instr), code));
+	}
+	for (size_t i = 0; i < o->nresults; i++) {
+		const struct sim_result *res = &o->results[i];
+		if (res->kind == SIM_RES_OK)
+			continue;
+		const char *who = res->old_processes >= 0 ? sim_module_name(s, res->old_processes) : NULL;
+		add_finding(b, check_rule_info(CHECK_UPGRADE_REFUSED), 1, who, NULL, NULL,
+			    arena_printf(b->a, "the release handler %s: %s%s",
+					 res->kind == SIM_RES_ERROR ? "refuses the upgrade" :
+					 res->kind == SIM_RES_EXIT ? "fails after the point of no return" :
+					 "does not complete the upgrade",
+					 res->reason ? res->reason : sim_result_name(res->kind),
+					 res->node_restart ? "; the node restarts from the old release" : ""));
+	}
+	if (o->node_down)
+		add_finding(b, check_rule_info(CHECK_UPGRADE_REFUSED), 1, NULL, NULL, NULL,
+			    "an application stops during the upgrade and takes the node down");
+	b->r->procs = procs;
+	b->r->nprocs = nprocs;
+}
+
+/* ---- the committed plan ------------------------------------------------------------- */
+
+static size_t script_items(struct term **terms, size_t n, struct term ***items)
+{
+	if (n == 1 && term_is_list(terms[0]) && terms[0]->type == TERM_LIST) {
+		*items = terms[0]->u.seq.items;
+		return terms[0]->u.seq.n;
+	}
+	*items = terms;
+	return n;
+}
+
+/* A line diff (longest common subsequence) of two term lists. */
+static void term_diff(struct term **a, size_t na, struct term **b, size_t nb, struct strbuf *out)
+{
+	size_t w = nb + 1;
+	if ((na + 1) > ((size_t)1 << 26) / w) {
+		sb_addf(out, "(too long to show: %zu committed against %zu fresh instructions)\n",
+			na, nb);
+		return;
+	}
+	unsigned *l = xcalloc((na + 1) * w, sizeof *l);
+	for (size_t i = na; i-- > 0;)
+		for (size_t j = nb; j-- > 0;)
+			l[i * w + j] = term_equal(a[i], b[j]) ? l[(i + 1) * w + j + 1] + 1 :
+				       (l[(i + 1) * w + j] > l[i * w + j + 1] ? l[(i + 1) * w + j] :
+									       l[i * w + j + 1]);
+	size_t i = 0, j = 0;
+	while (i < na || j < nb) {
+		if (i < na && j < nb && term_equal(a[i], b[j])) {
+			i++;
+			j++;
+		} else if (j < nb && (i == na || l[i * w + j + 1] >= l[(i + 1) * w + j])) {
+			sb_addf(out, "+ #%zu ", j + 1);
+			term_write_dot(out, b[j++]);
+		} else {
+			sb_addf(out, "- #%zu ", i + 1);
+			term_write_dot(out, a[i++]);
+		}
+	}
+	free(l);
+}
+
+static int against(struct builder *b, const struct check_options *opt, struct errbuf *err)
+{
+	struct term **terms, **mine, **theirs;
+	size_t n;
+	int rc = term_consult(b->a, opt->against_file, opt->against, opt->against_len, &terms, &n,
+			      err);
+	if (rc)
+		return rc;
+	size_t ntheirs = script_items(terms, n, &theirs);
+	size_t nmine = term_list_len(b->u->script_term);
+	mine = arena_alloc(b->a, (nmine ? nmine : 1) * sizeof *mine);
+	for (size_t i = 0; i < nmine; i++)
+		mine[i] = term_elem(b->u->script_term, i);
+	int same = ntheirs == nmine;
+	for (size_t i = 0; same && i < nmine; i++)
+		same = term_equal(theirs[i], mine[i]);
+	if (same)
+		return 0;
+	struct strbuf d = STRBUF_INIT;
+	sb_addf(&d, "--- %s (committed)\n+++ the plan computed now\n", opt->against_file);
+	term_diff(theirs, ntheirs, mine, nmine, &d);
+	b->r->against_diff = arena_strdup(b->a, d.buf);
+	sb_release(&d);
+	struct loc l = { opt->against_file, 0, 0 };
+	add_finding(b, check_rule_info(CHECK_PLAN_DIFFERS), 1, NULL, NULL, &l,
+		    arena_printf(b->a, "the committed plan '%s' differs from the plan computed for "
+				 "these trees (%zu against %zu instructions)", opt->against_file,
+				 ntheirs, nmine));
+	return 0;
+}
+
+/* ---- what will happen ------------------------------------------------------------------ */
+
+static void steps(struct builder *b)
+{
+	struct upgrade *u = b->u;
+	const struct plan *p = &u->plan;
+	VEC(const char *) st = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+	sb_addf(&sb, "%zu modules added, %zu removed, %zu changed, %zu unchanged; the script has "
+		"%zu instructions", p->diff.nadded, p->diff.nremoved, p->diff.nchanged,
+		p->diff.nunchanged, u->script.n);
+	VEC_PUSH(&st, arena_strdup(b->a, sb.buf));
+	for (size_t i = 0; i < p->ndecisions; i++) {
+		const struct plan_decision *d = &p->decisions[i];
+		sb_reset(&sb);
+		sb_addf(&sb, "%s %s", plan_kind_name(d->kind), d->module);
+		for (size_t k = 0; k < u->script.n; k++) {
+			const struct instr *in = &u->script.instrs[k];
+			if ((in->op == INSTR_LOAD || in->op == INSTR_REMOVE) && in->nmods &&
+			    !strcmp(in->mods[0].name, d->module)) {
+				sb_addf(&sb, ": %s at #%zu (%s)", instr_name(in->op), k + 1,
+					purge_method_name(in->post));
+				break;
+			}
+		}
+		if (d->diff && d->diff->status == MOD_CHANGED) {
+			sb_adds(&sb, ", changed: ");
+			change_kinds_write(&sb, d->diff->changes, ", ");
+		}
+		VEC_PUSH(&st, arena_strdup(b->a, sb.buf));
+	}
+	const struct sim_outcome *o = sim_outcome(u->sim.primary);
+	for (size_t i = 0; i < o->nresults; i++) {
+		sb_reset(&sb);
+		sb_addf(&sb, "simulated: the release handler returns %s; %zu process%s killed",
+			o->results[i].reason ? o->results[i].reason : sim_result_name(o->results[i].kind),
+			o->killed, o->killed == 1 ? "" : "es");
+		if (o->race)
+			sb_adds(&sb, " (a supervisor restart races with a load: the other outcome "
+				"is in 'hotplan simulate')");
+		VEC_PUSH(&st, arena_strdup(b->a, sb.buf));
+	}
+	sb_release(&sb);
+	const char **arr = arena_alloc(b->a, (st.n ? st.n : 1) * sizeof *arr);
+	memcpy(arr, st.items, st.n * sizeof *arr);
+	b->r->steps = arr;
+	b->r->nsteps = st.n;
+	VEC_RELEASE(&st);
+
+	size_t nn = u->nchoices ? u->nchoices + 1 : 1;
+	const char **notes = arena_alloc(b->a, nn * sizeof *notes);
+	if (u->nchoices) {
+		notes[0] = "purge auto: soft, unless only processes that their supervisors restart "
+			   "within their intensity hold the old code";
+		for (size_t i = 0; i < u->nchoices; i++)
+			notes[i + 1] = arena_printf(b->a, "- %s", u->choices[i].why);
+	} else {
+		notes[0] = p->opt.purge == PLAN_PURGE_SOFT ?
+			"purge soft: a load never kills; old code still in use stays until its "
+			"processes leave it (the next load of the module kills them)" :
+			"purge brutal: processes still in old code are killed when it is purged "
+			"(at the next load, or at make_permanent)";
+	}
+	b->r->purge_notes = notes;
+	b->r->npurge_notes = nn;
+}
+
+/* ---- srcroot: the folder common to NEW's sources --------------------------------------- */
+
+static const char *common_dir(struct arena *a, const struct facts *f)
+{
+	const char *first = NULL;
+	size_t len = 0;  /* first[0..len) is a folder holding every file seen */
+	for (size_t i = 0; i < f->nmodules; i++) {
+		for (size_t k = 0; k < f->modules[i].nfiles; k++) {
+			const char *p = f->modules[i].files[k];
+			if (!p || p[0] != '/')
+				return NULL;
+			if (!first) {
+				first = p;
+				len = (size_t)(strrchr(p, '/') - p);
+				continue;
+			}
+			size_t j = 0;
+			while (j < len && p[j] == first[j])
+				j++;
+			if (j == len && p[j] == '/')
+				continue;
+			if (j == len)
+				j--;  /* p goes on in a folder whose name only starts alike */
+			while (j > 0 && first[j] != '/')
+				j--;
+			len = j;
+		}
+	}
+	return first && len ? arena_strndup(a, first, len) : NULL;
+}
+
+/* ---- entry points ------------------------------------------------------------------------ */
+
+int check_report_build(struct upgrade *u, const struct check_options *opt, struct report *r,
+		       struct errbuf *err)
+{
+	struct builder b;
+	memset(&b, 0, sizeof b);
+	memset(r, 0, sizeof *r);
+	b.u = u;
+	b.a = &u->arena;
+	b.r = r;
+	build_rules(&b);
+	planner_findings(&b);
+	parse_failures(&b, u->old);
+	parse_failures(&b, u->new);
+	simulation(&b, opt->max_killed);
+	int rc = 0;
+	if (opt->against)
+		rc = against(&b, opt, err);
+	steps(&b);
+
+	if (b.findings.n)
+		qsort(b.findings.items, b.findings.n, sizeof *b.findings.items, cmp_finding);
+	struct report_finding *fs = arena_memdup(b.a, b.findings.items,
+						 b.findings.n * sizeof *fs);
+	const struct report_rule **rules = arena_memdup(b.a, b.rules.items,
+							b.rules.n * sizeof *rules);
+	r->findings = fs;
+	r->nfindings = b.findings.n;
+	r->rules = rules;
+	r->nrules = b.rules.n;
+	for (size_t i = 0; i < r->nfindings; i++)
+		r->forbidden |= fs[i].forbidden;
+	r->tool_version = opt->tool_version;
+	r->old_root = u->old->root;
+	r->new_root = u->new->root;
+	r->srcroot = common_dir(b.a, u->new);
+	r->max_killed = opt->max_killed;
+	VEC_RELEASE(&b.findings);
+	VEC_RELEASE(&b.rules);
+	return rc;
+}
+
+void check_report_parse_failure(struct arena *a, const char *message, const char *tool_version,
+				struct report *r)
+{
+	memset(r, 0, sizeof *r);
+	const struct report_rule **rules = arena_alloc(a, sizeof *rules);
+	rules[0] = check_rule_info(CHECK_PARSE_FAILURE);
+	struct report_finding *f = arena_zalloc(a, sizeof *f);
+	f->rule = rules[0];
+	f->level = REPORT_ERROR;
+	f->forbidden = 1;
+	f->message = arena_strdup(a, message);
+	r->rules = rules;
+	r->nrules = 1;
+	r->findings = f;
+	r->nfindings = 1;
+	r->forbidden = 1;
+	r->tool_version = tool_version;
+}
