@@ -791,6 +791,7 @@ static int delete_module(struct sim *s, int32_t m)
 		return 0;
 	sm->old = sm->cur;
 	sm->cur = RT_NONE;
+	moved_current(s, m);  /* qualified processes will call it: undef */
 	return 1;
 }
 

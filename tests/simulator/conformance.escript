@@ -112,6 +112,8 @@ run_vm(P, Dir, Sc) ->
              end, #{}, lists:seq(1, Max)),
     _ = Vsns,
     [code:delete(vmname(P, M)) || {M, _, deleted} <- Mods],
+    %% One step so that qualified loops reach the current version.
+    Tracker ! poke,
     timer:sleep(60),
     Ups = maps:get(upgrades, Sc),
     Until = maps:get(until, Sc),
@@ -160,6 +162,7 @@ vm_upgrade(P, Dir, K, Script, Acc, Next, Stored, Tracker, App, Until) ->
                   {{ok, _}, permanent} ->
                       Tracker ! {pos, K, length(Script)},
                       [code:purge(M) || {M, brutal_purge} <- Stored1],
+                      Tracker ! poke,
                       timer:sleep(60),
                       [X || {_, soft_purge} = X <- Stored1];
                   _ -> Stored1
@@ -258,11 +261,16 @@ tracker(Pos, Mons, Ev) ->
         {pos, K, I} -> tracker({K, I}, Mons, Ev);
         {started, Name, Pid, Vsn} ->
             Ref = erlang:monitor(process, Pid),
-            tracker(Pos, Mons#{Ref => Name}, [{pos_key(Pos), Name, started, Vsn} | Ev]);
+            Kind = case Vsn of sup -> sup; _ -> worker end,
+            tracker(Pos, Mons#{Ref => {Pid, Kind, Name}}, [{pos_key(Pos), Name, started, Vsn} | Ev]);
         {'DOWN', Ref, process, _, Reason} ->
-            Name = maps:get(Ref, Mons),
+            {_, _, Name} = maps:get(Ref, Mons),
             tracker(Pos, maps:remove(Ref, Mons), [{pos_key(Pos), Name, died, reason(Reason)} | Ev]);
         {sync, From} -> From ! synced, tracker(Pos, Mons, Ev);
+        poke ->
+            %% One step for every live worker (supervisors are not poked).
+            [Pid ! step || {Pid, worker, _} <- maps:values(Mons)],
+            tracker(Pos, Mons, Ev);
         {get, From} -> From ! {events, Ev}, tracker(Pos, Mons, Ev)
     end.
 
@@ -297,7 +305,7 @@ mod_source(Mod, V) ->
     "    maps:get(tracker, Cfg) ! {started, Name, self(), " ++ Vs ++ "},\n"
     "    Funs = [F:mkfun() || F <- maps:get(funs, Cfg)],\n"
     "    St = {Name, Cfg, Funs},\n"
-    "    case maps:get(sys, Cfg) of true -> proc_lib:init_ack({ok, self()}); false -> ok end,\n"
+    "    case {maps:get(sys, Cfg), Parent} of {true, P} when is_pid(P) -> proc_lib:init_ack({ok, self()}); _ -> ok end,\n"
     "    case maps:get(stack, Cfg) of\n"
     "        [] -> loop(Parent, St);\n"
     "        [N] -> R = N:wait(Parent, St), done(R)\n"
@@ -312,18 +320,18 @@ mod_source(Mod, V) ->
     "                    stop -> ok end;\n"
     "        local ->\n"
     "            receive {system, From, Req} when Sys -> sys:handle_system_msg(Req, From, Parent, ?MODULE, [], St);\n"
-    "                    stop -> ok\n"
-    "            after 10 -> call(Funs), loop(Parent, St) end;\n"
+    "                    step -> call(Funs), loop(Parent, St);\n"
+    "                    stop -> ok end;\n"
     "        qualified ->\n"
     "            receive {system, From, Req} when Sys -> sys:handle_system_msg(Req, From, Parent, ?MODULE, [], St);\n"
-    "                    stop -> ok\n"
-    "            after 10 -> call(Funs), ?MODULE:loop(Parent, St) end\n"
+    "                    step -> call(Funs), ?MODULE:loop(Parent, St);\n"
+    "                    stop -> ok end\n"
     "    end.\n"
     "wait(Parent, {_, Cfg, Funs} = St) ->\n"
     "    case maps:get(next, Cfg) of\n"
     "        blocked -> receive stop -> ok end;\n"
-    "        local -> receive stop -> ok after 10 -> call(Funs), wait(Parent, St) end;\n"
-    "        qualified -> receive stop -> ok after 10 -> call(Funs), ?MODULE:wait(Parent, St) end\n"
+    "        local -> receive stop -> ok; step -> call(Funs), wait(Parent, St) end;\n"
+    "        qualified -> receive stop -> ok; step -> call(Funs), ?MODULE:wait(Parent, St) end\n"
     "    end.\n"
     "mkfun() -> fun() -> " ++ Vs ++ " end.\n"
     "system_continue(Parent, _Deb, St) -> loop(Parent, St).\n"
@@ -346,7 +354,7 @@ sup_source(Mod) ->
 compile_marker(Work) ->
     load_bin(hpc_mark,
              "-module(hpc_mark).\n-export([mark/3]).\n"
-             "mark(Tracker, K, I) -> timer:sleep(40), Tracker ! {pos, K, I + 1},\n"
+             "mark(Tracker, K, I) -> Tracker ! poke, timer:sleep(30), Tracker ! {pos, K, I + 1},\n"
              "    Tracker ! {sync, self()}, receive synced -> ok end.\n"),
     _ = Work,
     ok.
