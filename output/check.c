@@ -187,8 +187,9 @@ static const char *process_story(struct builder *b, int32_t p)
 		const char *mod = e->module >= 0 ? sim_module_name(s, e->module) : "?";
 		switch (e->kind) {
 		case SIM_EV_KILLED:
-			sb_addf(&sb, "killed (%s) at %s, running old code of %s",
-				sim_reason_name(e->reason), at(b, e->instr), mod);
+			sb_addf(&sb, "killed at %s, running old code of %s", at(b, e->instr), mod);
+			if (e->reason != SIM_R_KILLED)
+				sb_addf(&sb, " (%s)", sim_reason_name(e->reason));
 			break;
 		case SIM_EV_RESTARTED:
 			sb_addf(&sb, "restarted by its supervisor in version %s", version_text(s, e->version));
@@ -218,8 +219,29 @@ static const char *process_story(struct builder *b, int32_t p)
 			break;
 		}
 	}
-	if (!sb.len)
-		sb_adds(&sb, "not touched by the upgrade");
+	if (!sb.len) {
+		/* untouched: does it stay in code left unpurged? */
+		const struct runtime *rt = sim_runtime(s);
+		const struct rt_process *rp = &rt->processes.items[p];
+		const char *lingers = NULL;
+		for (size_t r = 0; r < o->nresults && !lingers; r++) {
+			const struct sim_result *res = &o->results[r];
+			for (size_t k = 0; k < res->nunpurged && !lingers; k++) {
+				const char *um = sim_module_name(s, res->unpurged[k].module);
+				for (uint32_t f = 0; f < rp->nframes; f++) {
+					const struct rt_frame *fr = &rt->frames.items[rp->frames + f];
+					if (!strcmp(rt->modules.items[fr->module].name, um))
+						lingers = um;
+				}
+			}
+		}
+		if (lingers)
+			sb_addf(&sb, "not touched, but it stays in the old code of %s, which is left "
+				"unpurged: the next load of %s kills it unless it leaves first",
+				lingers, lingers);
+		else
+			sb_adds(&sb, "not touched by the upgrade");
+	}
 	const char *res = arena_strdup(b->a, sb.buf);
 	sb_release(&sb);
 	return res;
@@ -254,9 +276,11 @@ static void simulation(struct builder *b, size_t max_killed)
 		const char *code = e->module >= 0 ? sim_module_name(s, e->module) : "?";
 		add_finding(b, check_rule_info(CHECK_PROCESS_KILLED), forbid_kills, mod ? mod : code,
 			    fn, &loc,
-			    arena_printf(b->a, "process '%s' %s is killed (%s) at %s: it was running "
-					 "old code of '%s'", rp->name, rp->pid, sim_reason_name(e->reason),
-					 at(b, e->instr), code));
+			    arena_printf(b->a, "process '%s' %s is killed at %s: it was running "
+					 "old code of '%s'%s%s%s", rp->name, rp->pid, at(b, e->instr), code,
+					 e->reason != SIM_R_KILLED ? " (" : "",
+					 e->reason != SIM_R_KILLED ? sim_reason_name(e->reason) : "",
+					 e->reason != SIM_R_KILLED ? ")" : ""));
 	}
 	for (size_t i = 0; i < o->nresults; i++) {
 		const struct sim_result *res = &o->results[i];
@@ -360,8 +384,8 @@ static void steps(struct builder *b)
 	const struct plan *p = &u->plan;
 	VEC(const char *) st = { 0 };
 	struct strbuf sb = STRBUF_INIT;
-	sb_addf(&sb, "%zu modules added, %zu removed, %zu changed, %zu unchanged; the script has "
-		"%zu instructions", p->diff.nadded, p->diff.nremoved, p->diff.nchanged,
+	sb_addf(&sb, "modules: %zu added, %zu removed, %zu changed, %zu unchanged; the script "
+		"has %zu instructions", p->diff.nadded, p->diff.nremoved, p->diff.nchanged,
 		p->diff.nunchanged, u->script.n);
 	VEC_PUSH(&st, arena_strdup(b->a, sb.buf));
 	for (size_t i = 0; i < p->ndecisions; i++) {
@@ -394,20 +418,27 @@ static void steps(struct builder *b)
 				"is in 'hotplan simulate')");
 		VEC_PUSH(&st, arena_strdup(b->a, sb.buf));
 	}
-	sb_release(&sb);
 	const char **arr = arena_alloc(b->a, (st.n ? st.n : 1) * sizeof *arr);
 	memcpy(arr, st.items, st.n * sizeof *arr);
 	b->r->steps = arr;
 	b->r->nsteps = st.n;
 	VEC_RELEASE(&st);
 
-	size_t nn = u->nchoices ? u->nchoices + 1 : 1;
-	const char **notes = arena_alloc(b->a, nn * sizeof *notes);
+	size_t nn = 1;
+	const char **notes = arena_alloc(b->a, (u->nchoices + 2) * sizeof *notes);
 	if (u->nchoices) {
 		notes[0] = "purge auto: soft, unless only processes that their supervisors restart "
 			   "within their intensity hold the old code";
-		for (size_t i = 0; i < u->nchoices; i++)
-			notes[i + 1] = arena_printf(b->a, "- %s", u->choices[i].why);
+		sb_reset(&sb);
+		for (size_t i = 0; i < u->nchoices; i++) {
+			if (u->choices[i].nholders)
+				notes[nn++] = arena_printf(b->a, "- %s", u->choices[i].why);
+			else
+				sb_addf(&sb, "%s%s", sb.len ? ", " : "", u->choices[i].module);
+		}
+		if (sb.len)
+			notes[nn++] = arena_printf(b->a, "- %s: soft_purge, no process is left in "
+						   "their old code", sb.buf);
 	} else {
 		notes[0] = p->opt.purge == PLAN_PURGE_SOFT ?
 			"purge soft: a load never kills; old code still in use stays until its "
@@ -417,6 +448,7 @@ static void steps(struct builder *b)
 	}
 	b->r->purge_notes = notes;
 	b->r->npurge_notes = nn;
+	sb_release(&sb);
 }
 
 /* ---- srcroot: the folder common to NEW's sources --------------------------------------- */

@@ -267,6 +267,7 @@ void upgrade_graph_notes(struct upgrade *u, struct graph_note **notes, size_t *n
 struct purge_choice {
 	const char *module;
 	int brutal;               /* 1: brutal_purge, 0: soft_purge */
+	size_t nholders;          /* processes that hold its old code */
 	const char *why;          /* one sentence for people */
 };
 

@@ -86,8 +86,13 @@ static void text_begin(struct report_ctx *c)
 		for (size_t i = 0; i < r->nsteps; i++)
 			sb_addf(sb, "  %s\n", r->steps[i]);
 	}
-	for (size_t i = 0; i < r->npurge_notes; i++)
-		put_wrapped(sb, "  ", r->purge_notes[i]);
+	for (size_t i = 0; i < r->npurge_notes; i++) {
+		const char *n = r->purge_notes[i];
+		if (!strncmp(n, "- ", 2))
+			put_wrapped(sb, "    - ", n + 2);
+		else
+			put_wrapped(sb, "  ", n);
+	}
 	if (r->nprocs) {
 		sb_addf(sb, "\n");
 		struct strbuf h = STRBUF_INIT;

@@ -179,6 +179,7 @@ int purge_auto(struct arena *a, const struct term *script, const struct runtime 
 		ch[k].brutal = 0;
 		judge(&probe, mods[k], &v);
 		holders(&probe, mods[k], &who);
+		ch[k].nholders = v.killed_in;
 		if (!v.killed_in) {
 			ch[k].why = arena_printf(a, "%s: soft_purge, no process is left in its old "
 						 "code, so the purge after the load removes it at once",
