@@ -1,0 +1,15 @@
+/* cslog.h - leveled logging to stderr, tagged with the file and line of the call. */
+#ifndef CSLOG_H
+#define CSLOG_H
+
+enum { CS_LOG_ERR, CS_LOG_WARN, CS_LOG_INFO, CS_LOG_DEBUG };
+
+/* Messages above this level are dropped. Set once at start-up. */
+extern int cs_log_level;
+
+void cs_log_write(int level, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#define CS_LOG(level, ...) cs_log_write((level), __FILE__, __LINE__, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,19 @@
+/* registrar.h - REGISTER callback module: address of record -> contact. */
+#ifndef REGISTRAR_H
+#define REGISTRAR_H
+
+#include "callsrv.h"
+
+#define REGISTRAR_STATE_VSN 1
+
+/* Binding lifetime when a REGISTER carries no expires=. */
+extern unsigned registrar_default_expires;
+
+void *registrar_init(void);
+int registrar_handle(const struct cs_msg *msg, char *reply, size_t cap);
+void *registrar_code_change(void *old_state, int old_vsn);
+
+/* Copies the contact bound to AOR into CONTACT. Returns 1 if bound, else 0. */
+int registrar_lookup(const char *aor, char *contact, size_t cap);
+
+#endif
