@@ -79,25 +79,46 @@ static int json_printable(const struct term *t)
 	return 1;
 }
 
-static void json_utf8(struct strbuf *sb, uint32_t c)
+/* Appends n bytes of UTF-8 text as the body of a JSON string: quotes,
+ * backslashes and control characters (NUL included) escaped. */
+static void json_text(struct strbuf *sb, const char *s, size_t n)
 {
-	char buf[5] = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			sb_addf(sb, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			sb_addf(sb, "\\u%04x", c);
+		else
+			sb_addc(sb, (int)c);
+	}
+}
+
+/* Appends code point c as the body of a JSON string. */
+static void json_code(struct strbuf *sb, uint32_t c)
+{
+	char buf[4];
+	size_t n;
 	if (c < 0x80) {
 		buf[0] = (char)c;
+		n = 1;
 	} else if (c < 0x800) {
 		buf[0] = (char)(0xC0 | (c >> 6));
 		buf[1] = (char)(0x80 | (c & 0x3F));
+		n = 2;
 	} else if (c < 0x10000) {
 		buf[0] = (char)(0xE0 | (c >> 12));
 		buf[1] = (char)(0x80 | ((c >> 6) & 0x3F));
 		buf[2] = (char)(0x80 | (c & 0x3F));
+		n = 3;
 	} else {
 		buf[0] = (char)(0xF0 | (c >> 18));
 		buf[1] = (char)(0x80 | ((c >> 12) & 0x3F));
 		buf[2] = (char)(0x80 | ((c >> 6) & 0x3F));
 		buf[3] = (char)(0x80 | (c & 0x3F));
+		n = 4;
 	}
-	sb_add_json_escaped(sb, buf);
+	json_text(sb, buf, n);
 }
 
 /* Appends t in the JSON mapping documented in --help. */
@@ -106,7 +127,7 @@ static void json_term(struct strbuf *sb, const struct term *t)
 	switch (t->type) {
 	case TERM_ATOM:
 		sb_addc(sb, '"');
-		sb_add_json_escaped(sb, t->u.atom);
+		json_text(sb, t->u.atom, strlen(t->u.atom));
 		sb_addc(sb, '"');
 		break;
 	case TERM_INT:
@@ -121,7 +142,7 @@ static void json_term(struct strbuf *sb, const struct term *t)
 			break;
 		}
 		sb_adds(sb, "{\"string\": \"");
-		sb_add_json_escaped(sb, t->u.str.s);
+		json_text(sb, t->u.str.s, t->u.str.len);
 		sb_adds(sb, "\"}");
 		break;
 	case TERM_BINARY:
@@ -143,7 +164,7 @@ static void json_term(struct strbuf *sb, const struct term *t)
 		if (json_printable(t)) {
 			sb_adds(sb, "{\"string\": \"");
 			for (size_t i = 0; i < t->u.seq.n; i++)
-				json_utf8(sb, (uint32_t)t->u.seq.items[i]->u.i);
+				json_code(sb, (uint32_t)t->u.seq.items[i]->u.i);
 			sb_adds(sb, "\"}");
 			break;
 		}

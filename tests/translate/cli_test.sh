@@ -50,6 +50,26 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert isinstance(d
 	"$W/chain.json" "$(wc -l <"$W/chain.out")"
 check "json: an array with one element per instruction" $?
 
+# json escapes text and keeps every term kind apart
+cat >"$W/kinds.terms" <<'T'
+[{apply, {io, format, ["a \"q\"\n\0", 1.5, <<1,2>>, 'Quoted atom', [1, two], #{k => v}, {}]}}].
+T
+$H translate --format json "$W/kinds.terms" >"$W/kinds.json"
+check "json of every term kind exits 0" $?
+python3 - "$W/kinds.json" <<'P'
+import json, sys
+d = json.load(open(sys.argv[1]))
+args = d[1][1][2]["list"]
+assert args[0] == {"string": 'a "q"\n\u0000'}, args[0]
+assert args[1] == {"float": 1.5}, args[1]
+assert args[2] == {"binary": [1, 2]}, args[2]
+assert args[3] == "Quoted atom", args[3]
+assert args[4] == {"list": [1, "two"]}, args[4]
+assert args[5] == {"map": [["k", "v"]]}, args[5]
+assert args[6] == [], args[6]
+P
+check "json mapping of strings, floats, binaries, atoms, lists, maps, tuples" $?
+
 # -o writes atomically; a refused translation leaves the file alone
 $H translate -o "$W/o.out" "$W/chain.terms"
 check "-o exits 0" $?
