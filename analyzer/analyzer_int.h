@@ -51,18 +51,23 @@ struct unit_result {
 	size_t ndeps;
 };
 
-/* Context of one parsing thread: owns one libclang index. */
-struct walker;
-struct walker *walker_new(void);
-void walker_free(struct walker *w);
-
 /*
- * Parses and walks one unit, filling res (facts, errors, deps). The
- * translation unit is disposed of before returning. Returns 0, or HP_EIO
- * when libclang could not even start on it (res->errors says why).
+ * A parsing thread's work: walker_serve() creates one libclang index, asks
+ * next() for unit indices until it returns 0, walks each unit into
+ * results[i] (facts, errors, deps; the translation unit is disposed of
+ * before the next one is parsed), calls done() after each, and disposes of
+ * the index.
  */
-int walker_run(struct walker *w, const struct unit_list *ul, const struct unit *u,
-	       const struct hp_config *cfg, int keep_going, struct unit_result *res);
+struct walker_job {
+	const struct unit_list *ul;
+	const struct hp_config *cfg;
+	int keep_going;
+	struct unit_result *results;  /* one per unit of ul */
+	int (*next)(void *ctx, size_t *unit);
+	void (*done)(void *ctx, size_t unit);
+	void *ctx;
+};
+void walker_serve(const struct walker_job *job);
 void unit_result_release(struct unit_result *res);
 
 /* ---- cache (cache.c) ---- */

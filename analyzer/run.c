@@ -2,8 +2,8 @@
  * run.c - analyzer_run(): units of a tree through the cache and a pool of
  * parsing threads, then merged.
  *
- * Threads: each worker owns one walker (one libclang index) and takes the
- * next unit index under a mutex; results land in a slot per unit, so the
+ * Threads: each worker serves one walker_job (one libclang index) and takes
+ * the next unit index under a mutex; results land in a slot per unit, so the
  * merge sees them in unit order whatever the scheduling. Cache lookups run
  * first, on the calling thread, and parse nothing.
  */
@@ -37,30 +37,38 @@ static void progress(struct pool *p)
 		fprintf(stderr, "\ranalyzing %zu/%zu units", p->done, p->total);
 }
 
+static int pool_next(void *ctx, size_t *unit)
+{
+	struct pool *p = ctx;
+	int more;
+	pthread_mutex_lock(&p->mu);
+	more = !p->stop && p->next < p->ntodo;
+	if (more)
+		*unit = p->todo[p->next++];
+	pthread_mutex_unlock(&p->mu);
+	return more;
+}
+
+static void pool_done(void *ctx, size_t i)
+{
+	struct pool *p = ctx;
+	struct unit_result *res = &p->results[i];
+	if (p->opts->cache_dir && !res->failed && res->facts)
+		cache_store(p->opts->cache_dir, p->keys[i], res->facts, res->deps, res->ndeps);
+	pthread_mutex_lock(&p->mu);
+	p->done++;
+	progress(p);
+	if (res->failed && !p->opts->keep_going)
+		p->stop = 1;
+	pthread_mutex_unlock(&p->mu);
+}
+
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
-	struct walker *w = walker_new();
-	for (;;) {
-		pthread_mutex_lock(&p->mu);
-		if (p->stop || p->next >= p->ntodo) {
-			pthread_mutex_unlock(&p->mu);
-			break;
-		}
-		size_t i = p->todo[p->next++];
-		pthread_mutex_unlock(&p->mu);
-		struct unit_result *res = &p->results[i];
-		walker_run(w, p->ul, &p->ul->units[i], p->cfg, p->opts->keep_going, res);
-		if (p->opts->cache_dir && !res->failed && res->facts)
-			cache_store(p->opts->cache_dir, p->keys[i], res->facts, res->deps, res->ndeps);
-		pthread_mutex_lock(&p->mu);
-		p->done++;
-		progress(p);
-		if (res->failed && !p->opts->keep_going)
-			p->stop = 1;
-		pthread_mutex_unlock(&p->mu);
-	}
-	walker_free(w);
+	struct walker_job job = { p->ul, p->cfg, p->opts->keep_going, p->results,
+				  pool_next, pool_done, p };
+	walker_serve(&job);
 	return NULL;
 }
 

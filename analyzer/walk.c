@@ -19,7 +19,7 @@
  *
  * Invariant: every CXString is copied and disposed of where it is made;
  * every create has its dispose in the same function (goto out); the
- * translation unit never outlives walker_run(). Results are independent of
+ * translation unit never outlives walk_unit(). Results are independent of
  * the order libclang visits files in, since facts_finish() sorts them.
  */
 #include "analyzer_int.h"
@@ -31,25 +31,6 @@
 #include <xxhash.h>
 
 #include "fileio.h"
-
-struct walker {
-	CXIndex index;
-};
-
-struct walker *walker_new(void)
-{
-	struct walker *w = xcalloc(1, sizeof(*w));
-	w->index = clang_createIndex(0, 0);
-	return w;
-}
-
-void walker_free(struct walker *w)
-{
-	if (!w)
-		return;
-	clang_disposeIndex(w->index);
-	free(w);
-}
 
 void unit_result_release(struct unit_result *res)
 {
@@ -265,10 +246,15 @@ static const char *const position_macros[] = {
  */
 static void hash_literal(struct walk *w, CXCursor c)
 {
+	/* where its text is: the literal itself when it was written in the
+	 * function (directly or as a macro argument), else the name of the
+	 * macro whose body made it */
+	CXFile sfile;
 	unsigned off;
-	struct file_name *fn;
-	struct loc l = cursor_loc(w, c, &off, &fn);
-	if (!fn || !fn->buf || off >= fn->size)
+	clang_getSpellingLocation(clang_getCursorLocation(c), &sfile, NULL, NULL, &off);
+	struct file_name *fn = sfile ? file_info(w, sfile) : NULL;
+	struct loc l = cursor_loc(w, c, NULL, NULL);
+	if (!fn || !fn->buf || off >= fn->size || !l.file)
 		return;
 	char ch = fn->buf[off];
 	if (!(ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')))
@@ -1020,11 +1006,10 @@ static void collect_deps(struct walk *w, struct unit_result *res)
 
 /* ---- entry point ---------------------------------------------------------------------- */
 
-int walker_run(struct walker *wk, const struct unit_list *ul, const struct unit *u,
-	       const struct hp_config *cfg, int keep_going, struct unit_result *res)
+static void walk_unit(CXIndex index, const struct unit_list *ul, const struct unit *u,
+		      const struct hp_config *cfg, int keep_going, struct unit_result *res)
 {
 	struct walk w;
-	int rc = 0;
 	memset(&w, 0, sizeof(w));
 	memset(res, 0, sizeof(*res));
 	sb_init(&res->errors);
@@ -1047,7 +1032,7 @@ int walker_run(struct walker *wk, const struct unit_list *ul, const struct unit 
 	m->flags_hash = u->flags_hash;
 
 	unsigned opts = keep_going ? CXTranslationUnit_KeepGoing : 0;
-	enum CXErrorCode ec = clang_parseTranslationUnit2(wk->index, u->path, u->args,
+	enum CXErrorCode ec = clang_parseTranslationUnit2(index, u->path, u->args,
 							  (int)u->nargs, NULL, 0, opts, &w.tu);
 	if (ec != CXError_Success || !w.tu) {
 		sb_addf(&res->errors, "%s: error: libclang cannot parse this unit (error %d)\n",
@@ -1088,5 +1073,16 @@ out:
 	VEC_RELEASE(&w.spawns);
 	VEC_RELEASE(&w.state_roots);
 	VEC_RELEASE(&w.files);
-	return rc;
+}
+
+void walker_serve(const struct walker_job *job)
+{
+	CXIndex index = clang_createIndex(0, 0);
+	size_t i;
+	while (job->next(job->ctx, &i)) {
+		walk_unit(index, job->ul, &job->ul->units[i], job->cfg, job->keep_going,
+			  &job->results[i]);
+		job->done(job->ctx, i);
+	}
+	clang_disposeIndex(index);
 }
