@@ -66,7 +66,8 @@ struct sim_proc {
 
 struct sim_sup {
 	uint8_t alive;
-	VEC(int64_t) restarts;  /* clock of recent restarts */
+	VEC(int64_t) restarts;  /* clock of restarts, non-decreasing */
+	size_t head;            /* restarts before head left the window */
 };
 
 struct susp_entry {
@@ -518,19 +519,24 @@ static void node_down(struct sim *s)
 
 static void sup_shutdown(struct sim *s, int32_t sup, enum sim_reason why);
 
-/* Counts a restart in sup's window; 0 when it exceeds the intensity. */
+/* Counts a restart in sup's window; 0 when it exceeds the intensity.
+ * The clock never goes back, so the window only loses entries at its
+ * front: amortized O(1). */
 static int count_restart(struct sim *s, int32_t sup)
 {
 	const struct rt_supervisor *rs = &s->rt->supervisors.items[sup];
 	struct sim_sup *ss = &s->sups[sup];
 	int64_t from = s->clock - (int64_t)rs->period * 1000;
-	size_t k = 0;
-	for (size_t i = 0; i < ss->restarts.n; i++)
-		if (ss->restarts.items[i] > from)
-			ss->restarts.items[k++] = ss->restarts.items[i];
-	ss->restarts.n = k;
+	while (ss->head < ss->restarts.n && ss->restarts.items[ss->head] <= from)
+		ss->head++;
+	if (ss->head > 1024 && ss->head * 2 > ss->restarts.n) {
+		memmove(ss->restarts.items, ss->restarts.items + ss->head,
+			(ss->restarts.n - ss->head) * sizeof(int64_t));
+		ss->restarts.n -= ss->head;
+		ss->head = 0;
+	}
 	VEC_PUSH(&ss->restarts, s->clock);
-	return ss->restarts.n <= rs->intensity;
+	return ss->restarts.n - ss->head <= rs->intensity;
 }
 
 /*
@@ -632,6 +638,7 @@ static void sup_start(struct sim *s, int32_t sup)
 	const struct csr *c = &s->sup_children, *cs = &s->sup_subs;
 	s->sups[sup].alive = 1;
 	s->sups[sup].restarts.n = 0;
+	s->sups[sup].head = 0;
 	for (uint32_t i = c->off[sup]; i < c->off[sup + 1]; i++) {
 		uint32_t p = c->data[i];
 		if (start_proc(s, p, SIM_EV_RESTARTED) < 0) {
@@ -1174,6 +1181,7 @@ static void node_reboot(struct sim *s)
 	for (size_t i = 0; i < s->rt->supervisors.n; i++) {
 		s->sups[i].alive = 1;
 		s->sups[i].restarts.n = 0;
+		s->sups[i].head = 0;
 	}
 	for (uint32_t p = 0; p < s->rt->processes.n; p++) {
 		const struct rt_process *pr = rproc(s, p);
