@@ -75,12 +75,6 @@ static enum plan_kind classify(const struct mod_diff *m)
 	return PLAN_LOAD_MODULE;
 }
 
-/* Appup group of an instruction kind: modules added first, removed last. */
-static int kind_group(enum plan_kind k)
-{
-	return k == PLAN_ADD_MODULE ? 0 : k == PLAN_DELETE_MODULE ? 2 : 1;
-}
-
 /* ---- dependencies ------------------------------------------------------------- */
 
 struct dep_pair {
@@ -192,6 +186,7 @@ static void attach_deps(struct builder *b, const pair_vec *pairs)
 		struct plan_decision *dd = &p->decisions[pr->from];
 		struct plan_dep *dep = &dd->deps[dd->ndeps++];
 		dep->module = p->decisions[pr->to].module;
+		dep->decision = pr->to;
 		dep->versions = pr->versions;
 		dep->kinds = pr->kinds;
 	}
@@ -293,7 +288,23 @@ static int translate_one(struct plan *p, enum tr_mode mode, struct term *instrs,
 
 #define MAX_NAMES 8
 
-/* "body of f, g; state-layout of struct s; flags" */
+/* How changes_summary() words each kind: "<prefix><names><suffix>".
+ * ORDER CHG_NAMES. */
+static const struct {
+	const char *prefix, *suffix;
+} chg_phrases[CHG_KIND_COUNT] = {
+	{ "body of ", "" },
+	{ "signature of ", "" },
+	{ "linkage of ", "" },
+	{ "", " added" },
+	{ "", " removed" },
+	{ "initializer of ", "" },
+	{ "state layout of ", "" },
+	{ "compile flags", "" },
+	{ "semantic hash only (no symbol, state type or flag explains it)", "" },
+};
+
+/* "body of f, g; h added; state layout of struct s; compile flags" */
 static void changes_summary(struct strbuf *sb, const struct mod_diff *m)
 {
 	int first_kind = 1;
@@ -301,27 +312,32 @@ static void changes_summary(struct strbuf *sb, const struct mod_diff *m)
 		unsigned kind = 1u << bit;
 		if (!(m->changes & kind))
 			continue;
-		sb_adds(sb, first_kind ? "" : "; ");
-		first_kind = 0;
-		sb_adds(sb, change_kind_name(kind));
 		size_t n = 0;
+		struct strbuf names = STRBUF_INIT;
 		for (size_t k = 0; k < m->nsyms; k++) {
 			if (!(m->syms[k].changes & kind))
 				continue;
 			if (n < MAX_NAMES)
-				sb_addf(sb, "%s%s", n ? ", " : " of ", m->syms[k].name);
+				sb_addf(&names, "%s%s", n ? ", " : "", m->syms[k].name);
 			n++;
 		}
 		for (size_t k = 0; k < m->nstates; k++) {
-			if (!(m->states[k].changes & kind) &&
-			    !(kind == CHG_STATE_LAYOUT && m->states[k].changes))
+			/* a state type added or removed is a change of the state layout */
+			if (kind != CHG_STATE_LAYOUT || !m->states[k].changes)
 				continue;
 			if (n < MAX_NAMES)
-				sb_addf(sb, "%s%s", n ? ", " : " of ", m->states[k].name);
+				sb_addf(&names, "%s%s", n ? ", " : "", m->states[k].name);
 			n++;
 		}
 		if (n > MAX_NAMES)
-			sb_addf(sb, " and %zu more", n - MAX_NAMES);
+			sb_addf(&names, " and %zu more", n - MAX_NAMES);
+		if (n || kind == CHG_FLAGS || kind == CHG_OTHER) {
+			sb_adds(sb, first_kind ? "" : "; ");
+			first_kind = 0;
+			sb_addf(sb, "%s%s%s", chg_phrases[bit].prefix, names.buf,
+				chg_phrases[bit].suffix);
+		}
+		sb_release(&names);
 	}
 }
 
@@ -330,9 +346,9 @@ static void processes_summary(struct strbuf *sb, const struct mod_diff *m)
 	const struct module *mm = m->new && m->new->nentries ? m->new : m->old;
 	for (size_t k = 0; k < mm->nentries && k < MAX_NAMES; k++) {
 		const struct entry *e = &mm->entries[k];
-		sb_addf(sb, "%s%s", k ? ", " : "", e->function);
+		sb_addf(sb, "%sthreads at %s", k ? "; " : "", e->function);
 		if (e->spawner)
-			sb_addf(sb, " (started by %s%s%s)", e->spawner,
+			sb_addf(sb, ", started by %s%s%s", e->spawner,
 				e->spawn_module ? " in " : "", e->spawn_module ? e->spawn_module : "");
 	}
 	if (mm->nentries > MAX_NAMES)
@@ -364,9 +380,9 @@ static const char *explain_why(struct plan *p, const struct plan_decision *d)
 			"purge)", d->module, vsn);
 		break;
 	case PLAN_LOAD_MODULE:
-		sb_adds(&sb, "changed: ");
+		sb_adds(&sb, "What changed: ");
 		changes_summary(&sb, m);
-		sb_adds(&sb, ". load_module: ");
+		sb_adds(&sb, ". Why load_module: ");
 		if (!has_processes(m) && m->new->transformer && m->nstates) {
 			sb_addf(&sb, "no process starts in %s, so nothing is suspended and its "
 				"state transformer %s is never called although its state changed (",
@@ -385,9 +401,9 @@ static const char *explain_why(struct plan *p, const struct plan_decision *d)
 		break;
 	case PLAN_UPDATE_SOFT:
 	case PLAN_UPDATE_ADVANCED:
-		sb_adds(&sb, "changed: ");
+		sb_adds(&sb, "What changed: ");
 		changes_summary(&sb, m);
-		sb_addf(&sb, ". update: %s has processes (", d->module);
+		sb_addf(&sb, ". Why update: %s has processes (", d->module);
 		processes_summary(&sb, m);
 		sb_addf(&sb, ") and a state transformer (%s in %s)", m->new->transformer, vsn);
 		if (d->kind == PLAN_UPDATE_ADVANCED) {
@@ -404,22 +420,29 @@ static const char *explain_why(struct plan *p, const struct plan_decision *d)
 		break;
 	}
 	if (d->ndeps) {
-		sb_addf(&sb, ". Deps: ");
+		/* sb_adds rather than sb_addf: this runs once per dependency, a
+		 * million times on a large upgrade */
+		sb_adds(&sb, ". Deps: ");
 		for (size_t k = 0; k < d->ndeps; k++) {
 			const struct plan_dep *dep = &d->deps[k];
 			unsigned v = dep->versions & (PLAN_DEP_OLD | PLAN_DEP_NEW);
-			sb_addf(&sb, "%s%s (", k ? ", " : "", dep->module);
-			if (v)
-				sb_addf(&sb, "referenced in %s",
-					v == (PLAN_DEP_OLD | PLAN_DEP_NEW) ? "both versions" :
+			if (k)
+				sb_adds(&sb, ", ");
+			sb_adds(&sb, dep->module);
+			sb_adds(&sb, " (");
+			if (v) {
+				sb_adds(&sb, "referenced in ");
+				sb_adds(&sb, v == (PLAN_DEP_OLD | PLAN_DEP_NEW) ? "both versions" :
 					v == PLAN_DEP_OLD ? from : vsn);
+			}
 			if (dep->versions & PLAN_DEP_USER)
 				sb_addf(&sb, "%sit used %s in %s, so it is replaced before %s goes",
 					v ? "; " : "", d->module, from, d->module);
 			int first = 1;
 			for (unsigned bit = 0; bit < 4; bit++)
 				if (dep->kinds & (1u << bit)) {
-					sb_addf(&sb, "%s%s", first ? ": " : ", ", ref_kind_name(1u << bit));
+					sb_adds(&sb, first ? ": " : ", ");
+					sb_adds(&sb, ref_kind_name(1u << bit));
 					first = 0;
 				}
 			sb_addc(&sb, ')');
@@ -445,7 +468,12 @@ static const char *explain_purge(struct plan *p, const struct plan_decision *d)
 	default:
 		break;
 	}
-	if (p->opt.purge == PLAN_PURGE_SOFT)
+	return plan_purge_explain(p->opt.purge);
+}
+
+const char *plan_purge_explain(enum plan_purge purge)
+{
+	if (purge == PLAN_PURGE_SOFT)
 		return "soft_purge: the release handler refuses the whole script before the "
 		       "point of no return if code of the module left old by an earlier upgrade "
 		       "is still in use; processes still running the code this load replaces are "
@@ -479,6 +507,12 @@ static void check_references(struct plan *p)
 {
 	const struct diff *d = &p->diff;
 	const char *vsn = p->opt.vsn;
+	/* The modules a reference can be in trouble with: changed or removed. */
+	struct strmap touched;
+	strmap_init(&touched);
+	for (size_t i = 0; i < p->ndecisions; i++)
+		if (p->decisions[i].kind != PLAN_ADD_MODULE)
+			strmap_put(&touched, p->decisions[i].module, (void *)p->decisions[i].diff);
 	for (size_t i = 0; i < d->nmods; i++) {
 		const struct mod_diff *r = &d->mods[i];
 		if (r->status != MOD_UNCHANGED)
@@ -492,8 +526,8 @@ static void check_references(struct plan *p)
 			    !strcmp(prev->symbol, ref->symbol))
 				continue;
 			prev = ref;
-			const struct mod_diff *t = diff_module(d, ref->module);
-			if (!t || t->status == MOD_UNCHANGED || t->status == MOD_ADDED)
+			const struct mod_diff *t = strmap_get(&touched, ref->module);
+			if (!t)
 				continue;
 			if (t->status == MOD_REMOVED) {
 				findings_add(&p->findings, HP101_REMOVED_EXPORT_REFERENCED, r->name,
@@ -524,6 +558,7 @@ static void check_references(struct plan *p)
 			}
 		}
 	}
+	strmap_release(&touched);
 }
 
 /* HP102: a state type re-laid out with no transformer in the new version.
@@ -566,7 +601,7 @@ static int is_update(enum plan_kind k)
 }
 
 struct cycle_member {
-	size_t scc, rank;
+	size_t scc;
 	const struct plan_decision *d;
 };
 
@@ -575,7 +610,7 @@ static int cmp_member(const void *pa, const void *pb)
 	const struct cycle_member *a = pa, *b = pb;
 	if (a->scc != b->scc)
 		return a->scc < b->scc ? -1 : 1;
-	return a->rank < b->rank ? -1 : a->rank > b->rank;
+	return strcmp(a->d->module, b->d->module);
 }
 
 /* HP103: a cycle of the dependency graph mixing updated (suspended) modules
@@ -588,10 +623,8 @@ static void check_cycles(struct plan *p)
 	struct graph g;
 	graph_init(&g, n);
 	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < p->decisions[i].ndeps; k++) {
-			size_t to = plan_decision(p, p->decisions[i].deps[k].module) - p->decisions;
-			graph_add_edge(&g, i, to);
-		}
+		for (size_t k = 0; k < p->decisions[i].ndeps; k++)
+			graph_add_edge(&g, i, p->decisions[i].deps[k].decision);
 	size_t *scc = xmalloc(n * sizeof(*scc));
 	size_t nscc = graph_scc(&g, scc);
 	/* Per component: its size, and whether it has updates (1), other
@@ -605,13 +638,10 @@ static void check_cycles(struct plan *p)
 	/* Members of mixed cycles in name order, then grouped by component
 	 * (stable: members keep name order inside their component). */
 	VEC(struct cycle_member) mem = { 0 };
-	for (size_t k = 0; k < p->diff.nmods; k++) {
-		const struct plan_decision *d = plan_decision(p, p->diff.mods[k].name);
-		if (!d)
-			continue;
-		size_t c = scc[d - p->decisions];
+	for (size_t i = 0; i < n; i++) {
+		size_t c = scc[i];
 		if (size[c] >= 2 && mix[c] == 3) {
-			struct cycle_member mb = { c, k, d };
+			struct cycle_member mb = { c, &p->decisions[i] };
 			VEC_PUSH(&mem, mb);
 		}
 	}
@@ -808,31 +838,23 @@ void plan_check_script(const struct term *script, enum tr_mode mode,
 /* Orders decisions by (group of their kind as seen by down/up, name). */
 static size_t *appup_order(struct plan *p, int down)
 {
+	/* Up: the decisions as they are. Down: the removed modules (added back
+	 * by the downgrade) first and the added ones (deleted) last. */
 	size_t *order = p->ndecisions ? arena_alloc(&p->arena, p->ndecisions * sizeof(*order)) : NULL;
 	size_t n = 0;
-	for (int grp = 0; grp < 3; grp++)
-		for (size_t k = 0; k < p->diff.nmods; k++) {
-			const struct plan_decision *d = plan_decision(p, p->diff.mods[k].name);
-			if (!d)
-				continue;
-			enum plan_kind kind = down ? down_kind(d->kind) : d->kind;
-			if (kind_group(kind) == grp)
-				order[n++] = (size_t)(d - p->decisions);
-		}
+	for (int k = 0; k < 3; k++) {
+		int g = down ? 2 - k : k;
+		for (size_t i = p->group_start[g]; i < p->group_start[g + 1]; i++)
+			order[n++] = i;
+	}
 	return order;
 }
 
 const struct plan_decision *plan_decision(const struct plan *p, const char *module)
 {
-	/* Decisions are in appup order: adds, changes, deletes, each by name.
-	 * Search each group. */
-	size_t lo = 0;
-	while (lo < p->ndecisions) {
-		int grp = kind_group(p->decisions[lo].kind);
-		size_t hi = lo;
-		while (hi < p->ndecisions && kind_group(p->decisions[hi].kind) == grp)
-			hi++;
-		size_t a = lo, b = hi;
+	/* Each group of decisions is sorted by name: one binary search per group. */
+	for (int g = 0; g < 3; g++) {
+		size_t a = p->group_start[g], b = p->group_start[g + 1];
 		while (a < b) {
 			size_t mid = a + (b - a) / 2;
 			int c = strcmp(p->decisions[mid].module, module);
@@ -843,7 +865,6 @@ const struct plan_decision *plan_decision(const struct plan *p, const char *modu
 			else
 				b = mid;
 		}
-		lo = hi;
 	}
 	return NULL;
 }
@@ -875,7 +896,8 @@ int plan_build(struct plan *p, const struct facts *old, const struct facts *new,
 	struct builder b;
 	b.p = p;
 	strmap_init(&b.idx);
-	for (int grp = 0; grp < 3; grp++)
+	for (int grp = 0; grp < 3; grp++) {
+		p->group_start[grp] = p->ndecisions;
 		for (size_t k = 0; k < p->diff.nmods; k++) {
 			const struct mod_diff *m = &p->diff.mods[k];
 			if (m->status != groups[grp])
@@ -886,6 +908,8 @@ int plan_build(struct plan *p, const struct facts *old, const struct facts *new,
 			d->diff = m;
 			strmap_put(&b.idx, m->name, (void *)(uintptr_t)(++p->ndecisions));
 		}
+	}
+	p->group_start[3] = p->ndecisions;
 
 	pair_vec pairs = { 0 };
 	collect_pairs(&b, &pairs);

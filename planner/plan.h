@@ -53,6 +53,8 @@ struct plan_options {
 
 /* The defaults above. */
 void plan_options_init(struct plan_options *opt);
+/* What the purge method means for every load and update of a plan. */
+const char *plan_purge_explain(enum plan_purge purge);
 
 enum plan_kind {
 	PLAN_ADD_MODULE,      /* {add_module, M, Deps} */
@@ -79,6 +81,7 @@ enum { PLAN_DEP_OLD = 1, PLAN_DEP_NEW = 2, PLAN_DEP_USER = 4 };
 
 struct plan_dep {
 	const char *module;     /* a module of the same upgrade */
+	size_t decision;        /* its index in plan.decisions */
 	unsigned versions;      /* PLAN_DEP_OLD | PLAN_DEP_NEW | PLAN_DEP_USER */
 	unsigned kinds;         /* OR of REF_* of the edges behind it */
 };
@@ -100,6 +103,8 @@ struct plan {
 	struct plan_options opt;       /* strings copied into the arena */
 	struct diff diff;
 	struct plan_decision *decisions; size_t ndecisions;
+	size_t group_start[4];         /* decisions[group_start[g]..group_start[g+1]):
+					* added, changed, removed (plan_decision) */
 	struct term *up_instrs;        /* the appup's upgrade instructions (a list) */
 	struct term *down_instrs;      /* ... its downgrade instructions */
 	struct term *appup;            /* {Vsn, [{FromVsn, Up}], [{FromVsn, Down}]} */

@@ -297,6 +297,11 @@ void plan_write_text(const struct plan *p, struct strbuf *out)
 		p->new->root ? p->new->root : "");
 	sb_addf(out, "modules: %zu added, %zu removed, %zu changed, %zu unchanged\n",
 		d->nadded, d->nremoved, d->nchanged, d->nunchanged);
+	struct strbuf pw = STRBUF_INIT;
+	sb_addf(&pw, "purge of every load_module and update: %s", plan_purge_explain(p->opt.purge));
+	sb_addc(out, '\n');
+	wrap(out, pw.buf, "");
+	sb_release(&pw);
 
 	sb_adds(out, "\ndecisions (appup order: modules added, then changed, then removed;"
 		" by name in each group):\n");
@@ -309,10 +314,12 @@ void plan_write_text(const struct plan *p, struct strbuf *out)
 		sb_adds(out, "\n");
 		wrap(out, dc->why, "  ");
 		struct strbuf tmp = STRBUF_INIT;
-		sb_adds(&tmp, "purge: ");
-		sb_adds(&tmp, dc->purge_why);
-		wrap(out, tmp.buf, "  ");
-		sb_reset(&tmp);
+		if (dc->kind == PLAN_ADD_MODULE || dc->kind == PLAN_DELETE_MODULE) {
+			sb_adds(&tmp, "purge: ");
+			sb_adds(&tmp, dc->purge_why);
+			wrap(out, tmp.buf, "  ");
+			sb_reset(&tmp);
+		}
 		sb_adds(&tmp, "downgrade: ");
 		term_write(&tmp, dc->down);
 		wrap(out, tmp.buf, "  ");

@@ -197,7 +197,7 @@ static void test_classification(void **state)
 
 	/* the reasons say what a reader needs to trust the choice */
 	const char *why = decision(p, "conn")->why;
-	assert_non_null(strstr(why, "changed: body of conn_main; state-layout of struct conn"));
+	assert_non_null(strstr(why, "What changed: body of conn_main; state layout of struct conn"));
 	assert_non_null(strstr(why, "conn_code_change"));
 	assert_non_null(strstr(why, "struct conn re-laid out"));
 	assert_non_null(strstr(decision(p, "worker")->why, "has no state transformer"));

@@ -1,0 +1,225 @@
+/*
+ * bench_plan.c - the planner on a synthetic code base (DESIGN.md §8: plan
+ * 100,000 modules and 1,000,000 edges in under 1 s).
+ *
+ *   bench_plan [-m MODULES] [-e EDGES] [-c PERCENT] [-r REPEAT] [-w OLD NEW]
+ *
+ * Builds the facts of two versions in memory, deterministically (a fixed
+ * linear congruential generator, no clock, no address in any name):
+ * MODULES modules, each exporting one function and referring to about
+ * EDGES/MODULES functions of modules with a smaller index (a layered code
+ * base: mostly a DAG), plus one reference in a hundred going the other way
+ * (small cycles). One module in a hundred starts a thread and has a state
+ * transformer. In the new version PERCENT percent of the modules change (a
+ * body; one in ten of those also a state layout), 0.5% are added and 0.5%
+ * removed. Then it times plan_build() (diff, classification, Deps, appups,
+ * both translations, findings) REPEAT times and prints the best, and the
+ * time to write the script. With -w it also writes both facts as JSON, for
+ * timing the end-to-end command (bench/planner/run).
+ *
+ * Output, one "key value" per line: modules, edges, touched, plan_s,
+ * diff_s, write_s.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "diff.h"
+#include "facts.h"
+#include "fileio.h"
+#include "plan.h"
+
+struct gen {
+	size_t modules, edges;
+	unsigned percent;
+};
+
+/* The generator's state lives in the caller (no globals). */
+static uint64_t lcg(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ull + 1442695040888963407ull;
+	return *s >> 33;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+enum fate { KEPT, CHANGED, CHANGED_STATE, ADDED, REMOVED };
+
+/* What happens to module i between the versions (same answer for both). */
+static enum fate fate_of(const struct gen *g, size_t i)
+{
+	uint64_t s = i * 0x9E3779B97F4A7C15ull + 7;
+	unsigned r = (unsigned)(lcg(&s) % 1000);
+	if (r < 5)
+		return ADDED;
+	if (r < 10)
+		return REMOVED;
+	if (r < 10 + g->percent * 10)
+		return (r % 10) == 0 ? CHANGED_STATE : CHANGED;
+	return KEPT;
+}
+
+static struct facts *build(const struct gen *g, int v2)
+{
+	struct facts *f = facts_new();
+	struct arena *a = &f->arena;
+	f->root = v2 ? "synthetic/v2" : "synthetic/v1";
+	f->modules = arena_zalloc(a, g->modules * sizeof(*f->modules));
+	size_t per = g->edges / g->modules;
+	char **names = xmalloc(g->modules * sizeof(*names));
+	char **funcs = xmalloc(g->modules * sizeof(*funcs));
+	for (size_t i = 0; i < g->modules; i++) {
+		names[i] = arena_printf(a, "m%06zu", i);
+		funcs[i] = arena_printf(a, "m%06zu_f", i);
+	}
+	for (size_t i = 0; i < g->modules; i++) {
+		enum fate fate = fate_of(g, i);
+		if ((fate == ADDED && !v2) || (fate == REMOVED && v2))
+			continue;
+		int changed = v2 && (fate == CHANGED || fate == CHANGED_STATE);
+		struct module *m = &f->modules[f->nmodules++];
+		m->name = names[i];
+		m->files = arena_alloc(a, sizeof(*m->files));
+		m->files[0] = arena_printf(a, "src/%s.c", names[i]);
+		m->nfiles = 1;
+		m->hash = changed ? 2 : 1;
+		m->exports = arena_zalloc(a, sizeof(*m->exports));
+		m->nexports = 1;
+		struct symbol *s = &m->exports[0];
+		s->name = funcs[i];
+		s->kind = SYM_FUNCTION;
+		s->signature = "int (int)";
+		s->visibility = "default";
+		s->sig_hash = 1;
+		s->hash = changed ? 2 * i + 2 : 2 * i + 1;
+		s->loc.file = m->files[0];
+		s->loc.line = 1;
+		s->loc.col = 1;
+		if (i % 100 == 7) {
+			m->entries = arena_zalloc(a, sizeof(*m->entries));
+			m->nentries = 1;
+			m->entries[0].function = funcs[i];
+			m->entries[0].spawner = "pthread_create";
+			m->entries[0].spawn_module = names[i];
+			m->transformer = funcs[i];
+			m->states = arena_zalloc(a, sizeof(*m->states));
+			m->nstates = 1;
+			m->states[0].name = "struct st";
+			m->states[0].layout = "int a@0; size 4";
+			m->states[0].layout_hash = v2 && fate == CHANGED_STATE ? 2 : 1;
+		}
+		/* references: mostly to lower-indexed modules; the targets are the
+		 * same in both versions, so the graph of kept modules does not move */
+		m->refs = arena_zalloc(a, per * sizeof(*m->refs));
+		uint64_t st = i + 1;
+		for (size_t k = 0; k < per && i > 0; k++) {
+			size_t j = (size_t)(lcg(&st) % i);
+			if (k == 0 && i % 100 == 50 && i + 1 < g->modules)
+				j = i + 1; /* a back edge: small cycles */
+			enum fate tf = fate_of(g, j);
+			if ((tf == ADDED && !v2) || (tf == REMOVED && v2))
+				continue;
+			struct ref *r = &m->refs[m->nrefs++];
+			r->symbol = funcs[j];
+			r->module = names[j];
+			r->kind = REF_CALL;
+			r->from = funcs[i];
+			r->loc = s->loc;
+		}
+	}
+	free(names);
+	free(funcs);
+	facts_finish(f);
+	return f;
+}
+
+int main(int argc, char **argv)
+{
+	struct gen g = { 100000, 1000000, 10 };
+	unsigned repeat = 3;
+	const char *wold = NULL, *wnew = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-m") && i + 1 < argc)
+			g.modules = strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "-e") && i + 1 < argc)
+			g.edges = strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "-c") && i + 1 < argc)
+			g.percent = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "-r") && i + 1 < argc)
+			repeat = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "-w") && i + 2 < argc) {
+			wold = argv[++i];
+			wnew = argv[++i];
+		} else {
+			fprintf(stderr, "usage: bench_plan [-m MODULES] [-e EDGES] [-c PERCENT]"
+				" [-r REPEAT] [-w OLD.json NEW.json]\n");
+			return 2;
+		}
+	}
+	if (g.modules < 2 || g.percent > 99 || !repeat) {
+		fprintf(stderr, "bench_plan: need at least 2 modules, -c below 100, -r above 0\n");
+		return 2;
+	}
+	struct facts *old = build(&g, 0), *new = build(&g, 1);
+	struct errbuf err;
+
+	if (wold) {
+		struct strbuf sb = STRBUF_INIT;
+		facts_write_json(old, &sb);
+		if (hp_write_file(wold, sb.buf, sb.len, &err)) {
+			fprintf(stderr, "bench_plan: %s\n", err.msg);
+			return 2;
+		}
+		sb_reset(&sb);
+		facts_write_json(new, &sb);
+		if (hp_write_file(wnew, sb.buf, sb.len, &err)) {
+			fprintf(stderr, "bench_plan: %s\n", err.msg);
+			return 2;
+		}
+		sb_release(&sb);
+	}
+
+	double best_plan = 1e9, best_diff = 1e9, write_s = 0;
+	size_t touched = 0, nscript = 0;
+	for (unsigned r = 0; r < repeat; r++) {
+		double t0 = now();
+		struct diff d;
+		diff_compute(&d, old, new);
+		double t1 = now();
+		diff_release(&d);
+		if (t1 - t0 < best_diff)
+			best_diff = t1 - t0;
+
+		struct plan p;
+		struct plan_options opt;
+		plan_options_init(&opt);
+		t0 = now();
+		if (plan_build(&p, old, new, &opt, &err)) {
+			fprintf(stderr, "bench_plan: %s\n", err.msg);
+			return 1;
+		}
+		t1 = now();
+		if (t1 - t0 < best_plan)
+			best_plan = t1 - t0;
+		struct strbuf sb = STRBUF_INIT;
+		t0 = now();
+		plan_write_erlang(&p, PLAN_OUT_UP, &sb);
+		write_s = now() - t0;
+		touched = p.ndecisions;
+		nscript = p.up_script->u.seq.n;
+		sb_release(&sb);
+		plan_release(&p);
+	}
+	size_t nedges = new->nedges;
+	printf("modules %zu\nedges %zu\ntouched %zu\nscript %zu\nplan_s %.3f\ndiff_s %.3f\nwrite_s %.3f\n",
+	       new->nmodules, nedges, touched, nscript, best_plan, best_diff, write_s);
+	facts_free(old);
+	facts_free(new);
+	return 0;
+}

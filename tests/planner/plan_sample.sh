@@ -1,0 +1,98 @@
+#!/bin/sh
+# plan_sample.sh - the plan of samples/callsrv 1.0 -> 2.0, end to end.
+#
+#   plan_sample.sh HOTPLAN SOURCE_DIR WORK_DIR golden   compare with tests/planner/golden/
+#   plan_sample.sh HOTPLAN SOURCE_DIR WORK_DIR otp      check with the real OTP release handler
+#   plan_sample.sh HOTPLAN SOURCE_DIR WORK_DIR regen    rewrite tests/planner/golden/
+#
+# Both versions are configured with CMake into WORK_DIR (v1/, v2/: their
+# compile_commands.json), then hotplan runs from WORK_DIR with the relative
+# paths v1 and v2, so that the outputs name no machine-specific path.
+# Every output of one run goes to WORK_DIR/out/ (see the list in outputs()).
+set -eu
+
+HOTPLAN=$1
+SRC=$2
+WORK=$3
+MODE=$4
+GOLDEN=$SRC/tests/planner/golden
+APP="--app callsrv"
+
+mkdir -p "$WORK"
+cd "$WORK"
+for v in v1 v2; do
+	if [ ! -f "$v/compile_commands.json" ]; then
+		cmake -S "$SRC/samples/callsrv/$v" -B "$v" >"$v.cmake.log" 2>&1 ||
+			{ cat "$v.cmake.log"; exit 1; }
+	fi
+done
+rm -rf out
+mkdir out
+
+# name of the output file, then the hotplan arguments that make it
+run() {
+	out=$1
+	shift
+	"$HOTPLAN" "$@" -o "out/$out" 2>>out/stderr.txt
+}
+run diff.txt   diff v1 v2
+run diff.json  diff v1 v2 --format json
+run plan.erl   plan v1 v2 $APP
+run plan.down.erl plan v1 v2 $APP --down
+run plan.appup plan v1 v2 $APP --appup
+run plan.relup plan v1 v2 $APP --format relup
+run plan.json  plan v1 v2 $APP --format json
+run plan.txt   plan v1 v2 $APP --format text
+run plan.soft.erl plan v1 v2 $APP --purge soft
+# the warnings plan prints next to its Erlang output (one set per run above
+# that has erlang or relup format: five)
+cp out/stderr.txt out/plan.stderr.txt
+rm out/stderr.txt
+
+case $MODE in
+golden)
+	status=0
+	for f in out/*; do
+		name=$(basename "$f")
+		if ! cmp -s "$f" "$GOLDEN/$name"; then
+			echo "golden mismatch: $name (regenerate with tests/planner/golden/regen after review)"
+			diff -u "$GOLDEN/$name" "$f" | head -40 || true
+			status=1
+		fi
+	done
+	for g in "$GOLDEN"/*; do
+		name=$(basename "$g")
+		case $name in README|regen) continue ;; esac
+		[ -f "out/$name" ] || { echo "golden file without output: $name"; status=1; }
+	done
+	exit $status
+	;;
+regen)
+	cp out/* "$GOLDEN/"
+	echo "rewrote $(ls out | wc -l) files in $GOLDEN"
+	;;
+otp)
+	command -v escript >/dev/null 2>&1 || { echo "escript not found: skipped"; exit 77; }
+	# module lists of both versions, from the diff (the analyzer names modules)
+	"$HOTPLAN" diff v1 v2 --format json -o out/modules.json
+	python3 - out/modules.json > out/modules.erl <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+status = {m["name"]: m["status"] for m in d["modules"]}
+for n in d["unchanged"]:
+    status[n] = "unchanged"
+def q(n):
+    return "'" + n.replace("\\", "\\\\").replace("'", "\\'") + "'"
+old = sorted(n for n, s in status.items() if s != "added")
+new = sorted(n for n, s in status.items() if s != "removed")
+print("{old, [%s]}." % ",".join(map(q, old)))
+print("{new, [%s]}." % ",".join(map(q, new)))
+PY
+	escript "$SRC/tests/planner/otp_check.escript" "$WORK" out/modules.erl \
+		out/plan.appup out/plan.relup out/plan.erl out/plan.down.erl
+	;;
+*)
+	echo "unknown mode $MODE" >&2
+	exit 2
+	;;
+esac
