@@ -32,12 +32,17 @@ main([Hotplan, Work | Cases]) ->
     Results = lists:append([run_case(Hotplan, Work, Rec, F) || F <- Files]),
     Exact = length([ok || {_, _, exact} <- Results]),
     Ties = length([ok || {_, _, ties} <- Results]),
-    Errs = length([ok || {_, _, same_error} <- Results]),
+    Errs = length([ok || {_, _, {same_error, _}} <- Results]),
+    Tags = lists:foldl(fun({_, _, {same_error, T}}, Acc) -> maps:update_with(T, fun(C) -> C + 1 end, 1, Acc);
+                          (_, Acc) -> Acc
+                       end, #{}, Results),
     Failed = [R || {_, _, {fail, _}} = R <- Results],
     [io:format("FAIL ~ts (~p): ~tp~n", [F, M, Why]) || {F, M, {fail, Why}} <- Failed],
     io:format("conformance: ~b files, ~b comparisons: ~b identical scripts, "
               "~b equal modulo ties, ~b same error reason, ~b failed~n",
               [length(Files), length(Results), Exact, Ties, Errs, length(Failed)]),
+    io:format("error reasons compared: ~ts~n",
+              [lists:join(", ", [io_lib:format("~p ~b", [T, C]) || {T, C} <- lists:sort(maps:to_list(Tags))])]),
     halt(case Failed =:= [] andalso Results =/= [] of true -> 0; false -> 1 end);
 main(_) ->
     io:format(standard_error, "usage: conformance.escript HOTPLAN WORKDIR DIR_OR_CASE...~n", []),
@@ -117,7 +122,7 @@ compare(Hotplan, Work, File, Mode, Args, Scripts, Apps, Pre) ->
             {fail, {hotplan_refused, Rc, Err}};
         {error, systools_rc, Reason} when Rc =:= 2, Out =:= <<>> ->
             case reason_line(Err) of
-                {ok, Reason} -> same_error;
+                {ok, Reason} -> {same_error, reason_tag(Reason)};
                 Other -> {fail, {reason, {otp, Reason}, {hotplan, Other}}}
             end;
         {error, systools_rc, Reason} ->
@@ -125,6 +130,9 @@ compare(Hotplan, Work, File, Mode, Args, Scripts, Apps, Pre) ->
         {crash, _, _} = Crash ->
             {fail, {otp_crashed_case_is_unusable, Crash}}
     end.
+
+reason_tag(R) when is_tuple(R) -> element(1, R);
+reason_tag(R) -> R.
 
 run_hotplan(Hotplan, Work, File, Args) ->
     Base = filename:join(Work, filename:basename(File)),
