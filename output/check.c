@@ -281,6 +281,8 @@ static void simulation(struct builder *b, size_t max_killed)
 					 e->reason != SIM_R_KILLED ? " (" : "",
 					 e->reason != SIM_R_KILLED ? sim_reason_name(e->reason) : "",
 					 e->reason != SIM_R_KILLED ? ")" : ""));
+		/* a kill the policy tolerates is a warning */
+		b->findings.items[b->findings.n - 1].level = forbid_kills ? REPORT_ERROR : REPORT_WARNING;
 	}
 	for (size_t i = 0; i < o->nresults; i++) {
 		const struct sim_result *res = &o->results[i];

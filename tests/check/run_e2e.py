@@ -66,12 +66,16 @@ def hotplan(*args, env_extra=None):
     return r.returncode, r.stdout, r.stderr
 
 
-def variant(edit_new):
-    """OLD = v1, NEW = v1 edited by edit_new(src_dir); both configured."""
+def variant(edit_new, edit_both=None):
+    """OLD = v1, NEW = v1 edited by edit_new(src_dir) (both first edited by
+    edit_both, if given); both configured."""
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
     old = copy_sample("v1", "old")
     new = copy_sample("v1", "new")
+    if edit_both:
+        edit_both(old)
+        edit_both(new)
     edit_new(new)
     return configure(old, os.path.join(WORK, "old-build")), configure(new, os.path.join(WORK, "new-build"))
 
@@ -161,7 +165,9 @@ def case_killed():
     rc, out, err, sarif, _ = run_check(old, new, "--purge", "brutal", "--max-killed", "1")
     check(rc == 0, f"--max-killed 1: exit {rc}\n{out}")
     log, ids = rule_ids(sarif)
-    check(ids == ["HP301"] and log["runs"][0]["results"][0]["level"] == "error", "the kill is still reported")
+    check(ids == ["HP301"] and log["runs"][0]["results"][0]["level"] == "warning",
+          "the tolerated kill is still reported, as a warning")
+    check("    warning: core/worker.c:" in out, f"tolerated kill in the text:\n{out}")
     # soft purge: nobody is killed, the worker lingers
     rc, out, _, _, _ = run_check(old, new)
     check(rc == 0 and "it stays in the old code of worker" in out, f"soft purge:\n{out}")
@@ -170,6 +176,52 @@ def case_killed():
     check(rc == 0, f"auto: exit {rc}")
     check("worker: soft_purge, its old code is held by worker:worker_main" in out.replace("\n      ", " "),
           f"auto explanation:\n{out}")
+
+
+def case_auto_brutal():
+    """purge auto picks brutal when a supervisor restarts the holders."""
+    def worker_body(d):
+        edit(os.path.join(d, "src/core/worker.c"), "g_worker.jobs_done++;", "g_worker.jobs_done += 1u;")
+    old, new = variant(worker_body)
+    runtime = os.path.join(WORK, "runtime.json")
+
+    def write_runtime(intensity, workers):
+        with open(runtime, "w") as f:
+            json.dump({
+                "format": "hotplan-runtime", "version": 1,
+                "modules": [{"name": "worker", "current": 1, "old": None}],
+                "supervisors": [{"name": "app_sup", "parent": None, "intensity": intensity,
+                                 "period": 5}],
+                "processes": [{"pid": f"<0.5{i}.0>", "name": "worker:worker_main",
+                               "frames": [{"module": "worker", "version": "current"}],
+                               "next_call": "local", "sys": False, "supervisor": "app_sup",
+                               "restart": "permanent", "modules": ["worker"]}
+                              for i in range(workers)][:1] + [
+                              {"pid": f"<0.6{i}.0>", "name": f"worker:extra{i}",
+                               "frames": [{"module": "worker", "version": "current"}],
+                               "next_call": "local", "sys": False, "supervisor": "app_sup",
+                               "restart": "permanent", "modules": ["worker"]}
+                              for i in range(workers - 1)],
+                "unpurged": [],
+            }, f)
+    write_runtime(1, 1)
+    rc, out, err, sarif, junit = run_check(old, new, "--purge", "auto", "--max-killed", "1",
+                                           "--runtime", runtime)
+    flat = re.sub(r"\n\s+", " ", out)
+    check("worker: brutal_purge, its old code is held only by worker:worker_main, which is "
+          "restarted within the supervisor's intensity" in flat, f"auto explanation:\n{out}")
+    check("restarted by its supervisor in version" in out, f"restart shown:\n{out}")
+    check(rc == 0, f"auto within --max-killed 1: exit {rc}\n{out}{err}")
+    rc, out, _, _, _ = run_check(old, new, "--purge", "auto", "--runtime", runtime)
+    check(rc == 1 and "HP301 process-killed" in out, f"auto, no kill allowed: exit {rc}")
+    # two holders and intensity 1: the supervisor would give up, so soft
+    write_runtime(1, 2)
+    rc, out, err, _, _ = run_check(old, new, "--purge", "auto", "--max-killed", "2",
+                                   "--runtime", runtime)
+    flat = re.sub(r"\n\s+", " ", out)
+    check("worker: soft_purge, its old code is held by worker:worker_main, worker:extra0, which a "
+          "brutal purge would kill and its supervisor would give up" in flat, f"auto, sup gives up:\n{out}")
+    check(rc == 0 and "Processes (2, 0 killed)" in out, f"soft keeps both alive: exit {rc}\n{out}")
 
 
 def case_state():
@@ -371,7 +423,7 @@ def case_sample():
 
 
 CASES = {
-    "clean": case_clean, "killed": case_killed, "state": case_state,
+    "clean": case_clean, "killed": case_killed, "auto_brutal": case_auto_brutal, "state": case_state,
     "removed_export": case_removed_export, "cycle": case_cycle, "refused": case_refused,
     "parse_failure": case_parse_failure, "against": case_against, "sample": case_sample,
 }
