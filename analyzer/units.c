@@ -222,9 +222,12 @@ static int db_check_json(const char *db, struct json_doc *doc, struct errbuf *er
 	rc = json_doc_parse(doc, db, text, len, err);
 	if (rc < 0) {
 		free(text);
+		doc->text = NULL;
 		return rc;
 	}
 	doc->text = text; /* kept for json_locate; freed by db_doc_release */
+	if (!cJSON_IsArray(doc->root) && facts_sniff(text, len))
+		return json_error(doc, doc->root, "this is a facts file, not a compilation database");
 	if (!cJSON_IsArray(doc->root))
 		return json_error(doc, doc->root, "a compilation database must be an array");
 	const cJSON *e;

@@ -343,6 +343,13 @@ def case_compile_db(hp, work):
         fp.write('[\n  {"directory": "/", "file": 3, "command": "cc"}\n]\n')
     p = analyze(hp, d, code=2)
     check("compile_commands.json:2:" in p.stderr and "'file' must be a string" in p.stderr, p.stderr)
+    p = run(hp, "analyze", "-", stdin='[{"directory": "/"', code=2)
+    check("<stdin>:1:" in p.stderr, "truncated database on stdin: %s" % p.stderr)
+    facts = os.path.join(work, "facts.json")
+    with open(facts, "w") as fp:
+        fp.write(run(hp, "analyze", fixture("static_extern")).stdout)
+    p = run(hp, "analyze", facts, code=2)
+    check("facts.json:1:1: this is a facts file, not a compilation database" in p.stderr, p.stderr)
 
 
 def case_bad_config(hp, work):
