@@ -1,0 +1,13 @@
+{load_object_code,{callsrv,"1.0",[legacy_auth,main,sip,registrar,session,calltab,worker,buf,strutil]}}.
+point_of_no_return.
+{load,{legacy_auth,brutal_purge,brutal_purge}}.
+{load,{main,brutal_purge,brutal_purge}}.
+{load,{sip,brutal_purge,brutal_purge}}.
+{load,{registrar,brutal_purge,brutal_purge}}.
+{remove,{metrics,brutal_purge,brutal_purge}}.
+{purge,[metrics]}.
+{load,{session,brutal_purge,brutal_purge}}.
+{load,{calltab,brutal_purge,brutal_purge}}.
+{load,{worker,brutal_purge,brutal_purge}}.
+{load,{buf,brutal_purge,brutal_purge}}.
+{load,{strutil,brutal_purge,brutal_purge}}.
