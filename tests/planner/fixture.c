@@ -130,3 +130,55 @@ void fx_finish(struct facts *f)
 {
 	facts_finish(f);
 }
+
+/*
+ *   alpha   unchanged
+ *   codec   changed body, no processes                     -> load_module
+ *   conn    processes + transformer, struct conn re-laid   -> update advanced
+ *           calls codec in v2, called legacy in v1
+ *   sess    processes + transformer, same state, new body   -> update soft
+ *           called codec in v1 only
+ *   worker  processes, no transformer, new body             -> load_module
+ *   auth    new in v2, calls codec                          -> add_module
+ *   legacy  gone in v2                                      -> delete_module
+ */
+void fx_release(struct facts *f, int v2)
+{
+	struct module *m;
+	m = fx_mod(f, "alpha");
+	fx_fn(f, m, "alpha_run", "int (void)", "same");
+
+	m = fx_mod(f, "codec");
+	fx_fn(f, m, "codec_encode", "int (const char *)", v2 ? "encode v2" : "encode v1");
+
+	m = fx_mod(f, "conn");
+	fx_fn(f, m, "conn_main", "void *(void *)", v2 ? "loop v2" : "loop v1");
+	fx_entry(f, m, "conn_main");
+	fx_transformer(f, m, "conn_code_change");
+	fx_state(f, m, "struct conn", v2 ? "int fd@0; int flags@4; size 8" : "int fd@0; size 4");
+	if (v2)
+		fx_ref(f, m, "codec", "codec_encode", REF_CALL, "conn_main");
+	else
+		fx_ref(f, m, "legacy", "legacy_check", REF_CALL, "conn_main");
+
+	m = fx_mod(f, "sess");
+	fx_fn(f, m, "sess_main", "void *(void *)", v2 ? "sess v2" : "sess v1");
+	fx_entry(f, m, "sess_main");
+	fx_transformer(f, m, "sess_code_change");
+	fx_state(f, m, "struct sess", "int id@0; size 4");
+	if (!v2)
+		fx_ref(f, m, "codec", "codec_encode", REF_CALL, "sess_main");
+
+	m = fx_mod(f, "worker");
+	fx_fn(f, m, "worker_main", "void *(void *)", v2 ? "work v2" : "work v1");
+	fx_entry(f, m, "worker_main");
+
+	if (v2) {
+		m = fx_mod(f, "auth");
+		fx_fn(f, m, "auth_check", "int (void)", "auth");
+		fx_ref(f, m, "codec", "codec_encode", REF_CALL, "auth_check");
+	} else {
+		m = fx_mod(f, "legacy");
+		fx_fn(f, m, "legacy_check", "int (void)", "legacy");
+	}
+}

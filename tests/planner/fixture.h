@@ -33,6 +33,13 @@ void fx_entry(struct facts *f, struct module *m, const char *function);
 /* A state type with a layout text. */
 void fx_state(struct facts *f, struct module *m, const char *name, const char *layout);
 void fx_transformer(struct facts *f, struct module *m, const char *name);
+/*
+ * A small release that needs every kind of instruction (the modules of
+ * version 1.0, or of 2.0 if v2): alpha unchanged; codec load_module; conn
+ * update advanced; sess update soft; worker load_module with processes;
+ * auth added; legacy removed. fixture.c describes it.
+ */
+void fx_release(struct facts *f, int v2);
 /* Sorts and builds the edges (facts_finish). */
 void fx_finish(struct facts *f);
 

@@ -3,10 +3,13 @@
 %%
 %%   escript otp_check.escript WORK MODULES APPUP RELUP UPSCRIPT DOWNSCRIPT
 %%
-%% MODULES holds {old, [Mod]} and {new, [Mod]}. In WORK/otp/ a scratch
-%% release is built: lib/callsrv-1.0/ebin and lib/callsrv-2.0/ebin with a
-%% callsrv.app and, for every module of that version, a tiny beam named like
-%% the C module whose vsn/0 returns the version; hotplan's appup goes to
+%% MODULES holds {old, [Mod]}, {new, [Mod]} and {procs, [Mod]}. In WORK/otp/
+%% a scratch release is built: lib/callsrv-1.0/ebin and lib/callsrv-2.0/ebin
+%% with a callsrv.app and, for every module of that version, a tiny beam
+%% named like the C module whose vsn/0 returns the version; a module of
+%% procs is a gen_server, started under the application's supervisor with
+%% [Mod] as its child spec's modules, whose code_change/3 records its
+%% arguments in its state. hotplan's appup goes to
 %% callsrv-2.0/ebin/callsrv.appup. Then, on this node:
 %%
 %%  1. OTP translates hotplan's appup (release_handler:upgrade_script/2 for
@@ -21,7 +24,10 @@
 %%  4. release_handler_1:eval_script/5 runs the upgrade script with 1.0
 %%     loaded, then the downgrade script: each must return {ok, _}, and
 %%     afterwards every module has the version the script installed (removed
-%%     modules are gone).
+%%     modules are gone), every process is alive with the pid it had, and
+%%     code_change was called exactly for the modules of the script's
+%%     code_change instructions, with their Extra, and with the old version
+%%     (up) or {down, Vsn} (down).
 %% Prints what it checked; exits 1 on the first failure.
 -mode(compile).
 
@@ -49,21 +55,27 @@ consult(File) ->
     end.
 
 run(Work, ModulesFile, Appup, Relup, UpFile, DownFile) ->
-    [{old, OldMods}, {new, NewMods}] = consult(ModulesFile),
+    [{old, OldMods0}, {new, NewMods0}, {procs, Procs}] = consult(ModulesFile),
+    %% the application callback and its supervisor: unchanged, in both
+    OldMods = OldMods0 ++ [callsrv_app, callsrv_sup],
+    NewMods = NewMods0 ++ [callsrv_app, callsrv_sup],
     Root = filename:join(Work, "otp"),
     Lib1 = filename:join([Root, "lib", "callsrv-1.0"]),
     Lib2 = filename:join([Root, "lib", "callsrv-2.0"]),
     _ = os:cmd("rm -rf '" ++ Root ++ "'"),
-    make_lib(Lib1, "1.0", OldMods),
-    make_lib(Lib2, "2.0", NewMods),
+    make_lib(Lib1, "1.0", OldMods, Procs),
+    make_lib(Lib2, "2.0", NewMods, Procs),
     {ok, _} = file:copy(Appup, filename:join([Lib2, "ebin", "callsrv.appup"])),
     OurUp = consult(UpFile),
     OurDown = consult(DownFile),
 
     %% 1.0 is the running release: its application and current code.
     true = code:add_patha(filename:join(Lib1, "ebin")),
-    ok = application:start(callsrv),
     [{module, M} = code:load_file(M) || M <- OldMods],
+    ok = application:start(callsrv),
+    Pids = [{P, whereis(P)} || P <- Procs],
+    check(lists:all(fun({_, Pid}) -> is_pid(Pid) end, Pids),
+          "processes not started: ~p", [Pids]),
 
     %% 1. OTP's own translation of hotplan's appup
     OtpUp = case catch release_handler:upgrade_script(callsrv, Lib2) of
@@ -121,31 +133,71 @@ run(Work, ModulesFile, Appup, Relup, UpFile, DownFile) ->
         E5 -> fail("eval_script (up): ~p", [E5])
     end,
     versions_after("upgrade", OurUp, "2.0"),
+    processes_after("upgrade", OurUp, Pids, fun(_M) -> "1.0" end),
     case release_handler_1:eval_script(RelupDown, [], LibDirs1, LibDirs1, []) of
         {ok, _} -> ok;
         E6 -> fail("eval_script (down): ~p", [E6])
     end,
     versions_after("downgrade", OurDown, "1.0"),
+    processes_after("downgrade", OurDown, Pids, fun(_M) -> {down, "1.0"} end),
     io:format("otp_check: release_handler_1:eval_script/5 runs the upgrade and the downgrade~n"),
     ok.
 
-%% A library application: modules, no processes.
-make_lib(Lib, Vsn, Mods) ->
+%% The application: a supervisor with one gen_server per module of Procs
+%% (child spec modules [M]); every other module is a library module.
+make_lib(Lib, Vsn, Mods, Procs) ->
     Ebin = filename:join(Lib, "ebin"),
     ok = filelib:ensure_dir(filename:join(Ebin, "x")),
     lists:foreach(fun(M) ->
-        Forms = [{attribute, 1, module, M},
-                 {attribute, 2, vsn, Vsn},
-                 {attribute, 3, export, [{vsn, 0}]},
-                 {function, 4, vsn, 0, [{clause, 4, [], [], [{string, 4, Vsn}]}]}],
-        {ok, M, Bin} = compile:forms(Forms, [binary]),
+        Src = source(M, Vsn, lists:member(M, Procs), Procs),
+        {ok, Tokens, _} = erl_scan:string(lists:flatten(Src)),
+        Forms = split_forms(Tokens, [], []),
+        {ok, M, Bin} = compile:forms(Forms, [binary, return_errors]),
         ok = file:write_file(filename:join(Ebin, atom_to_list(M) ++ ".beam"), Bin)
     end, Mods),
     App = {application, callsrv,
            [{description, "callsrv"}, {vsn, Vsn}, {modules, Mods},
-            {registered, []}, {applications, [kernel, stdlib]}]},
+            {registered, Procs}, {applications, [kernel, stdlib]},
+            {mod, {callsrv_app, []}}]},
     ok = file:write_file(filename:join(Ebin, "callsrv.app"),
                          io_lib:format("~p.~n", [App])).
+
+split_forms([], [], Acc) -> lists:reverse(Acc);
+split_forms([{dot, _} = Dot | Rest], Cur, Acc) ->
+    {ok, Form} = erl_parse:parse_form(lists:reverse([Dot | Cur])),
+    split_forms(Rest, [], [Form | Acc]);
+split_forms([T | Rest], Cur, Acc) -> split_forms(Rest, [T | Cur], Acc).
+
+source(callsrv_app, Vsn, _, _) ->
+    io_lib:format("-module(callsrv_app). -vsn(~p). -behaviour(application).~n"
+                  "-export([start/2, stop/1, vsn/0]).~n"
+                  "vsn() -> ~p.~n"
+                  "start(_, _) -> supervisor:start_link({local, callsrv_sup}, callsrv_sup, []).~n"
+                  "stop(_) -> ok.~n", [Vsn, Vsn]);
+source(callsrv_sup, Vsn, _, Procs) ->
+    Children = [io_lib:format("#{id => ~p, start => {~p, start_link, []}, modules => [~p]}",
+                              [P, P, P]) || P <- Procs],
+    io_lib:format("-module(callsrv_sup). -vsn(~p). -behaviour(supervisor).~n"
+                  "-export([init/1, vsn/0]).~n"
+                  "vsn() -> ~p.~n"
+                  "init([]) -> {ok, {#{strategy => one_for_one}, [~s]}}.~n",
+                  [Vsn, Vsn, lists:join(", ", Children)]);
+source(M, Vsn, true, _) ->
+    %% state: {state, Vsn of the code that last set it, [{OldVsn, Extra}]}
+    io_lib:format("-module(~p). -vsn(~p). -behaviour(gen_server).~n"
+                  "-export([start_link/0, vsn/0, init/1, handle_call/3, handle_cast/2,"
+                  " code_change/3]).~n"
+                  "vsn() -> ~p.~n"
+                  "start_link() -> gen_server:start_link({local, ~p}, ~p, [], []).~n"
+                  "init([]) -> {ok, {state, ~p, []}}.~n"
+                  "handle_call(state, _, S) -> {reply, S, S}.~n"
+                  "handle_cast(_, S) -> {noreply, S}.~n"
+                  "code_change(Old, {state, _, Log}, Extra) ->"
+                  " {ok, {state, ~p, [{Old, Extra} | Log]}}.~n",
+                  [M, Vsn, Vsn, M, M, Vsn, Vsn]);
+source(M, Vsn, false, _) ->
+    io_lib:format("-module(~p). -vsn(~p). -export([vsn/0]). vsn() -> ~p.~n",
+                  [M, Vsn, Vsn]).
 
 read_app(Vsn, Lib) ->
     {ok, Appl} = systools_make:read_application("callsrv", Vsn,
@@ -170,6 +222,27 @@ same_instructions(What, Otp, Ours) ->
 
 norm({load_object_code, {A, V, Ms}}) -> {load_object_code, {A, V, lists:sort(Ms)}};
 norm(I) -> I.
+
+%% After a script: every process is alive with the same pid; the last
+%% code_change it saw is exactly the one the script asked for it.
+processes_after(What, Script, Pids, VsnOf) ->
+    Changed = lists:append([L || {code_change, _, L} <- Script]),
+    lists:foreach(
+      fun({M, Pid}) ->
+              check(whereis(M) =:= Pid, "~s: process ~p died or restarted", [What, M]),
+              {state, _, Log} = gen_server:call(M, state),
+              case lists:keyfind(M, 1, Changed) of
+                  {M, Extra} ->
+                      Want = {VsnOf(M), Extra},
+                      check(Log =/= [] andalso hd(Log) =:= Want,
+                            "~s: ~p: code_change log ~p, wanted ~p first", [What, M, Log, Want]);
+                  false ->
+                      check(Log =:= [] orelse element(1, hd(Log)) =/= VsnOf(M),
+                            "~s: ~p: unexpected code_change ~p", [What, M, Log])
+              end
+      end, Pids),
+    io:format("otp_check: ~s: ~b processes suspended and resumed, code_change for ~p~n",
+              [What, length(Pids), [M || {M, _} <- Changed]]).
 
 %% After a script: each module it loads runs Vsn, each it removes is gone.
 versions_after(What, Script, Vsn) ->

@@ -4,6 +4,8 @@
 #   plan_sample.sh HOTPLAN SOURCE_DIR WORK_DIR golden   compare with tests/planner/golden/
 #   plan_sample.sh HOTPLAN SOURCE_DIR WORK_DIR otp      check with the real OTP release handler
 #   plan_sample.sh HOTPLAN SOURCE_DIR WORK_DIR regen    rewrite tests/planner/golden/
+#   plan_sample.sh HOTPLAN SOURCE_DIR WORK_DIR otp OLD.json NEW.json
+#                                    the same OTP check on two facts files
 #
 # Both versions are configured with CMake into WORK_DIR (v1/, v2/: their
 # compile_commands.json), then hotplan runs from WORK_DIR with the relative
@@ -18,10 +20,18 @@ MODE=$4
 GOLDEN=$SRC/tests/planner/golden
 APP="--app callsrv"
 
+OLD=v1
+NEW=v2
 mkdir -p "$WORK"
+if [ $# -ge 6 ]; then
+	cp "$5" "$WORK/old.json"
+	cp "$6" "$WORK/new.json"
+	OLD=old.json
+	NEW=new.json
+fi
 cd "$WORK"
 for v in v1 v2; do
-	if [ ! -f "$v/compile_commands.json" ]; then
+	if [ "$OLD" = v1 ] && [ ! -f "$v/compile_commands.json" ]; then
 		cmake -S "$SRC/samples/callsrv/$v" -B "$v" >"$v.cmake.log" 2>&1 ||
 			{ cat "$v.cmake.log"; exit 1; }
 	fi
@@ -35,15 +45,15 @@ run() {
 	shift
 	"$HOTPLAN" "$@" -o "out/$out" 2>>out/stderr.txt
 }
-run diff.txt   diff v1 v2
-run diff.json  diff v1 v2 --format json
-run plan.erl   plan v1 v2 $APP
-run plan.down.erl plan v1 v2 $APP --down
-run plan.appup plan v1 v2 $APP --appup
-run plan.relup plan v1 v2 $APP --format relup
-run plan.json  plan v1 v2 $APP --format json
-run plan.txt   plan v1 v2 $APP --format text
-run plan.soft.erl plan v1 v2 $APP --purge soft
+run diff.txt   diff $OLD $NEW
+run diff.json  diff $OLD $NEW --format json
+run plan.erl   plan $OLD $NEW $APP
+run plan.down.erl plan $OLD $NEW $APP --down
+run plan.appup plan $OLD $NEW $APP --appup
+run plan.relup plan $OLD $NEW $APP --format relup
+run plan.json  plan $OLD $NEW $APP --format json
+run plan.txt   plan $OLD $NEW $APP --format text
+run plan.soft.erl plan $OLD $NEW $APP --purge soft
 # the warnings plan prints next to its Erlang output (one set per run above
 # that has erlang or relup format: five)
 cp out/stderr.txt out/plan.stderr.txt
@@ -73,11 +83,12 @@ regen)
 	;;
 otp)
 	command -v escript >/dev/null 2>&1 || { echo "escript not found: skipped"; exit 77; }
-	# module lists of both versions, from the diff (the analyzer names modules)
-	"$HOTPLAN" diff v1 v2 --format json -o out/modules.json
-	python3 - out/modules.json > out/modules.erl <<'PY'
+	# module lists of both versions, from the diff (the analyzer names
+	# modules), and the modules the plan updates (they get processes)
+	python3 - out/diff.json out/plan.json > out/modules.erl <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
+p = json.load(open(sys.argv[2]))
 status = {m["name"]: m["status"] for m in d["modules"]}
 for n in d["unchanged"]:
     status[n] = "unchanged"
@@ -87,6 +98,8 @@ old = sorted(n for n, s in status.items() if s != "added")
 new = sorted(n for n, s in status.items() if s != "removed")
 print("{old, [%s]}." % ",".join(map(q, old)))
 print("{new, [%s]}." % ",".join(map(q, new)))
+procs = sorted(x["module"] for x in p["decisions"] if x["instruction"].startswith("update"))
+print("{procs, [%s]}." % ",".join(map(q, procs)))
 PY
 	escript "$SRC/tests/planner/otp_check.escript" "$WORK" out/modules.erl \
 		out/plan.appup out/plan.relup out/plan.erl out/plan.down.erl
