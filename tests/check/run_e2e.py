@@ -66,6 +66,30 @@ def hotplan(*args, env_extra=None):
     return r.returncode, r.stdout, r.stderr
 
 
+def on_terminal(args, env_extra):
+    """Runs hotplan with its standard output on a pseudo-terminal; returns
+    (exit status, what it printed)."""
+    import pty
+    env = dict(os.environ)
+    env["XDG_CACHE_HOME"] = os.path.join(WORK, "cache")
+    env.pop("NO_COLOR", None)
+    env.update(env_extra)
+    master, slave = pty.openpty()
+    p = subprocess.Popen([HOTPLAN] + args, stdout=slave, stderr=subprocess.DEVNULL, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    return p.wait(), b"".join(chunks).decode("utf-8", "replace")
+
+
 def variant(edit_new, edit_both=None):
     """OLD = v1, NEW = v1 edited by edit_new(src_dir) (both first edited by
     edit_both, if given); both configured."""
@@ -370,10 +394,12 @@ def case_sample():
     check("HP101" in ids and "HP102" in ids, f"sample SARIF {ids}")
     fails, _ = junit_failures(junit)
     check("HP101 removed-export-referenced" in fails["hotplan.findings"], f"JUnit {fails}")
-    # colour when asked for a terminal is not testable through a pipe; NO_COLOR
-    # must win anyway
-    rc2, out2, _ = hotplan("check", old, new, env_extra={"NO_COLOR": "1"})
-    check(rc2 == 1 and "\033[" not in out2, "NO_COLOR")
+    # on a terminal: colour, unless NO_COLOR is set
+    rc2, out2 = on_terminal(["check", old, new], {})
+    check(rc2 == 1 and "\033[1mhotplan check:" in out2 and "\033[31m" in out2,
+          f"no colour on a terminal: {out2[:200]!r}")
+    rc2, out2 = on_terminal(["check", old, new], {"NO_COLOR": "1"})
+    check(rc2 == 1 and "\033[" not in out2 and "FORBIDDEN" in out2, "NO_COLOR on a terminal")
 
     # the picture of the tree and of the upgrade
     svg = os.path.join(WORK, "v1.svg")

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,6 +150,46 @@ static void test_dot_focus_and_folders(void **state)
 	sb_release(&sb);
 }
 
+/* More modules than GRAPH_FOLDER_THRESHOLD: clustered by folder unless
+ * told otherwise. */
+static void test_dot_auto_folders(void **state)
+{
+	(void)state;
+	enum { N = GRAPH_FOLDER_THRESHOLD + 1 };
+	struct module mods[N];
+	char names[N][16], paths[N][32];
+	const char *files[N][1];
+	memset(mods, 0, sizeof mods);
+	for (int i = 0; i < N; i++) {
+		snprintf(names[i], sizeof names[i], "m%02d", i);
+		snprintf(paths[i], sizeof paths[i], "/r/%s/m%02d.c", i % 2 ? "odd" : "even", i);
+		files[i][0] = paths[i];
+		mods[i].name = names[i];
+		mods[i].files = files[i];
+		mods[i].nfiles = 1;
+	}
+	struct facts f;
+	memset(&f, 0, sizeof f);
+	f.modules = mods;
+	f.nmodules = N;
+	struct graph_spec spec;
+	memset(&spec, 0, sizeof spec);
+	spec.old = &f;
+	char *dot = dot_of(&spec);
+	assert_non_null(strstr(dot, "id=\"dir:even\"; label=\"even\""));
+	assert_non_null(strstr(dot, "id=\"dir:odd\"; label=\"odd\""));
+	free(dot);
+	spec.cluster = GRAPH_CLUSTER_NONE;
+	dot = dot_of(&spec);
+	assert_null(strstr(dot, "cluster_dir_"));
+	free(dot);
+	f.nmodules = GRAPH_FOLDER_THRESHOLD;
+	spec.cluster = GRAPH_CLUSTER_AUTO;
+	dot = dot_of(&spec);
+	assert_null(strstr(dot, "cluster_dir_"));
+	free(dot);
+}
+
 static void test_render(void **state)
 {
 	(void)state;
@@ -181,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_dot_single_tree),
 		cmocka_unit_test(test_dot_plan),
 		cmocka_unit_test(test_dot_focus_and_folders),
+		cmocka_unit_test(test_dot_auto_folders),
 		cmocka_unit_test(test_render),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
