@@ -489,7 +489,8 @@ compare(_, Other) -> Other.
 noproc(VmEv, ModelEv) ->
     lists:sort([case E of
                     {K, I, N, died, noproc} ->
-                        case [R || {K2, I2, N2, died, R} <- ModelEv, {K2, I2, N2} =:= {K, I, N}] of
+                        Known = [R || {K2, I2, N2, died, R} <- VmEv, {K2, I2, N2} =:= {K, I, N}],
+                        case [R || {K2, I2, N2, died, R} <- ModelEv, {K2, I2, N2} =:= {K, I, N}] -- Known of
                             [R | _] -> {K, I, N, died, R};
                             [] -> E
                         end;
