@@ -234,6 +234,57 @@ def case_clash(hp, work):
     check(set(edges(f)) == {("db/conn", "net/conn")}, "edges")
 
 
+def case_states(hp, work):
+    f = analyze(hp, fixture("states"))
+    m = mod(f, "st")
+    check(m["transformer"] == "st_code_change", "transformer: %s" % m["transformer"])
+    got = {s["name"]: s["layout"] for s in m["states"]}
+    check(sorted(got) == ["conn_t", "struct inner", "struct node", "struct param_state"],
+          "state types: %s" % sorted(got))
+    check(got["struct inner"] == "short a@0; long b@8; size 16", got["struct inner"])
+    check(got["struct node"] == "struct node * next@0; union (unnamed union) u@8; "
+          "unsigned int flag:3@96b; size 16", got["struct node"])
+    # moved lines do not move layouts; a field change does
+    d = os.path.join(work, "moved")
+    os.makedirs(d)
+    with open(os.path.join(FIX, "states", "st.c")) as fp:
+        text = fp.read()
+    with open(os.path.join(d, "st.c"), "w") as fp:
+        fp.write("\n\n/* moved */\n\n" + text)
+    moved = {s["name"]: s["layout_hash"] for s in mod(analyze(hp, d), "st")["states"]}
+    check(moved == {s["name"]: s["layout_hash"] for s in m["states"]}, "moved lines, same layouts")
+    with open(os.path.join(d, "st.c"), "w") as fp:
+        fp.write(text.replace("struct inner { short a; long b; };", "struct inner { int a; long b; };"))
+    changed = {s["name"]: s["layout_hash"] for s in mod(analyze(hp, d), "st")["states"]}
+    old = {s["name"]: s["layout_hash"] for s in m["states"]}
+    check(changed["struct inner"] != old["struct inner"] and changed["struct node"] == old["struct node"],
+          "a field type change shows in that layout only")
+
+
+def case_progress(hp, work):
+    import pty
+    d = many_units(work)
+    master, slave = pty.openpty()
+    p = subprocess.Popen([hp, "analyze", d, "-j1", "-o", os.path.join(work, "f.json")],
+                         stderr=slave, stdout=subprocess.DEVNULL)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    check(p.wait() == 0, "exit 0")
+    os.close(master)
+    check(b"analyzing 1/12 units" in seen and b"\ranalyzing 12/12 units" in seen, "progress: %r" % seen[:200])
+    check(seen.endswith(b"\r"), "the line is cleared at the end: %r" % seen[-60:])
+    p = run(hp, "analyze", d, "-o", os.path.join(work, "g.json"))
+    check(p.stderr == "", "no progress when stderr is not a terminal")
+
+
 def many_units(work, n=12):
     d = os.path.join(work, "many")
     os.makedirs(d)
