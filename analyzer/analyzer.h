@@ -14,6 +14,19 @@
  * Determinism: the result depends only on the inputs, never on the number
  * of jobs, thread scheduling, or whether a unit came from the cache.
  *
+ * What counts as defined where (so that the facts agree with what nm says
+ * of the objects; tests/analyzer/check_nm.py checks it on the sample):
+ *  - exports: definitions with external linkage that emit a symbol: plain
+ *    and weak functions, initialized and tentative variables, a C99 inline
+ *    function in the unit that declares it extern;
+ *  - locals: static definitions of the main file; static (inline) functions
+ *    of headers only when the unit uses them; C99 inline definitions that
+ *    emit nothing (a call to one is a reference to the module exporting it);
+ *  - refs: to symbols the unit does not emit; those that no module exports
+ *    (libc, ...) are dropped by the merge. Qualified refs come from string
+ *    literals passed to lookup functions: hot_lookup("m", "f") names f.
+ *  - module names are stored unquoted ("net/conn"); Erlang writers quote them.
+ *
  * No libclang type appears here; only the analyzer's .c files include <clang-c/Index.h>.
  */
 #ifndef HOTPLAN_ANALYZER_H

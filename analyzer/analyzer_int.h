@@ -62,6 +62,7 @@ struct walker_job {
 	const struct unit_list *ul;
 	const struct hp_config *cfg;
 	int keep_going;
+	int want_deps;                /* fill results[i].deps (for the cache) */
 	struct unit_result *results;  /* one per unit of ul */
 	int (*next)(void *ctx, size_t *unit);
 	void (*done)(void *ctx, size_t unit);

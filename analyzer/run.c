@@ -66,8 +66,8 @@ static void pool_done(void *ctx, size_t i)
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
-	struct walker_job job = { p->ul, p->cfg, p->opts->keep_going, p->results,
-				  pool_next, pool_done, p };
+	struct walker_job job = { p->ul, p->cfg, p->opts->keep_going, p->opts->cache_dir != NULL,
+				  p->results, pool_next, pool_done, p };
 	walker_serve(&job);
 	return NULL;
 }

@@ -1007,7 +1007,8 @@ static void collect_deps(struct walk *w, struct unit_result *res)
 /* ---- entry point ---------------------------------------------------------------------- */
 
 static void walk_unit(CXIndex index, const struct unit_list *ul, const struct unit *u,
-		      const struct hp_config *cfg, int keep_going, struct unit_result *res)
+		      const struct hp_config *cfg, int keep_going, int want_deps,
+		      struct unit_result *res)
 {
 	struct walk w;
 	memset(&w, 0, sizeof(w));
@@ -1057,7 +1058,8 @@ static void walk_unit(CXIndex index, const struct unit_list *ul, const struct un
 	}
 	clang_visitChildren(clang_getTranslationUnitCursor(w.tu), top_visit, &w);
 	build_module(&w, m);
-	collect_deps(&w, res);
+	if (want_deps)
+		collect_deps(&w, res);
 	facts_finish(w.f);
 	module_compute_hash(&w.f->modules[0]);
 out:
@@ -1081,7 +1083,7 @@ void walker_serve(const struct walker_job *job)
 	size_t i;
 	while (job->next(job->ctx, &i)) {
 		walk_unit(index, job->ul, &job->ul->units[i], job->cfg, job->keep_going,
-			  &job->results[i]);
+			  job->want_deps, &job->results[i]);
 		job->done(job->ctx, i);
 	}
 	clang_disposeIndex(index);
