@@ -15,6 +15,7 @@
 #include "runtime.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,12 +133,88 @@ const char *rt_app_type_name(enum rt_app_type t)
 
 /* ---- reading -------------------------------------------------------------- */
 
-struct reader {
-	struct json_doc d;
-	struct runtime *rt;
-	struct strmap pids;
-	struct strmap sups;  /* name -> index + 1 */
+/* Set of pids (indices into rt->processes), open addressing: strmap's
+ * generality costs too much at 10^6 entries. */
+struct pidset {
+	uint32_t *slots;   /* process index + 1, 0 empty */
+	size_t cap, n;
 };
+
+
+static void pidset_release(struct pidset *ps)
+{
+	free(ps->slots);
+	memset(ps, 0, sizeof(*ps));
+}
+
+/* Adds process idx (whose pid is already stored); 1 if the pid was there. */
+static int pidset_add(struct pidset *ps, const struct runtime *rt, uint32_t idx)
+{
+	if (2 * (ps->n + 1) > ps->cap) {
+		size_t ncap = ps->cap ? ps->cap * 2 : 1024;
+		uint32_t *ns = xcalloc(ncap, sizeof(uint32_t));
+		for (size_t i = 0; i < ps->cap; i++) {
+			uint32_t v = ps->slots[i];
+			if (!v)
+				continue;
+			size_t h = (size_t)hp_hash_str(rt->processes.items[v - 1].pid) & (ncap - 1);
+			while (ns[h])
+				h = (h + 1) & (ncap - 1);
+			ns[h] = v;
+		}
+		free(ps->slots);
+		ps->slots = ns;
+		ps->cap = ncap;
+	}
+	const char *pid = rt->processes.items[idx].pid;
+	size_t h = (size_t)hp_hash_str(pid) & (ps->cap - 1);
+	while (ps->slots[h]) {
+		if (!strcmp(rt->processes.items[ps->slots[h] - 1].pid, pid))
+			return 1;
+		h = (h + 1) & (ps->cap - 1);
+	}
+	ps->slots[h] = idx + 1;
+	ps->n++;
+	return 0;
+}
+
+struct reader {
+	struct json_doc d;   /* the document being converted */
+	struct runtime *rt;
+	struct pidset pids;
+	struct strmap sups;  /* name -> index + 1 */
+	/* Object mode (the fast path): d is one process object of the file;
+	 * positions are shifted by where that object starts. */
+	int object_mode;
+	const char *full;       /* the whole file */
+	size_t base_off;        /* offset of d.text in full */
+	size_t base_line_off;   /* offset in full of the line holding base_off */
+	unsigned base_line;     /* that line's number */
+};
+
+/* json_error with the position mapped back into the whole file. */
+static int rt_error(const struct reader *r, const cJSON *node, const char *fmt, ...) HP_PRINTF(3, 4);
+static int rt_error(const struct reader *r, const cJSON *node, const char *fmt, ...)
+{
+	char msg[768];
+	unsigned line = 0, col = 0;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (node)
+		json_locate(&r->d, node, &line, &col);
+	if (r->object_mode && line) {
+		if (line == 1) {
+			unsigned l0, c0;
+			json_offset_pos(r->full + r->base_line_off, r->base_off - r->base_line_off,
+					r->base_off - r->base_line_off, &l0, &c0);
+			col += c0 - 1;
+		}
+		line += r->base_line - 1;
+	}
+	return hp_error_at(r->d.err, HP_EINPUT, r->d.file, line, col, "%s", msg);
+}
 
 /* A version id as written in "modules": integer, string or null. */
 static int read_version_id(struct reader *r, const cJSON *obj, const char *key, int32_t *out)
@@ -149,18 +226,18 @@ static int read_version_id(struct reader *r, const cJSON *obj, const char *key, 
 	if (cJSON_IsNumber(v)) {
 		double x = v->valuedouble;
 		if (x != floor(x) || fabs(x) > 9e15)
-			return json_error(&r->d, v, "version must be an integer or a string");
+			return rt_error(r, v, "version must be an integer or a string");
 		*out = runtime_version_int(r->rt, (long long)x);
 		return 0;
 	}
 	if (cJSON_IsString(v)) {
 		if (!strcmp(v->valuestring, "current") || !strcmp(v->valuestring, "old") ||
 		    !v->valuestring[0])
-			return json_error(&r->d, v, "'%s' is not a version id", v->valuestring);
+			return rt_error(r, v, "'%s' is not a version id", v->valuestring);
 		*out = runtime_version_str(r->rt, v->valuestring);
 		return 0;
 	}
-	return json_error(&r->d, v, "'%s' must be an integer, a string or null", key);
+	return rt_error(r, v, "'%s' must be an integer, a string or null", key);
 }
 
 static int read_modules(struct reader *r, const cJSON *arr)
@@ -170,20 +247,20 @@ static int read_modules(struct reader *r, const cJSON *arr)
 		const char *name;
 		int rc;
 		if (!cJSON_IsObject(m))
-			return json_error(&r->d, m, "a module must be an object");
+			return rt_error(r, m, "a module must be an object");
 		if ((rc = json_get_string(&r->d, m, "name", 1, &name)))
 			return rc;
 		if (!*name)
-			return json_error(&r->d, m, "empty module name");
+			return rt_error(r, m, "empty module name");
 		if (runtime_find_module(r->rt, name) >= 0)
-			return json_error(&r->d, m, "duplicate module '%s'", name);
+			return rt_error(r, m, "duplicate module '%s'", name);
 		uint32_t idx = runtime_module(r->rt, name);
 		int32_t cur, old;
 		if ((rc = read_version_id(r, m, "current", &cur)) ||
 		    (rc = read_version_id(r, m, "old", &old)))
 			return rc;
 		if (cur != RT_NONE && cur == old)
-			return json_error(&r->d, m, "module '%s' has the same current and old version", name);
+			return rt_error(r, m, "module '%s' has the same current and old version", name);
 		r->rt->modules.items[idx].cur = cur;
 		r->rt->modules.items[idx].old = old;
 	}
@@ -202,7 +279,7 @@ static int read_app_type(struct reader *r, const cJSON *obj, const char *key, in
 			return 0;
 		}
 	}
-	return json_error(&r->d, cJSON_GetObjectItemCaseSensitive(obj, key),
+	return rt_error(r, cJSON_GetObjectItemCaseSensitive(obj, key),
 			  "'%s' must be permanent, transient or temporary", key);
 }
 
@@ -219,7 +296,7 @@ static int read_supervisors(struct reader *r, const cJSON *arr)
 		long long intensity = RT_DEFAULT_INTENSITY, period = RT_DEFAULT_PERIOD;
 		int type = RT_APP_PERMANENT;
 		if (!cJSON_IsObject(s)) {
-			rc = json_error(&r->d, s, "a supervisor must be an object");
+			rc = rt_error(r, s, "a supervisor must be an object");
 			goto out;
 		}
 		if ((rc = json_get_string(&r->d, s, "name", 1, &name)) ||
@@ -231,7 +308,7 @@ static int read_supervisors(struct reader *r, const cJSON *arr)
 			goto out;
 		rc = 0;
 		if (strmap_get(&r->sups, name)) {
-			rc = json_error(&r->d, s, "duplicate supervisor '%s'", name);
+			rc = rt_error(r, s, "duplicate supervisor '%s'", name);
 			goto out;
 		}
 		sup.name = arena_strdup(&r->rt->arena, name);
@@ -249,7 +326,7 @@ static int read_supervisors(struct reader *r, const cJSON *arr)
 			continue;
 		void *v = strmap_get(&r->sups, parents.items[i]);
 		if (!v) {
-			rc = json_error(&r->d, cJSON_GetObjectItemCaseSensitive(nodes.items[i], "parent"),
+			rc = rt_error(r, cJSON_GetObjectItemCaseSensitive(nodes.items[i], "parent"),
 					"unknown supervisor '%s'", parents.items[i]);
 			goto out;
 		}
@@ -264,7 +341,7 @@ static int read_supervisors(struct reader *r, const cJSON *arr)
 			steps++;
 		}
 		if (p != RT_NONE) {
-			rc = json_error(&r->d, nodes.items[i], "supervisor '%s' is its own ancestor (a cycle)",
+			rc = rt_error(r, nodes.items[i], "supervisor '%s' is its own ancestor (a cycle)",
 					r->rt->supervisors.items[i].name);
 			goto out;
 		}
@@ -278,10 +355,10 @@ out:
 static int module_ref(struct reader *r, const cJSON *v, uint32_t *out)
 {
 	if (!cJSON_IsString(v))
-		return json_error(&r->d, v, "a module name must be a string");
+		return rt_error(r, v, "a module name must be a string");
 	int32_t m = runtime_find_module(r->rt, v->valuestring);
 	if (m < 0)
-		return json_error(&r->d, v, "unknown module '%s'", v->valuestring);
+		return rt_error(r, v, "unknown module '%s'", v->valuestring);
 	*out = (uint32_t)m;
 	return 0;
 }
@@ -291,7 +368,7 @@ static int read_frame(struct reader *r, const cJSON *f, struct rt_frame *out)
 {
 	const cJSON *mv = NULL, *vv = NULL, *c;
 	if (!cJSON_IsObject(f))
-		return json_error(&r->d, f, "a frame must be an object {\"module\", \"version\"}");
+		return rt_error(r, f, "a frame must be an object {\"module\", \"version\"}");
 	for (c = f->child; c; c = c->next) {
 		if (!strcmp(c->string, "module"))
 			mv = c;
@@ -299,7 +376,7 @@ static int read_frame(struct reader *r, const cJSON *f, struct rt_frame *out)
 			vv = c;
 	}
 	if (!mv)
-		return json_error(&r->d, f, "missing 'module' in object");
+		return rt_error(r, f, "missing 'module' in object");
 	int rc = module_ref(r, mv, &out->module);
 	if (rc)
 		return rc;
@@ -308,11 +385,11 @@ static int read_frame(struct reader *r, const cJSON *f, struct rt_frame *out)
 	if (!vv || (cJSON_IsString(vv) && !strcmp(vv->valuestring, "current"))) {
 		v = m->cur;
 		if (v == RT_NONE)
-			return json_error(&r->d, vv ? vv : f, "module '%s' has no current version", m->name);
+			return rt_error(r, vv ? vv : f, "module '%s' has no current version", m->name);
 	} else if (cJSON_IsString(vv) && !strcmp(vv->valuestring, "old")) {
 		v = m->old;
 		if (v == RT_NONE)
-			return json_error(&r->d, vv, "module '%s' has no old version", m->name);
+			return rt_error(r, vv, "module '%s' has no old version", m->name);
 	} else if (cJSON_IsString(vv)) {
 		char small[256];
 		size_t n = strlen(vv->valuestring);
@@ -331,11 +408,11 @@ static int read_frame(struct reader *r, const cJSON *f, struct rt_frame *out)
 		void *p;
 		v = strmap_lookup(&r->rt->version_index, small, &p) ? (int32_t)((uintptr_t)p - 1) : RT_NONE;
 	} else {
-		return json_error(&r->d, vv, "a version must be \"current\", \"old\", an integer or a string");
+		return rt_error(r, vv, "a version must be \"current\", \"old\", an integer or a string");
 	}
 	if (v == RT_NONE || (v != m->cur && v != m->old)) {
 		char *txt = cJSON_PrintUnformatted(vv);
-		json_error(&r->d, vv, "version %s of module '%s' is neither its current nor its old version",
+		rt_error(r, vv, "version %s of module '%s' is neither its current nor its old version",
 			   txt ? txt : "?", m->name);
 		free(txt);
 		return HP_EINPUT;
@@ -347,7 +424,7 @@ static int read_frame(struct reader *r, const cJSON *f, struct rt_frame *out)
 static int read_frames(struct reader *r, const cJSON *arr, int funs, uint32_t *off, uint32_t *n)
 {
 	if (!cJSON_IsArray(arr))
-		return json_error(&r->d, arr, "'%s' must be an array", funs ? "funs" : "frames");
+		return rt_error(r, arr, "'%s' must be an array", funs ? "funs" : "frames");
 	void *vec = funs ? (void *)&r->rt->funs : (void *)&r->rt->frames;
 	VEC(struct rt_frame) *fv = vec;
 	*off = (uint32_t)fv->n;
@@ -367,14 +444,14 @@ static int enum_of(struct reader *r, const cJSON *v, const char *key,
 		   const char *(*namefn)(int), int count, uint8_t *out)
 {
 	if (!cJSON_IsString(v))
-		return json_error(&r->d, v, "'%s' must be a string", key);
+		return rt_error(r, v, "'%s' must be a string", key);
 	for (int i = 0; i < count; i++) {
 		if (!strcmp(v->valuestring, namefn(i))) {
 			*out = (uint8_t)i;
 			return 0;
 		}
 	}
-	return json_error(&r->d, v, "bad '%s' value '%s'", key, v->valuestring);
+	return rt_error(r, v, "bad '%s' value '%s'", key, v->valuestring);
 }
 
 static const char *next_name_i(int i) { return rt_next_name((enum rt_next)i); }
@@ -390,14 +467,14 @@ static int read_process(struct reader *r, const cJSON *p)
 	pr.restart = RT_PERMANENT;
 	pr.next = RT_NEXT_LOCAL;
 	if (!cJSON_IsObject(p))
-		return json_error(&r->d, p, "a process must be an object");
+		return rt_error(r, p, "a process must be an object");
 	for (c = p->child; c; c = c->next) {
 		const char *k = c->string;
 		if (!strcmp(k, "pid")) {
 			pidv = c;
 		} else if (!strcmp(k, "name")) {
 			if (!cJSON_IsString(c))
-				return json_error(&r->d, c, "'name' must be a string");
+				return rt_error(r, c, "'name' must be a string");
 			pr.name = arena_strdup(&r->rt->arena, c->valuestring);
 		} else if (!strcmp(k, "frames")) {
 			framesv = c;
@@ -414,13 +491,13 @@ static int read_process(struct reader *r, const cJSON *p)
 				return rc;
 		} else if (!strcmp(k, "sys")) {
 			if (!cJSON_IsBool(c))
-				return json_error(&r->d, c, "'sys' must be true or false");
+				return rt_error(r, c, "'sys' must be true or false");
 			pr.sys = cJSON_IsTrue(c) ? 1 : 0;
 		} else if (!strcmp(k, "modules")) {
 			if (cJSON_IsNull(c))
 				continue;
 			if (!cJSON_IsArray(c))
-				return json_error(&r->d, c, "'modules' must be an array of module names");
+				return rt_error(r, c, "'modules' must be an array of module names");
 			modsv = c;
 			pr.has_mods = 1;
 			pr.mods = (uint32_t)r->rt->modrefs.n;
@@ -436,36 +513,38 @@ static int read_process(struct reader *r, const cJSON *p)
 			if (cJSON_IsNull(c))
 				continue;
 			if (!cJSON_IsString(c))
-				return json_error(&r->d, c, "'supervisor' must be a string or null");
+				return rt_error(r, c, "'supervisor' must be a string or null");
 			void *v = strmap_get(&r->sups, c->valuestring);
 			if (!v)
-				return json_error(&r->d, c, "unknown supervisor '%s'", c->valuestring);
+				return rt_error(r, c, "unknown supervisor '%s'", c->valuestring);
 			pr.supervisor = (int32_t)((uintptr_t)v - 1);
 			supv = c;
 		}
 	}
 	(void)supv;
 	if (!framesv)
-		return json_error(&r->d, p, "missing 'frames' in object");
+		return rt_error(r, p, "missing 'frames' in object");
 	if (!pidv)
-		return json_error(&r->d, p, "missing 'pid' in object");
+		return rt_error(r, p, "missing 'pid' in object");
 	if (cJSON_IsString(pidv)) {
 		if (!pidv->valuestring[0])
-			return json_error(&r->d, pidv, "empty pid");
+			return rt_error(r, pidv, "empty pid");
 		pr.pid = arena_strdup(&r->rt->arena, pidv->valuestring);
 	} else if (cJSON_IsNumber(pidv) && pidv->valuedouble == floor(pidv->valuedouble) &&
 		   pidv->valuedouble >= 0 && pidv->valuedouble < 9e15) {
 		pr.pid = arena_printf(&r->rt->arena, "%lld", (long long)pidv->valuedouble);
 	} else {
-		return json_error(&r->d, pidv, "'pid' must be a string or a non-negative integer");
+		return rt_error(r, pidv, "'pid' must be a string or a non-negative integer");
 	}
-	if (strmap_put(&r->pids, pr.pid, (void *)1))
-		return json_error(&r->d, pidv, "duplicate pid '%s'", pr.pid);
 	if (!pr.name)
 		pr.name = pr.pid;
 	if (modsv && pr.supervisor == RT_NONE)
-		return json_error(&r->d, modsv, "'modules' is the child spec of a supervised process: it needs a 'supervisor'");
+		return rt_error(r, modsv, "'modules' is the child spec of a supervised process: it needs a 'supervisor'");
 	VEC_PUSH(&r->rt->processes, pr);
+	if (pidset_add(&r->pids, r->rt, (uint32_t)(r->rt->processes.n - 1))) {
+		r->rt->processes.n--;
+		return rt_error(r, pidv, "duplicate pid '%s'", pr.pid);
+	}
 	return 0;
 }
 
@@ -477,10 +556,10 @@ static int read_unpurged(struct reader *r, const cJSON *arr)
 		const char *method;
 		int rc;
 		if (!cJSON_IsObject(u))
-			return json_error(&r->d, u, "an unpurged entry must be an object {\"module\", \"method\"}");
+			return rt_error(r, u, "an unpurged entry must be an object {\"module\", \"method\"}");
 		const cJSON *mv = cJSON_GetObjectItemCaseSensitive(u, "module");
 		if (!mv)
-			return json_error(&r->d, u, "missing 'module' in object");
+			return rt_error(r, u, "missing 'module' in object");
 		if ((rc = module_ref(r, mv, &up.module)))
 			return rc;
 		if ((rc = json_get_string(&r->d, u, "method", 1, &method)))
@@ -490,7 +569,7 @@ static int read_unpurged(struct reader *r, const cJSON *arr)
 		else if (!strcmp(method, "brutal_purge"))
 			up.method = PURGE_BRUTAL;
 		else
-			return json_error(&r->d, cJSON_GetObjectItemCaseSensitive(u, "method"),
+			return rt_error(r, cJSON_GetObjectItemCaseSensitive(u, "method"),
 					  "'method' must be soft_purge or brutal_purge");
 		VEC_PUSH(&r->rt->unpurged, up);
 	}
@@ -504,16 +583,16 @@ static int read_doc(struct reader *r)
 	long long version, st;
 	int rc;
 	if (!cJSON_IsObject(root))
-		return json_error(&r->d, root, "a runtime must be a JSON object");
+		return rt_error(r, root, "a runtime must be a JSON object");
 	if ((rc = json_get_string(&r->d, root, "format", 1, &format)))
 		return rc;
 	if (strcmp(format, RUNTIME_FORMAT))
-		return json_error(&r->d, cJSON_GetObjectItemCaseSensitive(root, "format"),
+		return rt_error(r, cJSON_GetObjectItemCaseSensitive(root, "format"),
 				  "format is '%s', expected '%s'", format, RUNTIME_FORMAT);
 	if ((rc = json_get_int(&r->d, root, "version", 1, 0, 1000000, &version)))
 		return rc;
 	if (version != RUNTIME_VERSION)
-		return json_error(&r->d, cJSON_GetObjectItemCaseSensitive(root, "version"),
+		return rt_error(r, cJSON_GetObjectItemCaseSensitive(root, "version"),
 				  "unsupported runtime version %lld (this hotplan reads %d)",
 				  version, RUNTIME_VERSION);
 	if ((rc = json_get_object(&r->d, root, "options", 0, &opts)) < 0)
@@ -543,20 +622,19 @@ static int read_doc(struct reader *r)
 	return 0;
 }
 
-int runtime_read_json(const char *file, const char *json, size_t len,
-		      struct runtime **out, struct errbuf *err)
+/* The reference path: one cJSON tree for the whole file. */
+static int read_slow(const char *file, const char *json, size_t len,
+		     struct runtime **out, struct errbuf *err)
 {
 	struct reader r;
 	memset(&r, 0, sizeof(r));
-	*out = NULL;
 	int rc = json_doc_parse(&r.d, file, json, len, err);
 	if (rc)
 		return rc;
 	r.rt = runtime_new();
-	strmap_init(&r.pids);
 	strmap_init(&r.sups);
 	rc = read_doc(&r);
-	strmap_release(&r.pids);
+	pidset_release(&r.pids);
 	strmap_release(&r.sups);
 	json_doc_release(&r.d);
 	if (rc) {
@@ -565,6 +643,254 @@ int runtime_read_json(const char *file, const char *json, size_t len,
 	}
 	*out = r.rt;
 	return 0;
+}
+
+/* ---- the fast path ---------------------------------------------------------
+ *
+ * The processes array holds almost all of a large file. Its objects are
+ * parsed one at a time (cJSON, through json_doc_parse) and converted and
+ * freed at once, so the tree of the whole file is never built: memory stays
+ * small and malloc reuses the same chunks. The rest of the file is parsed
+ * as a skeleton in which the processes array is blanked out with the same
+ * line breaks and columns, so every position stays that of the file. Any
+ * shape the scanner does not expect (and any malformed object) sends the
+ * whole file down read_slow(), which gives the exact message.
+ */
+
+static int is_ws(char c)
+{
+	return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
+
+static size_t skip_ws(const char *t, size_t i, size_t n)
+{
+	while (i < n && is_ws(t[i]))
+		i++;
+	return i;
+}
+
+/* At a '"': the offset after the closing quote, or n. */
+static size_t skip_string(const char *t, size_t i, size_t n)
+{
+	for (i++; i < n; i++) {
+		if (t[i] == '\\')
+			i++;
+		else if (t[i] == '"')
+			return i + 1;
+	}
+	return n;
+}
+
+/* At the start of a value: the offset after it, or n when it is open. */
+static size_t skip_value(const char *t, size_t i, size_t n)
+{
+	if (i >= n)
+		return n;
+	if (t[i] == '"')
+		return skip_string(t, i, n);
+	if (t[i] != '{' && t[i] != '[') {
+		while (i < n && !is_ws(t[i]) && t[i] != ',' && t[i] != '}' && t[i] != ']')
+			i++;
+		return i;
+	}
+	int depth = 0;
+	for (; i < n; i++) {
+		char c = t[i];
+		if (c == '"') {
+			i = skip_string(t, i, n) - 1;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			if (--depth == 0)
+				return i + 1;
+		}
+	}
+	return n;
+}
+
+/* Finds the one top-level "processes" member whose value is an array:
+ * offsets of its '[' and ']'. -1 when the file does not have that shape. */
+static int find_processes(const char *t, size_t n, size_t *open, size_t *close)
+{
+	size_t i = skip_ws(t, 0, n);
+	int found = 0;
+	if (i >= n || t[i] != '{')
+		return -1;
+	i = skip_ws(t, i + 1, n);
+	while (i < n && t[i] == '"') {
+		size_t k = i, ke = skip_string(t, i, n);
+		i = skip_ws(t, ke, n);
+		if (i >= n || t[i] != ':')
+			return -1;
+		i = skip_ws(t, i + 1, n);
+		size_t v = i;
+		i = skip_value(t, i, n);
+		if (i >= n)
+			return -1;
+		if (ke - k == 11 && !memcmp(t + k, "\"processes\"", 11)) {
+			if (found || t[v] != '[')
+				return -1;
+			found = 1;
+			*open = v;
+			*close = i - 1;
+		}
+		i = skip_ws(t, i, n);
+		if (i < n && t[i] == ',')
+			i = skip_ws(t, i + 1, n);
+		else
+			break;
+	}
+	if (i >= n || t[i] != '}' || !found)
+		return -1;
+	return 0;
+}
+
+/* The file with the processes array's contents blanked out: same lines,
+ * same columns after it. */
+static char *skeleton(const char *t, size_t n, size_t open, size_t close, size_t *len)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_add(&sb, t, open + 1);
+	size_t last = open + 1;
+	for (size_t i = open + 1; i < close; i++) {
+		if (t[i] == '\n') {
+			sb_addc(&sb, '\n');
+			last = i + 1;
+		}
+	}
+	for (size_t i = last; i < close; i++)
+		if (((unsigned char)t[i] & 0xC0) != 0x80)
+			sb_addc(&sb, ' ');
+	sb_add(&sb, t + close, n - close);
+	return sb_detach(&sb, len);
+}
+
+enum { FAST_DONE = 0, FAST_FALLBACK = 1 };
+
+/* Returns FAST_DONE with *out or an error in err, or FAST_FALLBACK. */
+static int read_fast(const char *file, const char *t, size_t n,
+		     struct runtime **out, struct errbuf *err)
+{
+	size_t open = 0, close = 0, sklen;
+	if (find_processes(t, n, &open, &close) < 0)
+		return FAST_FALLBACK;
+	struct reader r;
+	memset(&r, 0, sizeof(r));
+	char *sk = skeleton(t, n, open, close, &sklen);
+	int rc = json_doc_parse(&r.d, file, sk, sklen, err);
+	if (rc) {
+		free(sk);
+		return FAST_FALLBACK;
+	}
+	r.rt = runtime_new();
+	strmap_init(&r.sups);
+	rc = read_doc(&r);
+	json_doc_release(&r.d);
+	free(sk);
+	if (rc)
+		goto out;
+
+	/* Now the process objects, one by one. */
+	unsigned line = 1;
+	size_t line_off = 0;
+	for (const char *p = t; (p = memchr(p, '\n', (size_t)(t + open - p))) != NULL; p++) {
+		line++;
+		line_off = (size_t)(p - t) + 1;
+	}
+	size_t i = open + 1;
+	int first = 1;
+	r.object_mode = 1;
+	r.full = t;
+	for (;;) {
+		for (; i < close && is_ws(t[i]); i++) {
+			if (t[i] == '\n') {
+				line++;
+				line_off = i + 1;
+			}
+		}
+		if (i >= close) {
+			if (!first)
+				rc = FAST_FALLBACK;  /* a trailing comma */
+			break;
+		}
+		if (t[i] != '{') {
+			rc = FAST_FALLBACK;
+			break;
+		}
+		const char *endp = NULL;
+		cJSON *obj = cJSON_ParseWithLengthOpts(t + i, close - i, &endp, 0);
+		if (!obj || !endp || endp <= t + i || endp > t + close) {
+			cJSON_Delete(obj);
+			rc = FAST_FALLBACK;
+			break;
+		}
+		size_t end = (size_t)(endp - t);
+		/* What json_doc_parse checks beyond cJSON (UTF-8, control
+		 * characters) only matters when such a byte is present. */
+		unsigned char odd = 0;
+		for (size_t k = i; k < end; k++) {
+			unsigned char c = (unsigned char)t[k];
+			odd |= (unsigned char)(c >= 0x80 || (c < 0x20 && c != '\n' && c != '\t' && c != '\r'));
+		}
+		if (odd) {
+			cJSON_Delete(obj);
+			if (json_doc_parse(&r.d, file, t + i, end - i, err)) {
+				rc = FAST_FALLBACK;
+				break;
+			}
+		} else {
+			r.d.file = file;
+			r.d.text = t + i;
+			r.d.len = end - i;
+			r.d.root = obj;
+			r.d.err = err;
+		}
+		r.base_off = i;
+		r.base_line = line;
+		r.base_line_off = line_off;
+		rc = read_process(&r, r.d.root);
+		json_doc_release(&r.d);
+		if (rc)
+			break;
+		for (const char *p = t + i; (p = memchr(p, '\n', (size_t)(t + end - p))) != NULL; p++) {
+			line++;
+			line_off = (size_t)(p - t) + 1;
+		}
+		first = 0;
+		i = end;
+		for (; i < close && is_ws(t[i]); i++) {
+			if (t[i] == '\n') {
+				line++;
+				line_off = i + 1;
+			}
+		}
+		if (i >= close)
+			break;
+		if (t[i] != ',') {
+			rc = FAST_FALLBACK;
+			break;
+		}
+		i++;
+	}
+out:
+	pidset_release(&r.pids);
+	strmap_release(&r.sups);
+	if (rc) {
+		runtime_free(r.rt);
+		return rc == FAST_FALLBACK ? FAST_FALLBACK : rc;
+	}
+	*out = r.rt;
+	return FAST_DONE;
+}
+
+int runtime_read_json(const char *file, const char *json, size_t len,
+		      struct runtime **out, struct errbuf *err)
+{
+	*out = NULL;
+	int rc = read_fast(file, json, len, out, err);
+	if (rc == FAST_FALLBACK)
+		return read_slow(file, json, len, out, err);
+	return rc;
 }
 
 int runtime_read_file(const char *path, struct runtime **out, struct errbuf *err)
