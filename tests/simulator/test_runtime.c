@@ -112,6 +112,29 @@ static void test_errors(void **state)
 	expect_error("{\"format\": \"hotplan-facts\", \"version\": 1}", "bad.json:1:12: format is 'hotplan-facts'");
 	expect_error(HEAD "\"modules\": [", "bad.json:");
 	expect_error(HEAD "\"modules\": []}", "missing 'processes'");
+	/* Malformed, truncated or badly encoded process objects. */
+	expect_error(HEAD "\"modules\": [], \"processes\": [{\"pid\": 1, \"frames\": []},\n"
+		     "  {\"pid\": 2, \"frames\": [}]}", "bad.json:3:");
+	expect_error(HEAD "\"modules\": [], \"processes\": [{\"pid\": 1, \"frames\": []},]}", "bad.json:2:");
+	expect_error(HEAD "\"modules\": [], \"processes\": [{\"pid\": \"\xff\", \"frames\": []}]}",
+		     "bad.json:2:39: invalid UTF-8");
+	expect_error(HEAD "\"modules\": [], \"processes\": [7]}", "a process must be an object");
+	expect_error(HEAD "\"modules\": [], \"processes\": [{\"pid\": 1, \"frames\": []}", "bad.json:2:");
+	/* Positions inside an object that spans lines, after other objects. */
+	expect_error(HEAD "\"modules\": [], \"processes\": [{\"pid\": 1, \"frames\": []}, {\"pid\": 2,\n"
+		     "   \"frames\": [],\n   \"next_call\": 3}]}", "bad.json:4:17: 'next_call' must be a string");
+}
+
+static void test_utf8_names(void **state)
+{
+	static const char text[] = HEAD "\"modules\": [{\"name\": \"m\", \"current\": 1}],\n"
+		"\"processes\": [{\"pid\": \"<0.1.0>\", \"name\": \"caf\xc3\xa9\", \"frames\": [{\"module\": \"m\"}]}]}";
+	struct runtime *rt;
+	struct errbuf err;
+	(void)state;
+	assert_int_equal(runtime_read_json("u.json", text, strlen(text), &rt, &err), 0);
+	assert_string_equal(rt->processes.items[0].name, "caf\xc3\xa9");
+	runtime_free(rt);
 }
 
 int main(void)
@@ -119,6 +142,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_good),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_utf8_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
