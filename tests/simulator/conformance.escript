@@ -532,7 +532,9 @@ jv(null) -> "null";
 jv(N) -> integer_to_list(N).
 
 %% Frames as the VM has them once the setup settled: a qualified loop is in
-%% the current version of its loop module; others where they started.
+%% the current version of its loop module; others where they started (the
+%% version current when versions 1..V had been loaded); funs are made at
+%% start.
 proc_json(Name, O, Top) ->
     M = maps:get(module, O),
     V = maps:get(vsn, O, Top(M)),
@@ -541,10 +543,10 @@ proc_json(Name, O, Top) ->
                  [] ->
                      [{M, case Next of qualified -> Top(M); _ -> V end}];
                  [N] ->
-                     [{N, Top(N)}, {M, V}]
+                     [{N, case Next of qualified -> Top(N); _ -> min(V, Top(N)) end}, {M, V}]
              end,
     FJ = fun(L) -> lists:join(", ", [io_lib:format("{\"module\": \"~s\", \"version\": ~b}", [X, Y]) || {X, Y} <- L]) end,
-    Funs = [{F, Top(F)} || F <- maps:get(funs, O, [])],
+    Funs = [{F, min(V, Top(F))} || F <- maps:get(funs, O, [])],
     Sup = case maps:get(sup, O, none) of
               none -> "";
               S -> io_lib:format(", \"supervisor\": \"~s\", \"restart\": \"~s\", \"modules\": [~s]",
