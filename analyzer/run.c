@@ -6,6 +6,13 @@
  * the next unit index under a mutex; results land in a slot per unit, so the
  * merge sees them in unit order whatever the scheduling. Cache lookups run
  * first, on the calling thread, and parse nothing.
+ *
+ * Stack: libclang parses on a helper thread of 8 MiB unless
+ * LIBCLANG_NOTHREADS is set, and a long expression (a + a + ... 50,000
+ * times) overflows it, killing the process. So the analyzer sets
+ * LIBCLANG_NOTHREADS before any thread starts and parses on its own threads,
+ * each with a WORKER_STACK stack (address space: pages are touched only
+ * as deep as the recursion goes).
  */
 #include "analyzer_int.h"
 
@@ -16,6 +23,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#define WORKER_STACK ((size_t)1 << 30)
 
 struct pool {
 	const struct unit_list *ul;
@@ -169,16 +178,20 @@ int analyzer_run(const char *tree, const struct analyzer_opts *opts,
 	unsigned jobs = opts->jobs ? opts->jobs : default_jobs();
 	if (jobs > p.ntodo)
 		jobs = (unsigned)p.ntodo;
-	if (jobs <= 1) {
-		worker(&p);
-	} else {
+	if (jobs) {
 		pthread_t *th = xcalloc(jobs, sizeof(*th));
+		pthread_attr_t attr;
 		unsigned started = 0;
+		/* before any thread exists: setenv is not thread-safe */
+		setenv("LIBCLANG_NOTHREADS", "1", 0);
+		pthread_attr_init(&attr);
+		pthread_attr_setstacksize(&attr, WORKER_STACK);
 		for (unsigned t = 0; t < jobs; t++)
-			if (pthread_create(&th[t], NULL, worker, &p) == 0)
+			if (pthread_create(&th[t], &attr, worker, &p) == 0)
 				started++;
 			else
 				break;
+		pthread_attr_destroy(&attr);
 		if (!started)
 			worker(&p);
 		for (unsigned t = 0; t < started; t++)

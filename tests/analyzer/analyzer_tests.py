@@ -285,6 +285,19 @@ def case_progress(hp, work):
     check(p.stderr == "", "no progress when stderr is not a terminal")
 
 
+def case_deep_expression(hp, work):
+    # deep recursion in the parser and the walk: no crash, whatever -j
+    d = os.path.join(work, "deep")
+    os.makedirs(d)
+    with open(os.path.join(d, "deep.c"), "w") as fp:
+        fp.write("int g(int);\nint f(int x) { return g(" + "+".join(["x"] * 60000) + "); }\n")
+    with open(os.path.join(d, "g.c"), "w") as fp:
+        fp.write("int g(int x) { return x; }\n")
+    for j in ("-j1", "-j2"):
+        f = analyze(hp, d, j)
+        check([(r["symbol"], r["kind"]) for r in mod(f, "deep")["refs"]] == [("g", "call")], "refs")
+
+
 def many_units(work, n=12):
     d = os.path.join(work, "many")
     os.makedirs(d)
