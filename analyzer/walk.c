@@ -505,7 +505,25 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 	case CXCursor_DeclRefExpr:
 		on_declref(w, c, v->callee, v->addr);
 		break;
-	case CXCursor_MemberRefExpr:
+	case CXCursor_UnaryExpr: {
+		/* sizeof and _Alignof: the value, which follows layouts */
+		CXEvalResult ev = clang_Cursor_Evaluate(c);
+		if (ev) {
+			if (clang_EvalResult_getKind(ev) == CXEval_Int) {
+				long long val = clang_EvalResult_getAsLongLong(ev);
+				hash_bytes(w, &val, sizeof(val));
+			}
+			clang_EvalResult_dispose(ev);
+		}
+		break;
+	}
+	case CXCursor_MemberRefExpr: {
+		/* the field's offset: code that reaches a moved field changes */
+		long long off = clang_Cursor_getOffsetOfField(clang_getCursorReferenced(c));
+		hash_bytes(w, &off, sizeof(off));
+		hash_str(w, cx_take(&w->f->arena, clang_getCursorSpelling(c)));
+		break;
+	}
 	case CXCursor_MemberRef:
 	case CXCursor_TypeRef:
 		hash_str(w, cx_take(&w->f->arena, clang_getCursorSpelling(c)));
@@ -528,8 +546,11 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 		w->loop_depth--;
 		return CXChildVisit_Continue;
 	case CXCursor_VarDecl:
-		hash_str(w, type_spelling(w, clang_getCursorType(c)));
-		if (clang_Cursor_getStorageClass(c) == CX_SC_Static)
+	case CXCursor_CStyleCastExpr:
+		/* the type as the compiler sees it: a typedef changed behind
+		 * the same spelling is a change */
+		hash_str(w, type_spelling(w, clang_getCanonicalType(clang_getCursorType(c))));
+		if (k == CXCursor_VarDecl && clang_Cursor_getStorageClass(c) == CX_SC_Static)
 			VEC_PUSH(&w->state_roots, clang_getCursorType(c));
 		break;
 	default:

@@ -201,6 +201,16 @@ def case_hash_stability(hp, work):
     check(hc["f"] != ha["f"], "literal change in f")
     check(hc["limit"] != ha["limit"], "macro value change in limit")
     check(hc["name"] == ha["name"], "name untouched")
+    check(hc["h"] == ha["h"], "h untouched")
+    # what the compiler sees changes behind the same text: a typedef, a size
+    for n, (old, new) in enumerate((("typedef int count_t;", "typedef long count_t;"),
+                                    ("struct rec { int a; };", "struct rec { int a; int b; };"))):
+        e = os.path.join(work, "e%d" % n)
+        os.makedirs(e)
+        with open(os.path.join(e, "h.c"), "w") as fp:
+            fp.write(text.replace(old, new))
+        he = {s["name"]: s["hash"] for s in mod(analyze(hp, e), "h")["exports"]}
+        check(he["h"] != ha["h"] and he["f"] == ha["f"], "%s changes h only" % new)
 
 
 def case_threads(hp, work):
