@@ -73,6 +73,59 @@ static int32_t *sorted_modules(const struct sim *s, size_t *n)
 	return idx;
 }
 
+/* ---- suspensions ------------------------------------------------------------ */
+
+enum susp_end { SUSP_RESUMED, SUSP_DIED, SUSP_OPEN };
+
+static const char *susp_end_name(enum susp_end e)
+{
+	static const char *const names[] = { "resumed", "died", "still_suspended" };
+	return names[e];
+}
+
+/* One suspension of one process: from the suspend to its resume or death. */
+struct suspension {
+	uint32_t script, from, to;
+	int32_t proc, module;
+	enum susp_end end;
+};
+
+/* Pairs SUSPENDED events with the RESUMED (or KILLED/STOPPED) event that
+ * ends them, in the order the suspensions began. Caller frees. */
+static struct suspension *suspensions(struct sim *s, size_t *n)
+{
+	const struct sim_outcome *o = sim_outcome(s);
+	VEC(struct suspension) v = {0};
+	int32_t *open = NULL;
+	for (size_t i = 0; i < o->nevents; i++) {
+		const struct sim_event *e = &o->events[i];
+		if (e->proc < 0)
+			continue;
+		if (e->kind == SIM_EV_SUSPENDED) {
+			if (!open) {
+				size_t np = sim_runtime(s)->processes.n;
+				open = xmalloc(np * sizeof(int32_t));
+				for (size_t k = 0; k < np; k++)
+					open[k] = -1;
+			}
+			if (open[e->proc] >= 0)
+				continue;  /* suspended again for another module */
+			struct suspension sp = { e->script, e->instr, 0, e->proc, e->module, SUSP_OPEN };
+			VEC_PUSH(&v, sp);
+			open[e->proc] = (int32_t)(v.n - 1);
+		} else if (open && open[e->proc] >= 0 &&
+			   (e->kind == SIM_EV_RESUMED || e->kind == SIM_EV_KILLED || e->kind == SIM_EV_STOPPED)) {
+			struct suspension *sp = &v.items[open[e->proc]];
+			sp->to = e->instr;
+			sp->end = e->kind == SIM_EV_RESUMED ? SUSP_RESUMED : SUSP_DIED;
+			open[e->proc] = -1;
+		}
+	}
+	free(open);
+	*n = v.n;
+	return v.items;
+}
+
 /* ---- text ------------------------------------------------------------------- */
 
 static void text_where(const struct sim *s, struct strbuf *sb, const struct sim_event *e)
@@ -157,6 +210,21 @@ static void text_one(struct sim *s, struct strbuf *sb)
 		if (r->kind == SIM_RES_ERROR)
 			sb_adds(sb, "  refused: nothing was loaded\n");
 	}
+	size_t nsp;
+	struct suspension *sp = suspensions(s, &nsp);
+	if (nsp)
+		sb_adds(sb, "suspensions:\n");
+	for (size_t i = 0; i < nsp; i++) {
+		sb_addf(sb, "  upgrade %u: %s", sp[i].script + 1, proc_pid(s, sp[i].proc));
+		if (strcmp(proc_name(s, sp[i].proc), proc_pid(s, sp[i].proc)))
+			sb_addf(sb, " (%s)", proc_name(s, sp[i].proc));
+		sb_addf(sb, " suspended for %s from #%u", sim_module_name(s, sp[i].module), sp[i].from + 1);
+		if (sp[i].end == SUSP_OPEN)
+			sb_adds(sb, ", still suspended\n");
+		else
+			sb_addf(sb, " to #%u (%s)\n", sp[i].to + 1, susp_end_name(sp[i].end));
+	}
+	free(sp);
 	size_t nm;
 	int32_t *idx = sorted_modules(s, &nm);
 	sb_adds(sb, "modules:\n");
@@ -211,9 +279,9 @@ static void json_one(struct sim *s, struct strbuf *sb, const char *ind)
 		}
 		sb_addf(sb, "], \"node_restart\": %s}", r->node_restart ? "true" : "false");
 	}
-	sb_addf(sb, "%s],\n%s\"events\": [", o->nresults ? "\n" : "", ind);
 	if (o->nresults)
-		sb_adds(sb, ind);
+		sb_addf(sb, "\n%s", ind);
+	sb_addf(sb, "],\n%s\"events\": [", ind);
 	for (size_t i = 0; i < o->nevents; i++) {
 		const struct sim_event *e = &o->events[i];
 		sb_addf(sb, "%s\n%s  {\"upgrade\": %u, \"instr\": %u, \"op\": \"%s\", \"step\": %s, "
@@ -243,7 +311,25 @@ static void json_one(struct sim *s, struct strbuf *sb, const char *ind)
 		}
 		sb_addc(sb, '}');
 	}
-	sb_addf(sb, "%s%s],\n%s\"modules\": [", o->nevents ? "\n" : "", o->nevents ? ind : "", ind);
+	sb_addf(sb, "%s%s],\n%s\"suspensions\": [", o->nevents ? "\n" : "", o->nevents ? ind : "", ind);
+	size_t nsp;
+	struct suspension *sp = suspensions(s, &nsp);
+	for (size_t i = 0; i < nsp; i++) {
+		sb_addf(sb, "%s\n%s  {\"upgrade\": %u, \"pid\": ", i ? "," : "", ind, sp[i].script);
+		json_put_string(sb, proc_pid(s, sp[i].proc));
+		sb_adds(sb, ", \"name\": ");
+		json_put_string(sb, proc_name(s, sp[i].proc));
+		sb_adds(sb, ", \"module\": ");
+		json_put_string(sb, sim_module_name(s, sp[i].module));
+		sb_addf(sb, ", \"from\": %u, \"to\": ", sp[i].from);
+		if (sp[i].end == SUSP_OPEN)
+			sb_adds(sb, "null");
+		else
+			sb_addf(sb, "%u", sp[i].to);
+		sb_addf(sb, ", \"ended\": \"%s\"}", susp_end_name(sp[i].end));
+	}
+	free(sp);
+	sb_addf(sb, "%s%s],\n%s\"modules\": [", nsp ? "\n" : "", nsp ? ind : "", ind);
 	size_t nm;
 	int32_t *idx = sorted_modules(s, &nm);
 	for (size_t i = 0; i < nm; i++) {
