@@ -341,7 +341,7 @@ int cmd_check(int argc, char **argv)
 	}
 	co.max_killed = max_killed;
 	co.against_file = against_file;
-	co.against = against;
+	co.against = against_file ? (against ? against : "") : NULL;
 	co.against_len = against_len;
 	co.tool_version = HOTPLAN_VERSION;
 	if (check_report_build(up, &co, &report, &err)) {

@@ -349,12 +349,15 @@ static void term_diff(struct term **a, size_t na, struct term **b, size_t nb, st
 
 static int against(struct builder *b, const struct check_options *opt, struct errbuf *err)
 {
-	struct term **terms, **mine, **theirs;
-	size_t n;
-	int rc = term_consult(b->a, opt->against_file, opt->against, opt->against_len, &terms, &n,
-			      err);
-	if (rc)
-		return rc;
+	struct term **terms = NULL, **mine, **theirs;
+	size_t n = 0;
+	/* an empty plan has no terms (and term_consult wants some text) */
+	if (opt->against_len) {
+		int rc = term_consult(b->a, opt->against_file, opt->against, opt->against_len,
+				      &terms, &n, err);
+		if (rc)
+			return rc;
+	}
 	size_t ntheirs = script_items(terms, n, &theirs);
 	size_t nmine = term_list_len(b->u->script_term);
 	mine = arena_alloc(b->a, (nmine ? nmine : 1) * sizeof *mine);

@@ -2,9 +2,10 @@
  * graph_gv.c - lays out and renders DOT text with graphviz's libraries
  * (gvc, cgraph) inside this process; hotplan never runs the dot program.
  *
- * Invariant: every graphviz object made here (context, graph, layout,
+ * Invariant: every graphviz object made for one rendering (graph, layout,
  * render buffer) is freed before the function returns, on every path; the
- * caller's buffer receives either the whole rendering or nothing.
+ * context lives in a struct graph_renderer; the caller's buffer receives
+ * either the whole rendering or nothing.
  */
 #include "output.h"
 
@@ -188,7 +189,28 @@ static Agraph_t *gv_read_graph(struct gv_session *s, const char *dot)
 	return agread(&s->reader, &s->disc);
 }
 
-int graph_render(const char *dot, const char *format, struct strbuf *out, struct errbuf *err)
+struct graph_renderer {
+	GVC_t *gvc;
+};
+
+struct graph_renderer *graph_renderer_new(void)
+{
+	struct graph_renderer *r = xcalloc(1, sizeof *r);
+	r->gvc = gvContext();
+	return r;
+}
+
+void graph_renderer_free(struct graph_renderer *r)
+{
+	if (!r)
+		return;
+	if (r->gvc)
+		gvFreeContext(r->gvc);
+	free(r);
+}
+
+int graph_renderer_render(struct graph_renderer *r, const char *dot, const char *format,
+			  struct strbuf *out, struct errbuf *err)
 {
 	const struct graph_format *f = format_find(format);
 	if (!f)
@@ -201,7 +223,7 @@ int graph_render(const char *dot, const char *format, struct strbuf *out, struct
 		return 0;
 	}
 	int rc = 0;
-	GVC_t *gvc = gvContext();
+	GVC_t *gvc = r->gvc;
 	Agraph_t *g = NULL;
 	char *data = NULL;
 	unsigned int len = 0;
@@ -237,7 +259,13 @@ out:
 		gvFreeLayout(gvc, g);
 	if (g)
 		agclose(g);
-	if (gvc)
-		gvFreeContext(gvc);
+	return rc;
+}
+
+int graph_render(const char *dot, const char *format, struct strbuf *out, struct errbuf *err)
+{
+	struct graph_renderer *r = graph_renderer_new();
+	int rc = graph_renderer_render(r, dot, format, out, err);
+	graph_renderer_free(r);
 	return rc;
 }

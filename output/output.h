@@ -1,8 +1,9 @@
 /*
  * output.h - views of hotplan's results for people and tools: escaping, the
  * terminal style, the module graph (DOT, rendered in-process with graphviz
- * to SVG/PNG/PDF), and the check report with its drivers (text, SARIF 2.1.0,
- * JUnit XML).
+ * to SVG/PNG/PDF), the check report with its drivers (text, SARIF 2.1.0,
+ * JUnit XML), the check policy read from hotplan.config, and the
+ * plan+simulate pipeline that 'check' and 'graph' share (with purge auto).
  *
  * Invariants:
  *  - Every string that reaches a JSON, DOT or XML output goes through
@@ -119,6 +120,19 @@ int graph_to_dot(const struct graph_spec *spec, struct strbuf *dot, struct errbu
  * rejects the text.
  */
 int graph_render(const char *dot, const char *format, struct strbuf *out, struct errbuf *err);
+
+/*
+ * A graphviz context kept for several renderings. Needed by a process that
+ * renders more than once: graphviz 2.42's pango text layout caches a font
+ * name that points into the previous context, so freeing a context and
+ * making another reads freed memory. graph_render() makes and frees one;
+ * call it at most once per process, or use a renderer.
+ */
+struct graph_renderer;
+struct graph_renderer *graph_renderer_new(void);
+void graph_renderer_free(struct graph_renderer *r);
+int graph_renderer_render(struct graph_renderer *r, const char *dot, const char *format,
+			  struct strbuf *out, struct errbuf *err);
 
 /* Whether format is one graph_render() knows. */
 int graph_format_known(const char *format);

@@ -9,13 +9,14 @@
 #include "fileio.h"
 #include "graph_fixture.h"
 
-static int render(const struct graph_spec *spec, const char *format, const char *path)
+static int render(struct graph_renderer *r, const struct graph_spec *spec, const char *format,
+		  const char *path)
 {
 	struct strbuf dot = STRBUF_INIT, out = STRBUF_INIT;
 	struct errbuf err = { { 0 }, 0 };
 	int rc = graph_to_dot(spec, &dot, &err);
 	if (!rc)
-		rc = graph_render(dot.buf, format, &out, &err);
+		rc = graph_renderer_render(r, dot.buf, format, &out, &err);
 	if (!rc)
 		rc = hp_write_file(path, out.buf, out.len, &err);
 	if (rc)
@@ -36,11 +37,15 @@ int main(int argc, char **argv)
 	struct graph_spec plan = fixture_spec(&fx, 1), tree = fixture_spec(&fx, 0);
 	static const char *const formats[] = { "svg", "png", "pdf", "dot" };
 	char path[4096];
-	for (int i = 0; i < 4; i++) {
+	struct graph_renderer *r = graph_renderer_new();
+	int rc = 0;
+	for (int i = 0; i < 4 && !rc; i++) {
 		snprintf(path, sizeof path, "%s/plan.%s", argv[1], formats[i]);
-		if (render(&plan, formats[i], path))
-			return 1;
+		rc = render(r, &plan, formats[i], path);
 	}
 	snprintf(path, sizeof path, "%s/tree.svg", argv[1]);
-	return render(&tree, "svg", path) ? 1 : 0;
+	if (!rc)
+		rc = render(r, &tree, "svg", path);
+	graph_renderer_free(r);
+	return rc ? 1 : 0;
 }

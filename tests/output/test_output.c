@@ -199,13 +199,17 @@ static void test_render(void **state)
 	char *dot = dot_of(&spec);
 	struct strbuf svg = STRBUF_INIT, svg2 = STRBUF_INIT;
 	struct errbuf err = { { 0 }, 0 };
-	assert_int_equal(graph_render(dot, "svg", &svg, &err), 0);
+	/* one context for every rendering in this process (see output.h) */
+	struct graph_renderer *r = graph_renderer_new();
+	assert_int_equal(graph_renderer_render(r, dot, "svg", &svg, &err), 0);
 	assert_non_null(strstr(svg.buf, "<svg"));
 	assert_non_null(strstr(svg.buf, "id=\"mod:sip\""));
-	assert_int_equal(graph_render(dot, "svg", &svg2, &err), 0);
+	assert_int_equal(graph_renderer_render(r, dot, "svg", &svg2, &err), 0);
 	assert_string_equal(svg.buf, svg2.buf);
-	assert_int_equal(graph_render(dot, "jpeg", &svg, &err), HP_EUSAGE);
-	assert_int_equal(graph_render("digraph {", "svg", &svg, &err), HP_EINPUT);
+	assert_int_equal(graph_renderer_render(r, dot, "jpeg", &svg, &err), HP_EUSAGE);
+	assert_string_equal(err.msg, "unknown graph format 'jpeg' (svg, png, pdf or dot)");
+	assert_int_equal(graph_renderer_render(r, "digraph {", "svg", &svg, &err), HP_EINPUT);
+	graph_renderer_free(r);
 	assert_string_equal(graph_format_from_path("out/x.png"), "png");
 	assert_string_equal(graph_format_from_path("x.gv"), "dot");
 	assert_null(graph_format_from_path("x.jpeg"));
