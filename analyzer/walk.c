@@ -974,6 +974,17 @@ static int report_diags(struct walk *w, struct unit_result *res)
 			struct diagnostic g = { DIAG_ERROR, w->u->module, msg, { NULL, line, col } };
 			if (file)
 				g.loc.file = file_info(w, file)->name;
+			if (!file && !strncmp(msg, "unknown argument: ", 18)) {
+				/* a flag of another compiler (gcc's -fconserve-stack):
+				 * libclang goes on without it; say so, do not fail */
+				g.severity = DIAG_WARNING;
+				g.message = arena_printf(&w->f->arena, "flag %s ignored: libclang does not know it",
+							 msg + 18);
+				g.loc.file = w->u->rel;
+				VEC_PUSH(&dv, g);
+				clang_disposeDiagnostic(d);
+				continue;
+			}
 			sb_addf(&res->errors, "%s:%u:%u: error: %s\n",
 				g.loc.file ? g.loc.file : w->u->rel, line, col, msg);
 			VEC_PUSH(&dv, g);

@@ -406,6 +406,13 @@ def case_compile_db(hp, work):
     with open(os.path.join(d, "compile_commands.json"), "w") as fp:
         json.dump(db, fp)
     check(mod(analyze(hp, d), "x")["flags_hash"] != mod(a, "x")["flags_hash"], "-O2 counts")
+    # a flag only gcc knows is ignored with a warning, not a parse failure
+    db[0]["arguments"] = ["gcc", "-DFLAG=3", "-fconserve-stack", "-c", "src/x.c"]
+    with open(os.path.join(d, "compile_commands.json"), "w") as fp:
+        json.dump(db, fp)
+    g = analyze(hp, d)
+    check([(x["severity"], x["message"]) for x in g["diagnostics"]] ==
+          [("warning", "flag '-fconserve-stack' ignored: libclang does not know it")], g["diagnostics"])
     # a missing file: exit 2 naming the database and the file
     db.append({"directory": d, "file": "src/gone.c", "command": "cc -c src/gone.c"})
     with open(os.path.join(d, "compile_commands.json"), "w") as fp:
