@@ -309,6 +309,17 @@ int purge_auto(struct arena *a, const struct term *script, const struct runtime 
 	       struct term **out_script, struct purge_choice **choices, size_t *n,
 	       struct errbuf *err);
 
+/*
+ * purge_auto() on the runtime a command would simulate: the hotplan-runtime
+ * file runtime_path, or (NULL) the runtime built from the old facts with
+ * application app (NULL: "app"), as check does. For 'hotplan plan --purge
+ * auto', whose file cannot include sim.h next to config.h. Returns 0, or
+ * HP_EIO/HP_EINPUT (an unreadable runtime, a script that does not decode).
+ */
+int purge_auto_for(struct arena *a, const struct term *script, const struct facts *old,
+		   const char *runtime_path, const char *app, struct term **out_script,
+		   struct purge_choice **choices, size_t *n, struct errbuf *err);
+
 /* ---- check: from an upgrade to a report ------------------------------------------ */
 
 struct check_options {

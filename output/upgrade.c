@@ -223,6 +223,22 @@ int purge_auto(struct arena *a, const struct term *script, const struct runtime 
 	return 0;
 }
 
+int purge_auto_for(struct arena *a, const struct term *script, const struct facts *old,
+		   const char *runtime_path, const char *app, struct term **out_script,
+		   struct purge_choice **choices, size_t *n, struct errbuf *err)
+{
+	struct runtime *rt = NULL;
+	int rc = 0;
+	if (runtime_path)
+		rc = runtime_read_file(runtime_path, &rt, err);
+	else
+		rt = sim_runtime_from_facts(old, app ? app : "app");
+	if (!rc)
+		rc = purge_auto(a, script, rt, out_script, choices, n, err);
+	runtime_free(rt);
+	return rc;
+}
+
 /* ---- the pipeline ------------------------------------------------------------------ */
 
 int upgrade_run(struct upgrade **out, const struct facts *old, const struct facts *new,

@@ -259,6 +259,11 @@ def case_state():
     check("error: core/worker.c:" in out and "'struct worker_state'" in out, "HP102 location")
     log, ids = rule_ids(sarif)
     check(ids == ["HP102"], f"SARIF results {ids}")
+    loc = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    check(loc["artifactLocation"]["uri"] == "core/worker.c", f"HP102 location {loc}")
+    with open(os.path.join(WORK, "new", "src/core/worker.c")) as f:
+        line = f.read().split("\n")[loc["region"]["startLine"] - 1]
+    check("struct worker_state" in line, f"not located at the changed struct: {line!r}")
     fails, _ = junit_failures(junit)
     check(fails["hotplan.findings"] == ["HP102 state-change-without-transformer"], f"JUnit {fails}")
 
@@ -394,6 +399,15 @@ def case_sample():
     check("HP101" in ids and "HP102" in ids, f"sample SARIF {ids}")
     fails, _ = junit_failures(junit)
     check("HP101 removed-export-referenced" in fails["hotplan.findings"], f"JUnit {fails}")
+    # byte-identical reports from run to run (fingerprints included)
+    with open(sarif, "rb") as f:
+        first_sarif = f.read()
+    with open(junit, "rb") as f:
+        first_junit = f.read()
+    rc2, out2, _, _, _ = run_check(old, new)
+    with open(sarif, "rb") as f, open(junit, "rb") as g:
+        check(rc2 == rc and out2 == out and f.read() == first_sarif and g.read() == first_junit,
+              "a second run of the sample differs")
     # on a terminal: colour, unless NO_COLOR is set
     rc2, out2 = on_terminal(["check", old, new], {})
     check(rc2 == 1 and "\033[1mhotplan check:" in out2 and "\033[31m" in out2,
