@@ -2,6 +2,9 @@
  * cmd_merge.c - 'hotplan merge': per-unit facts (analyze --tu) into the
  * facts of the tree, equal to what 'hotplan analyze' of the tree writes
  * (DESIGN.md §10).
+ *
+ * Invariant: every input is read and checked before anything is written,
+ * and the output is written whole or not at all.
  */
 #include <getopt.h>
 #include <stdio.h>

@@ -3,6 +3,10 @@
  * (DESIGN.md §5): a folder holding compile_commands.json, a
  * compile_commands.json file, a folder of .c files, or a facts file; "-"
  * reads facts or a compilation database from standard input.
+ *
+ * Invariant: a facts file is taken as it is (never re-analyzed), and a tree
+ * gives exactly what 'hotplan analyze' would write for it, so every command
+ * sees the same facts for the same TREE.
  */
 #ifndef HOTPLAN_CLI_TREE_H
 #define HOTPLAN_CLI_TREE_H
