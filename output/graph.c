@@ -534,7 +534,10 @@ static void print_kills(struct gctx *g, struct strbuf *sb)
 		if (m != (size_t)-1 && !g->nodes.items[m].visible)
 			continue;
 		struct strbuf label = STRBUF_INIT;
-		sb_addf(&label, "%s\nkilled at #%u", k->process, k->instr);
+		if (k->instr)
+			sb_addf(&label, "%s\nkilled at #%u", k->process, k->instr);
+		else
+			sb_addf(&label, "%s\nkilled at", k->process);
 		if (k->instr_text)
 			sb_addf(&label, "\n%s", k->instr_text);
 		sb_adds(sb, "  \"proc:");

@@ -69,8 +69,10 @@ struct graph_note {
 struct graph_kill {
 	const char *process;  /* its name (entry point, or runtime name) */
 	const char *module;   /* the module whose old code it was running */
-	unsigned instr;       /* 1-based index of the killing instruction */
-	const char *instr_text; /* that instruction, short ("load sip"), or NULL */
+	unsigned instr;       /* 1-based index of the killing instruction; 0: not
+			       * an instruction of the script (make_permanent) */
+	const char *instr_text; /* that instruction ("{load,{sip,...}}",
+				 * "make_permanent"), or NULL */
 };
 
 enum graph_cluster {

@@ -394,7 +394,7 @@ void upgrade_graph_notes(struct upgrade *u, struct graph_note **notes, size_t *n
 		struct graph_kill *k = &kl[nk++];
 		k->process = rt->processes.items[e->proc].name;
 		k->module = e->module >= 0 ? sim_module_name(s, e->module) : "?";
-		k->instr = e->instr + 1;
+		k->instr = e->instr < u->script.n ? e->instr + 1 : 0;
 		k->instr_text = upgrade_instr_text(u, e->instr);
 	}
 	free(seen);

@@ -443,6 +443,9 @@ def case_sample():
     lab = check_graph.texts(objs["mod:worker"][1])
     check(lab[0] == "worker" and re.match(r"#\d+ load \(brutal_purge\)", lab[1]), f"worker label {lab}")
     check("proc:worker:worker_main" in objs, "the killed worker is drawn")
+    check(check_graph.texts(objs["proc:worker:worker_main"][1]) ==
+          ["worker:worker_main", "killed at", "make_permanent"],
+          f"kill label {check_graph.texts(objs['proc:worker:worker_main'][1])}")
     check("process predicted killed" in check_graph.legend_rows(objs), "plan legend")
 
     # focus: the neighbourhood of sip at depth 1
