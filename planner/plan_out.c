@@ -9,6 +9,7 @@
 #include "plan.h"
 
 #include <json.h>
+#include <stdint.h>
 #include <string.h>
 
 static void write_terms_dot(struct strbuf *out, const struct term *list)
@@ -180,17 +181,23 @@ static const char *step_module(const struct term *in, const char *tag)
 	return m->type == TERM_ATOM ? m->u.atom : NULL;
 }
 
-/* Position of the first load or remove of module in script, or SIZE_MAX. */
-static size_t step_of(const struct term *script, const char *module)
+/* Fills pos with module -> 1 + position of its first load or remove. */
+static void step_index(const struct term *script, struct strmap *pos)
 {
 	for (size_t i = 0; i < script->u.seq.n; i++) {
 		const char *m = step_module(script->u.seq.items[i], "load");
 		if (!m)
 			m = step_module(script->u.seq.items[i], "remove");
-		if (m && !strcmp(m, module))
-			return i;
+		if (m && !strmap_get(pos, m))
+			strmap_put(pos, m, (void *)(uintptr_t)(i + 1));
 	}
-	return (size_t)-1;
+}
+
+/* Position of the first load or remove of module, or SIZE_MAX. */
+static size_t step_of(const struct strmap *pos, const char *module)
+{
+	uintptr_t v = (uintptr_t)strmap_get(pos, module);
+	return v ? (size_t)v - 1 : (size_t)-1;
 }
 
 static void write_atoms(struct strbuf *sb, const struct term *list)
@@ -208,6 +215,9 @@ static void write_atoms(struct strbuf *sb, const struct term *list)
 static void explain_script(const struct plan *p, const struct term *script, struct strbuf *out)
 {
 	struct strbuf sb = STRBUF_INIT;
+	struct strmap pos;
+	strmap_init(&pos);
+	step_index(script, &pos);
 	for (size_t i = 0; i < script->u.seq.n; i++) {
 		const struct term *in = script->u.seq.items[i];
 		const char *m;
@@ -246,7 +256,7 @@ static void explain_script(const struct plan *p, const struct term *script, stru
 			if (d) {
 				size_t before = 0, after = 0;
 				for (size_t k = 0; k < d->ndeps; k++) {
-					size_t s = step_of(script, d->deps[k].module);
+					size_t s = step_of(&pos, d->deps[k].module);
 					if (s < i)
 						before++;
 					else if (s != (size_t)-1)
@@ -255,7 +265,7 @@ static void explain_script(const struct plan *p, const struct term *script, stru
 				if (before) {
 					sb_adds(&sb, ", after its dependencies");
 					for (size_t k = 0, n = 0; k < d->ndeps; k++)
-						if (step_of(script, d->deps[k].module) < i)
+						if (step_of(&pos, d->deps[k].module) < i)
 							sb_addf(&sb, "%s%s", n++ ? ", " : " ",
 								d->deps[k].module);
 					sb_adds(&sb, " (dependencies are loaded first)");
@@ -264,7 +274,7 @@ static void explain_script(const struct plan *p, const struct term *script, stru
 					sb_adds(&sb, before ? "; before" : ", before");
 					sb_adds(&sb, " its dependencies");
 					for (size_t k = 0, n = 0; k < d->ndeps; k++) {
-						size_t s = step_of(script, d->deps[k].module);
+						size_t s = step_of(&pos, d->deps[k].module);
 						if (s > i && s != (size_t)-1)
 							sb_addf(&sb, "%s%s", n++ ? ", " : " ",
 								d->deps[k].module);
@@ -285,6 +295,7 @@ static void explain_script(const struct plan *p, const struct term *script, stru
 		}
 		wrap(out, sb.buf, "  ");
 	}
+	strmap_release(&pos);
 	sb_release(&sb);
 }
 

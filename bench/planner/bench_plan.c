@@ -14,11 +14,12 @@
  * body; one in ten of those also a state layout), 0.5% are added and 0.5%
  * removed. Then it times plan_build() (diff, classification, Deps, appups,
  * both translations, findings) REPEAT times and prints the best, and the
- * time to write the script. With -w it also writes both facts as JSON, for
+ * time to write the outputs. With -w it also writes both facts as JSON, for
  * timing the end-to-end command (bench/planner/run).
  *
- * Output, one "key value" per line: modules, edges, touched, plan_s,
- * diff_s, write_s.
+ * Output, one "key value" per line: modules, edges, touched, script,
+ * plan_s, diff_s, and the time to write the script (write_s), the text
+ * (text_s) and the JSON (json_s) of the last run.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,7 +186,7 @@ int main(int argc, char **argv)
 		sb_release(&sb);
 	}
 
-	double best_plan = 1e9, best_diff = 1e9, write_s = 0;
+	double best_plan = 1e9, best_diff = 1e9, write_s = 0, text_s = 0, json_s = 0;
 	size_t touched = 0, nscript = 0;
 	for (unsigned r = 0; r < repeat; r++) {
 		double t0 = now();
@@ -211,14 +212,24 @@ int main(int argc, char **argv)
 		t0 = now();
 		plan_write_erlang(&p, PLAN_OUT_UP, &sb);
 		write_s = now() - t0;
+		sb_reset(&sb);
+		t0 = now();
+		plan_write_text(&p, &sb);
+		text_s = now() - t0;
+		sb_reset(&sb);
+		t0 = now();
+		plan_write_json(&p, &sb);
+		json_s = now() - t0;
 		touched = p.ndecisions;
 		nscript = p.up_script->u.seq.n;
 		sb_release(&sb);
 		plan_release(&p);
 	}
 	size_t nedges = new->nedges;
-	printf("modules %zu\nedges %zu\ntouched %zu\nscript %zu\nplan_s %.3f\ndiff_s %.3f\nwrite_s %.3f\n",
-	       new->nmodules, nedges, touched, nscript, best_plan, best_diff, write_s);
+	printf("modules %zu\nedges %zu\ntouched %zu\nscript %zu\nplan_s %.3f\ndiff_s %.3f\n"
+	       "write_s %.3f\ntext_s %.3f\njson_s %.3f\n",
+	       new->nmodules, nedges, touched, nscript, best_plan, best_diff, write_s,
+	       text_s, json_s);
 	facts_free(old);
 	facts_free(new);
 	return 0;
