@@ -81,9 +81,12 @@ struct hash_memo {
 void hash_memo_init(struct hash_memo *m);
 void hash_memo_release(struct hash_memo *m);
 
-/* The cache key of a unit: its path, flags, module name and the analysis
- * settings of the config. */
-uint64_t cache_key(const struct unit *u, const struct hp_config *cfg);
+/* The cache key of a unit: its path, flags, module name, the analysis
+ * settings of the config, and tool (a hash of the analyzer itself, so a
+ * rebuilt hotplan never trusts what an older one stored). */
+uint64_t cache_key(const struct unit *u, const struct hp_config *cfg, uint64_t tool);
+/* A hash of the running executable (0 if it cannot be read). */
+uint64_t cache_tool_hash(void);
 
 /* Loads the unit's facts if the entry exists, is intact and every file it
  * depends on is unchanged; else returns NULL (and the entry is rebuilt). */

@@ -2,7 +2,7 @@
  * cache.c - per-unit facts kept between runs (analyze --cache DIR).
  *
  * An entry is the file DIR/<key>.facts, where key hashes the unit's path,
- * flags, module name and the analysis settings. Its layout:
+ * flags, module name, the analysis settings and the hotplan executable. Its layout:
  *
  *   hotplan-cache 1 <checksum of everything after this line, 16 hex>
  *   <number of dependencies>
@@ -60,9 +60,15 @@ static uint64_t memo_hash(struct hash_memo *m, const char *path)
 	return *v;
 }
 
-uint64_t cache_key(const struct unit *u, const struct hp_config *cfg)
+uint64_t cache_tool_hash(void)
+{
+	return file_content_hash("/proc/self/exe");
+}
+
+uint64_t cache_key(const struct unit *u, const struct hp_config *cfg, uint64_t tool)
 {
 	uint64_t h = hp_hash_str("hotplan-cache-key-1");
+	h = hp_hash64(&tool, sizeof(tool), h);
 	h = hp_hash64(u->path, strlen(u->path) + 1, h);
 	h = hp_hash64(u->module, strlen(u->module) + 1, h);
 	h = hp_hash64(u->rel, strlen(u->rel) + 1, h);

@@ -160,10 +160,11 @@ int analyzer_run(const char *tree, const struct analyzer_opts *opts,
 
 	/* the cache: hash files, parse nothing */
 	struct hash_memo memo;
+	uint64_t tool = opts->cache_dir ? cache_tool_hash() : 0;
 	hash_memo_init(&memo);
 	for (size_t i = first; i < first + count; i++) {
 		if (opts->cache_dir) {
-			keys[i] = cache_key(&ul.units[i], cfg);
+			keys[i] = cache_key(&ul.units[i], cfg, tool);
 			p.results[i].facts = cache_load(opts->cache_dir, keys[i], &memo);
 			if (p.results[i].facts) {
 				p.done++;

@@ -357,6 +357,14 @@ def case_cache(hp, work):
     check(sym(mod(first, "u00"), "k")["hash"] != sym(mod(second, "u00"), "k")["hash"],
           "a header change invalidates the entry")
     check(json.loads(run(hp, "analyze", d).stdout) == second, "and agrees with no cache")
+    # another build of hotplan does not trust this one's entries
+    other = os.path.join(work, "hotplan-other")
+    shutil.copy2(hp, other)
+    with open(other, "ab") as fp:
+        fp.write(b"another build")
+    before = len(os.listdir(cache))
+    check(run(other, "analyze", d, "--cache", cache).stdout == run(hp, "analyze", d).stdout, "same facts")
+    check(len(os.listdir(cache)) == before + 12, "a new entry per unit: %d -> %d" % (before, len(os.listdir(cache))))
 
 
 def case_tu_merge(hp, work):
