@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "config.h"
 #include "facts.h"
+#include "output.h"
 #include "plan.h"
 #include "term.h"
 #include "tree.h"
@@ -96,6 +97,57 @@ static int config_sets_purge(const char *path)
 	return found;
 }
 
+/* purge_auto's choices as the plan's per-module purge methods. */
+static struct plan_purge_choice *to_plan_choices(struct arena *a, const struct purge_choice *c,
+						 size_t n)
+{
+	struct plan_purge_choice *out = n ? arena_alloc(a, n * sizeof(*out)) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		out[i].module = c[i].module;
+		out[i].purge = c[i].brutal ? PLAN_PURGE_BRUTAL : PLAN_PURGE_SOFT;
+		out[i].why = c[i].why;
+	}
+	return out;
+}
+
+/*
+ * Purge auto (DESIGN.md §6 step 4), as 'hotplan check' chooses: plan with
+ * soft_purge, let purge_auto_for() simulate each script on the runtime built
+ * from the facts of the version it runs on (OLD for the upgrade, NEW for the
+ * downgrade), plan again with its per-module choices (so the appup and the
+ * explanations carry them), and print the scripts it rewrote (so plan and
+ * check print the same script, add_module and delete_module included, whose
+ * purge an appup cannot carry). Terms of the choices live in a, and share
+ * terms with first, which the caller releases after p (plan_release; a
+ * zeroed plan when this fails early is fine).
+ */
+static int plan_auto(struct plan *p, struct plan *first, const struct facts *old,
+		     const struct facts *new, struct plan_options *opt, struct arena *a,
+		     struct errbuf *err)
+{
+	struct term *up, *down;
+	struct purge_choice *upc, *downc;
+	size_t nup, ndown;
+	opt->purge = PLAN_PURGE_SOFT;
+	if (plan_build(first, old, new, opt, err))
+		return err->status;
+	/* the rewritten scripts share terms with first's: first stays alive */
+	int rc = purge_auto_for(a, first->up_script, old, NULL, opt->app, &up, &upc, &nup, err);
+	if (!rc)
+		rc = purge_auto_for(a, first->down_script, new, NULL, opt->app, &down, &downc,
+				    &ndown, err);
+	if (rc)
+		return rc;
+	opt->up_purges = to_plan_choices(a, upc, nup);
+	opt->nup_purges = nup;
+	opt->down_purges = to_plan_choices(a, downc, ndown);
+	opt->ndown_purges = ndown;
+	if (plan_build(p, old, new, opt, err))
+		return err->status;
+	plan_replace_scripts(p, up, down);
+	return 0;
+}
+
 int cmd_plan(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -121,20 +173,22 @@ int cmd_plan(int argc, char **argv)
 	struct facts *old = NULL, *new = NULL;
 	struct plan p;
 	struct strbuf sb = STRBUF_INIT;
+	struct arena auto_arena;
+	struct plan first;
 
 	plan_options_init(&opt);
 	opt.app = opt.vsn = opt.from_vsn = NULL;
+	arena_init(&auto_arena);
+	memset(&first, 0, sizeof(first));
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			purge = optarg;
-			if (!strcmp(optarg, "auto"))
-				return cli_usage_error("plan", "--purge auto needs the simulation of "
-						       "'hotplan check --purge auto'; plan takes soft or brutal");
-			if (strcmp(optarg, "soft") && strcmp(optarg, "brutal"))
-				return cli_usage_error("plan", "--purge must be soft or brutal, not '%s'", optarg);
+			if (strcmp(optarg, "soft") && strcmp(optarg, "brutal") && strcmp(optarg, "auto"))
+				return cli_usage_error("plan", "--purge must be soft, brutal or auto, "
+						       "not '%s'", optarg);
 			break;
 		case 'F':
 			if (!strcmp(optarg, "erlang"))
@@ -201,15 +255,11 @@ int cmd_plan(int argc, char **argv)
 	if (!opt.from_vsn)
 		opt.from_vsn = cfg.old_vsn ? cfg.old_vsn : "1.0";
 	if (purge) {
-		opt.purge = !strcmp(purge, "soft") ? PLAN_PURGE_SOFT : PLAN_PURGE_BRUTAL;
+		opt.is_auto = !strcmp(purge, "auto");
+		opt.purge = !strcmp(purge, "brutal") ? PLAN_PURGE_BRUTAL : PLAN_PURGE_SOFT;
 	} else if (config && config_sets_purge(config)) {
-		if (cfg.purge == PURGE_AUTO) {
-			fprintf(stderr, "hotplan plan: %s sets {purge, auto}, which needs the "
-				"simulation of 'hotplan check'; give --purge soft or brutal\n", config);
-			rc = 2;
-			goto out_cfg;
-		}
-		opt.purge = cfg.purge == PURGE_SOFT ? PLAN_PURGE_SOFT : PLAN_PURGE_BRUTAL;
+		opt.is_auto = cfg.purge == PURGE_AUTO;
+		opt.purge = cfg.purge == PURGE_BRUTAL ? PLAN_PURGE_BRUTAL : PLAN_PURGE_SOFT;
 	}
 
 	memset(&topts, 0, sizeof(topts));
@@ -220,7 +270,8 @@ int cmd_plan(int argc, char **argv)
 		rc = cli_fail("plan", &err);
 		goto out;
 	}
-	if (plan_build(&p, old, new, &opt, &err)) {
+	if (opt.is_auto ? plan_auto(&p, &first, old, new, &opt, &auto_arena, &err) :
+	    plan_build(&p, old, new, &opt, &err)) {
 		rc = cli_fail("plan", &err);
 		goto out;
 	}
@@ -248,10 +299,12 @@ int cmd_plan(int argc, char **argv)
 	}
 	plan_release(&p);
 out:
+	plan_release(&first);
 	sb_release(&sb);
 	facts_free(old);
 	facts_free(new);
 out_cfg:
 	config_release(&cfg);
+	arena_release(&auto_arena);
 	return rc;
 }

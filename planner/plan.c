@@ -25,6 +25,7 @@
 
 void plan_options_init(struct plan_options *opt)
 {
+	memset(opt, 0, sizeof(*opt));
 	opt->purge = PLAN_PURGE_BRUTAL;
 	opt->app = "app";
 	opt->vsn = "2.0";
@@ -455,8 +456,35 @@ static const char *explain_why(struct plan *p, const struct plan_decision *d)
 	return s;
 }
 
+static const struct plan_purge_choice *find_choice(const struct plan_purge_choice *c, size_t n,
+						   const char *module)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(c[i].module, module))
+			return &c[i];
+	return NULL;
+}
+
+/* The purge method of module in one direction: its choice, else the default. */
+static enum plan_purge purge_of(const struct strmap *choices, const char *module,
+				enum plan_purge dflt)
+{
+	const struct plan_purge_choice *c = strmap_get(choices, module);
+	return c ? c->purge : dflt;
+}
+
 static const char *explain_purge(struct plan *p, const struct plan_decision *d)
 {
+	const struct plan_purge_choice *c = find_choice(p->opt.up_purges, p->opt.nup_purges,
+							 d->module);
+	if (p->opt.is_auto && c && (d->kind == PLAN_ADD_MODULE || d->kind == PLAN_DELETE_MODULE))
+		return arena_printf(&p->arena, "auto chose %s for its %s in the script: %s; an "
+				    "appup cannot say so (OTP translates %s with brutal_purge), "
+				    "so here the script and the appup differ",
+				    c->purge == PLAN_PURGE_SOFT ? "soft_purge" : "brutal_purge",
+				    d->kind == PLAN_ADD_MODULE ? "load" : "remove",
+				    c->why ? c->why : "the simulation gave no reason",
+				    plan_kind_name(d->kind));
 	switch (d->kind) {
 	case PLAN_ADD_MODULE:
 		return "add_module always loads with brutal_purge (OTP has no option for it); "
@@ -468,7 +496,11 @@ static const char *explain_purge(struct plan *p, const struct plan_decision *d)
 	default:
 		break;
 	}
-	return plan_purge_explain(p->opt.purge);
+	if (!p->opt.is_auto)
+		return plan_purge_explain(d->up_purge);
+	return arena_printf(&p->arena, "auto chose %s: %s",
+			    d->up_purge == PLAN_PURGE_SOFT ? "soft_purge" : "brutal_purge",
+			    c && c->why ? c->why : "the simulation gave no reason");
 }
 
 const char *plan_purge_explain(enum plan_purge purge)
@@ -869,6 +901,18 @@ const struct plan_decision *plan_decision(const struct plan *p, const char *modu
 	return NULL;
 }
 
+static const struct plan_purge_choice *copy_choices(struct arena *a,
+						    const struct plan_purge_choice *c, size_t n)
+{
+	struct plan_purge_choice *out = n ? arena_alloc(a, n * sizeof(*out)) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		out[i].module = arena_strdup(a, c[i].module);
+		out[i].purge = c[i].purge;
+		out[i].why = c[i].why ? arena_strdup(a, c[i].why) : NULL;
+	}
+	return out;
+}
+
 int plan_build(struct plan *p, const struct facts *old, const struct facts *new,
 	       const struct plan_options *opt, struct errbuf *err)
 {
@@ -886,6 +930,11 @@ int plan_build(struct plan *p, const struct facts *old, const struct facts *new,
 			p->opt.vsn = arena_strdup(&p->arena, opt->vsn);
 		if (opt->from_vsn)
 			p->opt.from_vsn = arena_strdup(&p->arena, opt->from_vsn);
+		p->opt.is_auto = opt->is_auto;
+		p->opt.up_purges = copy_choices(&p->arena, opt->up_purges, opt->nup_purges);
+		p->opt.nup_purges = opt->nup_purges;
+		p->opt.down_purges = copy_choices(&p->arena, opt->down_purges, opt->ndown_purges);
+		p->opt.ndown_purges = opt->ndown_purges;
 	}
 	diff_compute(&p->diff, old, new);
 
@@ -917,14 +966,25 @@ int plan_build(struct plan *p, const struct facts *old, const struct facts *new,
 	VEC_RELEASE(&pairs);
 	strmap_release(&b.idx);
 
+	struct strmap upc, downc;
+	strmap_init(&upc);
+	strmap_init(&downc);
+	for (size_t i = 0; i < p->opt.nup_purges; i++)
+		strmap_put(&upc, p->opt.up_purges[i].module, (void *)&p->opt.up_purges[i]);
+	for (size_t i = 0; i < p->opt.ndown_purges; i++)
+		strmap_put(&downc, p->opt.down_purges[i].module, (void *)&p->opt.down_purges[i]);
 	for (size_t i = 0; i < p->ndecisions; i++) {
 		struct plan_decision *d = &p->decisions[i];
 		struct term *deps = deps_term(&p->arena, d);
-		d->up = instr_term(&p->arena, d->kind, d->module, deps, p->opt.purge);
-		d->down = instr_term(&p->arena, down_kind(d->kind), d->module, deps, p->opt.purge);
+		d->up_purge = purge_of(&upc, d->module, p->opt.purge);
+		d->down_purge = purge_of(&downc, d->module, p->opt.purge);
+		d->up = instr_term(&p->arena, d->kind, d->module, deps, d->up_purge);
+		d->down = instr_term(&p->arena, down_kind(d->kind), d->module, deps, d->down_purge);
 		d->why = explain_why(p, d);
 		d->purge_why = explain_purge(p, d);
 	}
+	strmap_release(&upc);
+	strmap_release(&downc);
 	size_t *up_order = appup_order(p, 0);
 	size_t *down_order = appup_order(p, 1);
 	p->up_instrs = instr_list(&p->arena, p, up_order, 0);
@@ -949,6 +1009,14 @@ int plan_build(struct plan *p, const struct facts *old, const struct facts *new,
 	plan_check_script(p->down_script, TR_DN, new, old, &p->findings);
 	findings_sort(&p->findings);
 	return 0;
+}
+
+void plan_replace_scripts(struct plan *p, struct term *up, struct term *down)
+{
+	if (up)
+		p->up_script = up;
+	if (down)
+		p->down_script = down;
 }
 
 void plan_release(struct plan *p)

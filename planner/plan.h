@@ -44,11 +44,25 @@
 
 enum plan_purge { PLAN_PURGE_BRUTAL, PLAN_PURGE_SOFT };
 
+/* A purge method chosen for one module (purge auto: output.h's
+ * purge_auto() decides from a simulation). */
+struct plan_purge_choice {
+	const char *module;
+	enum plan_purge purge;
+	const char *why;        /* one sentence, or NULL */
+};
+
 struct plan_options {
 	enum plan_purge purge;  /* PrePurge and PostPurge of every load (default brutal) */
 	const char *app;        /* application owning the modules (default "app") */
 	const char *vsn;        /* the new version (default "2.0") */
 	const char *from_vsn;   /* the old version (default "1.0") */
+	/* Per-module methods that replace purge for the modules they name, in
+	 * the upgrade and in the downgrade (NULL, 0: none). is_auto says they
+	 * came from purge auto (for the explanations). Copied by plan_build. */
+	const struct plan_purge_choice *up_purges; size_t nup_purges;
+	const struct plan_purge_choice *down_purges; size_t ndown_purges;
+	int is_auto;
 };
 
 /* The defaults above. */
@@ -94,6 +108,7 @@ struct plan_decision {
 	struct term *up;        /* this module's instruction in the upgrade appup */
 	struct term *down;      /* ... and in the downgrade appup */
 	const char *why;        /* why the module changed and why this instruction */
+	enum plan_purge up_purge, down_purge; /* the method of its load_module or update */
 	const char *purge_why;  /* what the purge method means for this module */
 };
 
@@ -123,6 +138,15 @@ struct plan {
 int plan_build(struct plan *p, const struct facts *old, const struct facts *new,
 	       const struct plan_options *opt, struct errbuf *err);
 void plan_release(struct plan *p);
+
+/*
+ * Replaces the plan's scripts with up and down (either may be NULL: kept),
+ * e.g. the scripts purge auto rewrote from the plan's own, whose purge
+ * methods of add_module and delete_module an appup cannot carry. The terms
+ * are not copied: they must outlive the plan. Findings are not recomputed
+ * (purge methods change none of them).
+ */
+void plan_replace_scripts(struct plan *p, struct term *up, struct term *down);
 
 /* The decision about module (binary search over names); NULL if untouched. */
 const struct plan_decision *plan_decision(const struct plan *p, const char *module);

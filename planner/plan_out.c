@@ -53,6 +53,12 @@ static const char *purge_name(enum plan_purge pg)
 	return pg == PLAN_PURGE_SOFT ? "soft_purge" : "brutal_purge";
 }
 
+/* The plan's purge option as a user gave it. */
+static const char *purge_option(const struct plan *p)
+{
+	return p->opt.is_auto ? "auto" : purge_name(p->opt.purge);
+}
+
 /* ---- JSON ------------------------------------------------------------------- */
 
 static void json_term(struct strbuf *out, const struct term *t)
@@ -82,7 +88,7 @@ void plan_write_json(const struct plan *p, struct strbuf *out)
 	json_put_string(out, p->opt.vsn);
 	sb_adds(out, ",\n  \"from_vsn\": ");
 	json_put_string(out, p->opt.from_vsn);
-	sb_addf(out, ",\n  \"purge\": \"%s\",\n  \"old\": ", purge_name(p->opt.purge));
+	sb_addf(out, ",\n  \"purge\": \"%s\",\n  \"old\": ", purge_option(p));
 	json_put_string(out, p->old->root);
 	sb_adds(out, ",\n  \"new\": ");
 	json_put_string(out, p->new->root);
@@ -125,6 +131,8 @@ void plan_write_json(const struct plan *p, struct strbuf *out)
 		json_term(out, dc->down);
 		sb_adds(out, ",\n     \"why\": ");
 		json_put_string(out, dc->why);
+		sb_addf(out, ",\n     \"up_purge\": \"%s\", \"down_purge\": \"%s\"",
+			purge_name(dc->up_purge), purge_name(dc->down_purge));
 		sb_adds(out, ",\n     \"purge\": ");
 		json_put_string(out, dc->purge_why);
 		sb_addc(out, '}');
@@ -303,13 +311,21 @@ void plan_write_text(const struct plan *p, struct strbuf *out)
 {
 	const struct diff *d = &p->diff;
 	sb_addf(out, "plan %s %s -> %s (purge: %s)\n", p->opt.app, p->opt.from_vsn,
-		p->opt.vsn, purge_name(p->opt.purge));
+		p->opt.vsn, purge_option(p));
 	sb_addf(out, "old: %s\nnew: %s\n", p->old->root ? p->old->root : "",
 		p->new->root ? p->new->root : "");
 	sb_addf(out, "modules: %zu added, %zu removed, %zu changed, %zu unchanged\n",
 		d->nadded, d->nremoved, d->nchanged, d->nunchanged);
 	struct strbuf pw = STRBUF_INIT;
-	sb_addf(&pw, "purge of every load_module and update: %s", plan_purge_explain(p->opt.purge));
+	if (p->opt.is_auto)
+		sb_adds(&pw, "purge auto: soft_purge for each load and remove, unless simulating "
+			"the script on the runtime shows that the old code is held only by "
+			"processes their supervisors restart within their intensity; then "
+			"brutal_purge (they are killed and come back in the new code instead of "
+			"lingering in the old). Each module's choice is given below.");
+	else
+		sb_addf(&pw, "purge of every load_module and update: %s",
+			plan_purge_explain(p->opt.purge));
 	sb_addc(out, '\n');
 	wrap(out, pw.buf, "");
 	sb_release(&pw);
@@ -325,7 +341,8 @@ void plan_write_text(const struct plan *p, struct strbuf *out)
 		sb_adds(out, "\n");
 		wrap(out, dc->why, "  ");
 		struct strbuf tmp = STRBUF_INIT;
-		if (dc->kind == PLAN_ADD_MODULE || dc->kind == PLAN_DELETE_MODULE) {
+		if (dc->kind == PLAN_ADD_MODULE || dc->kind == PLAN_DELETE_MODULE ||
+		    p->opt.is_auto) {
 			sb_adds(&tmp, "purge: ");
 			sb_adds(&tmp, dc->purge_why);
 			wrap(out, tmp.buf, "  ");

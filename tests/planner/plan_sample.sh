@@ -54,8 +54,9 @@ run plan.relup plan $OLD $NEW $APP --format relup
 run plan.json  plan $OLD $NEW $APP --format json
 run plan.txt   plan $OLD $NEW $APP --format text
 run plan.soft.erl plan $OLD $NEW $APP --purge soft
+run plan.auto.erl plan $OLD $NEW $APP --purge auto
 # the warnings plan prints next to its Erlang output (one set per run above
-# that has erlang or relup format: five)
+# that has erlang or relup format: six)
 cp out/stderr.txt out/plan.stderr.txt
 rm out/stderr.txt
 

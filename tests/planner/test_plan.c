@@ -279,6 +279,47 @@ static void test_purge_soft(void **state)
 	assert_non_null(strstr(decision(p, "legacy")->purge_why, "OTP has no option"));
 }
 
+static void test_purge_choices(void **state)
+{
+	struct fixture *fx = *state;
+	fx_release(fx->old, 0);
+	fx_release(fx->new, 1);
+	fx_finish(fx->old);
+	fx_finish(fx->new);
+	static const struct plan_purge_choice up[] = {
+		{ "conn", PLAN_PURGE_BRUTAL, "conn: brutal_purge, restarted in time" },
+		{ "codec", PLAN_PURGE_SOFT, NULL },
+	};
+	static const struct plan_purge_choice down[] = {
+		{ "codec", PLAN_PURGE_BRUTAL, NULL },
+	};
+	struct plan_options opt;
+	struct errbuf err;
+	plan_options_init(&opt);
+	opt.purge = PLAN_PURGE_SOFT;
+	opt.is_auto = 1;
+	opt.up_purges = up;
+	opt.nup_purges = 2;
+	opt.down_purges = down;
+	opt.ndown_purges = 1;
+	assert_int_equal(plan_build(&fx->p, fx->old, fx->new, &opt, &err), 0);
+	fx->built = 1;
+	struct plan *p = &fx->p;
+	/* each module gets its own method, in each direction; the rest the default */
+	assert_term(decision(p, "conn")->up, "{update,conn,{advanced,[]},[codec]}");
+	assert_term(decision(p, "codec")->up, "{load_module,codec,soft_purge,soft_purge,[]}");
+	assert_term(decision(p, "codec")->down, "{load_module,codec,brutal_purge,brutal_purge,[]}");
+	assert_term(decision(p, "worker")->up, "{load_module,worker,soft_purge,soft_purge,[]}");
+	assert_true(step(p->up_script, "{load,{conn,brutal_purge,brutal_purge}}") >= 0);
+	assert_true(step(p->down_script, "{load,{codec,brutal_purge,brutal_purge}}") >= 0);
+	assert_string_equal(decision(p, "conn")->purge_why,
+			    "auto chose brutal_purge: conn: brutal_purge, restarted in time");
+	struct strbuf sb = STRBUF_INIT;
+	plan_write_json(p, &sb);
+	assert_non_null(strstr(sb.buf, "\"purge\": \"auto\""));
+	sb_release(&sb);
+}
+
 static void test_release_has_no_findings(void **state)
 {
 	struct plan *p = build_release(state, PLAN_PURGE_BRUTAL);
@@ -642,6 +683,7 @@ int main(void)
 		T(test_up_script_order),
 		T(test_down_script),
 		T(test_purge_soft),
+		T(test_purge_choices),
 		T(test_release_has_no_findings),
 		T(test_outputs_deterministic),
 		T(test_json_output),

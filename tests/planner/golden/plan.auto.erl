@@ -1,0 +1,13 @@
+{load_object_code,{callsrv,"2.0",[main,sip,registrar,metrics,session,calltab,worker,buf,strutil]}}.
+point_of_no_return.
+{load,{strutil,soft_purge,soft_purge}}.
+{load,{buf,soft_purge,soft_purge}}.
+{load,{worker,soft_purge,soft_purge}}.
+{load,{calltab,soft_purge,soft_purge}}.
+{load,{session,soft_purge,soft_purge}}.
+{load,{metrics,soft_purge,soft_purge}}.
+{load,{registrar,soft_purge,soft_purge}}.
+{load,{sip,soft_purge,soft_purge}}.
+{load,{main,soft_purge,soft_purge}}.
+{remove,{legacy_auth,soft_purge,soft_purge}}.
+{purge,[legacy_auth]}.
