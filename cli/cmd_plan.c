@@ -23,7 +23,7 @@
 static void plan_usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: hotplan plan OLD NEW [--purge soft|brutal] [--format erlang|relup|json|text]\n"
+		"usage: hotplan plan OLD NEW [--purge brutal|soft|auto] [--format erlang|relup|json|text]\n"
 		"                    [-o FILE] [--appup | --down] [--config FILE]\n"
 		"                    [--app NAME] [--vsn V] [--from-vsn V]\n"
 		"\n"
@@ -47,8 +47,11 @@ static void plan_usage(FILE *fp)
 		"options:\n"
 		"  --purge brutal     PrePurge and PostPurge brutal_purge (default, as OTP)\n"
 		"  --purge soft       soft_purge: refuse the script if old code is in use\n"
-		"                     (auto is not available here: it needs the simulation\n"
-		"                     that 'hotplan check --purge auto' runs)\n"
+		"  --purge auto       per module, as 'hotplan check --purge auto' chooses:\n"
+		"                     soft, unless simulating the script (on the runtime\n"
+		"                     built from OLD; from NEW for the downgrade) shows the\n"
+		"                     old code is held only by processes their supervisors\n"
+		"                     restart within their intensity; then brutal\n"
 		"  --format erlang    the upgrade script, one term per line ending with '.'\n"
 		"                     (default); --down: the downgrade script; --appup: the\n"
 		"                     appup {Vsn, [{FromVsn, Up}], [{FromVsn, Down}]}\n"
