@@ -562,15 +562,19 @@ static int read_unpurged(struct reader *r, const cJSON *arr)
 			return rt_error(r, u, "missing 'module' in object");
 		if ((rc = module_ref(r, mv, &up.module)))
 			return rc;
-		if ((rc = json_get_string(&r->d, u, "method", 1, &method)))
+		/* "method" is canonical; "purge" is read too (the fuzz corpora
+		 * and hand-written snapshots use it). */
+		const char *key = cJSON_GetObjectItemCaseSensitive(u, "method") ? "method" :
+				  cJSON_GetObjectItemCaseSensitive(u, "purge") ? "purge" : "method";
+		if ((rc = json_get_string(&r->d, u, key, 1, &method)))
 			return rc;
 		if (!strcmp(method, "soft_purge"))
 			up.method = PURGE_SOFT;
 		else if (!strcmp(method, "brutal_purge"))
 			up.method = PURGE_BRUTAL;
 		else
-			return rt_error(r, cJSON_GetObjectItemCaseSensitive(u, "method"),
-					  "'method' must be soft_purge or brutal_purge");
+			return rt_error(r, cJSON_GetObjectItemCaseSensitive(u, key),
+					  "'%s' must be soft_purge or brutal_purge", key);
 		VEC_PUSH(&r->rt->unpurged, up);
 	}
 	return 0;

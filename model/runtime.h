@@ -111,7 +111,9 @@ int32_t runtime_version_str(struct runtime *rt, const char *s);
 int32_t runtime_find_supervisor(const struct runtime *rt, const char *name);
 
 /*
- * Reads runtime JSON. Unknown fields are ignored. Rejected with
+ * Reads runtime JSON. Unknown fields are ignored. An unpurged entry is
+ * {"module": M, "method": soft_purge|brutal_purge} ("purge" is accepted
+ * for "method"). Rejected with
  * "file:line:column: ..." and HP_EINPUT: wrong types, a wrong format or
  * version, duplicate names or pids, a frame, fun, Modules entry or unpurged
  * entry naming an unknown module, a version that is neither the module's
