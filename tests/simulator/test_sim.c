@@ -258,6 +258,81 @@ static void test_from_facts(void **state)
 	runtime_free(rt);
 }
 
+static const char one_rt[] = HEAD
+	"\"modules\": [{\"name\": \"m\", \"current\": 1}],\n"
+	"\"supervisors\": [{\"name\": \"top\", \"intensity\": 5}],\n"
+	"\"processes\": [{\"pid\": \"w\", \"frames\": [{\"module\": \"m\"}], \"supervisor\": \"top\","
+	" \"modules\": [\"m\"]},\n"
+	" {\"pid\": \"q\", \"frames\": [{\"module\": \"m\"}], \"next_call\": \"qualified\"}]}";
+
+static void test_remove_undef_and_delete_load(void **state)
+{
+	struct fixture f;
+	(void)state;
+	/* remove: q calls m at its next step and dies of undef; w lingers in
+	 * the removed code; loading m again does not purge it (delete then
+	 * load), the next load does. */
+	setup(&f, one_rt, "point_of_no_return.\n{remove,{m,brutal_purge,brutal_purge}}.\n",
+	      "{load_object_code,{app,\"2\",[m]}}.\npoint_of_no_return.\n{load,{m,brutal_purge,brutal_purge}}.\n",
+	      SIM_UNTIL_INSTALL);
+	struct sim *s = f.rep.primary;
+	const struct sim_outcome *o = sim_outcome(s);
+	assert_int_equal(count(s, SIM_EV_KILLED, "q"), 1);
+	assert_int_equal(o->events[0].reason, SIM_R_UNDEF);
+	assert_true(o->events[0].in_step);
+	assert_int_equal(count(s, SIM_EV_KILLED, "w"), 0);
+	assert_string_equal(o->results[0].reason, "{ok,[{m,brutal_purge}]}");
+	int32_t cur, old;
+	sim_module_versions(s, 0, &cur, &old);
+	assert_string_equal(sim_version_text(s, cur, NULL), "2");
+	assert_string_equal(sim_version_text(s, old, NULL), "1");
+	teardown(&f);
+}
+
+static void test_hang_and_emulator(void **state)
+{
+	struct fixture f;
+	(void)state;
+	setup(&f, one_rt, "point_of_no_return.\n{suspend,[{m,infinity}]}.\n", "point_of_no_return.\n",
+	      SIM_UNTIL_INSTALL);
+	const struct sim_outcome *o = sim_outcome(f.rep.primary);
+	assert_int_equal(o->results[0].kind, SIM_RES_HANG);
+	assert_int_equal(o->results[1].kind, SIM_RES_NOT_RUN);
+	teardown(&f);
+
+	setup(&f, one_rt, "restart_new_emulator.\npoint_of_no_return.\n", "restart_emulator.\npoint_of_no_return.\n",
+	      SIM_UNTIL_INSTALL);
+	o = sim_outcome(f.rep.primary);
+	assert_int_equal(o->results[0].kind, SIM_RES_OK);
+	assert_int_equal(o->events[0].kind, SIM_EV_NODE_RESTART);
+	assert_int_equal(o->results[1].kind, SIM_RES_ERROR);
+	assert_string_equal(o->results[1].reason, "{error,restart_emulator}");
+	teardown(&f);
+
+	setup(&f, one_rt, "point_of_no_return.\nrestart_new_emulator.\n", NULL, SIM_UNTIL_INSTALL);
+	o = sim_outcome(f.rep.primary);
+	assert_string_equal(o->results[0].reason,
+			    "{error,{illegal_instruction_after_point_of_no_return,restart_new_emulator}}");
+	teardown(&f);
+}
+
+static void test_stop_start(void **state)
+{
+	struct fixture f;
+	(void)state;
+	setup(&f, one_rt, "{load_object_code,{app,\"2\",[m]}}.\npoint_of_no_return.\n{stop,[m]}.\n"
+	      "{load,{m,brutal_purge,brutal_purge}}.\n{start,[m]}.\n", NULL, SIM_UNTIL_INSTALL);
+	struct sim *s = f.rep.primary;
+	const struct sim_outcome *o = sim_outcome(s);
+	assert_int_equal(count(s, SIM_EV_STOPPED, "w"), 1);
+	assert_int_equal(count(s, SIM_EV_STARTED, "w"), 1);
+	assert_int_equal(o->killed, 0);
+	for (size_t i = 0; i < o->nevents; i++)
+		if (o->events[i].kind == SIM_EV_STARTED)
+			assert_string_equal(sim_version_text(s, o->events[i].version, NULL), "2");
+	teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +344,9 @@ int main(void)
 		cmocka_unit_test(test_suspend_protects),
 		cmocka_unit_test(test_deterministic_output),
 		cmocka_unit_test(test_from_facts),
+		cmocka_unit_test(test_remove_undef_and_delete_load),
+		cmocka_unit_test(test_hang_and_emulator),
+		cmocka_unit_test(test_stop_start),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
