@@ -2,7 +2,7 @@
 # mutant_hotplan.sh - a deliberately wrong 'hotplan translate' for the
 # conformance self-test: it swaps the first two instructions after
 # point_of_no_return and alters every error Reason. The conformance driver
-# must reject it (the test is registered WILL_FAIL).
+# must reject it (mutant_run.sh checks that it does).
 # usage: HOTPLAN_REAL=path mutant_hotplan.sh translate ARGS...
 set -u
 out=$("$HOTPLAN_REAL" "$@" 2>/tmp/hotplan-mutant-err.$$)
