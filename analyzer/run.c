@@ -213,6 +213,9 @@ int analyzer_run(const char *tree, const struct analyzer_opts *opts,
 		nfailed++;
 		if (!opts->keep_going)
 			fputs(p.results[i].errors.buf, stderr);
+		else
+			fprintf(stderr, "hotplan analyze: warning: '%s' does not parse; module '%s' "
+				"marked incomplete\n", ul.units[i].rel, ul.units[i].module);
 	}
 	if (nfailed && !opts->keep_going) {
 		rc = hp_error(err, HP_EPARSE, "'%s'%s does not parse", first_failed,

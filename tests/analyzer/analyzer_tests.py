@@ -176,7 +176,9 @@ def case_parse_error(hp, work):
     run(hp, "analyze", fixture("parse_error"), "-o", out, code=3)
     with open(out) as fp:
         check(fp.read() == "previous\n", "output untouched on failure")
-    f = analyze(hp, fixture("parse_error"), "--keep-going")
+    p = run(hp, "analyze", fixture("parse_error"), "--keep-going")
+    check("warning: 'bad.c' does not parse; module 'bad' marked incomplete" in p.stderr, p.stderr)
+    f = json.loads(p.stdout)
     check(mod(f, "bad")["incomplete"] and not mod(f, "good")["incomplete"], "bad marked incomplete")
     d = [x for x in f["diagnostics"] if x["severity"] == "error"]
     check(len(d) == 1 and d[0]["module"] == "bad" and d[0]["loc"] == {"file": "bad.c", "line": 2, "col": 33},
