@@ -214,7 +214,7 @@ int analyzer_run(const char *tree, const struct analyzer_opts *opts,
 		if (!opts->keep_going)
 			fputs(p.results[i].errors.buf, stderr);
 		else
-			fprintf(stderr, "hotplan analyze: warning: '%s' does not parse; module '%s' "
+			fprintf(stderr, "hotplan: warning: '%s' does not parse; module '%s' "
 				"marked incomplete\n", ul.units[i].rel, ul.units[i].module);
 	}
 	if (nfailed && !opts->keep_going) {
