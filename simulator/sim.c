@@ -121,7 +121,7 @@ struct sim {
 	VEC(struct sim_event) events;
 	VEC(struct sim_result) results;
 	size_t killed;
-	int race;
+	int race, order_race;
 	struct sim_outcome out;
 };
 
@@ -718,6 +718,26 @@ static void funs_died(struct sim *s, int32_t m)
 	}
 }
 
+/* One purge killed several children; the supervisor receives their exits
+ * in an order the VM does not fix. When it gave up during this purge, the
+ * child it restarted before giving up could have been another one: flag
+ * those restarts. */
+static void mark_order_races(struct sim *s, size_t first)
+{
+	for (size_t i = first; i < s->events.n; i++) {
+		const struct sim_event *d = &s->events.items[i];
+		if (d->kind != SIM_EV_SUP_DOWN || d->reason != SIM_R_INTENSITY)
+			continue;
+		for (size_t j = first; j < i; j++) {
+			struct sim_event *r = &s->events.items[j];
+			if (r->kind == SIM_EV_RESTARTED && r->sup == d->sup) {
+				r->order_race = 1;
+				s->order_race = 1;
+			}
+		}
+	}
+}
+
 /* code:purge(M): kills processes in old code; returns how many. */
 static size_t purge(struct sim *s, int32_t m)
 {
@@ -736,8 +756,11 @@ static size_t purge(struct sim *s, int32_t m)
 		n = s->victims.n;
 		/* kill_proc may restart and re-enter purge bookkeeping: copy. */
 		uint32_t *v = n ? arena_memdup(&s->arena, s->victims.items, n * sizeof(uint32_t)) : NULL;
+		size_t first = s->events.n;
 		for (size_t i = 0; i < n; i++)
 			kill_proc(s, v[i], SIM_R_KILLED, m);
+		if (n > 1)
+			mark_order_races(s, first);
 	}
 	s->mods.items[m].old = RT_NONE;
 	funs_died(s, m);
@@ -1377,6 +1400,7 @@ const struct sim_outcome *sim_outcome(struct sim *s)
 	o->nresults = s->results.n;
 	o->killed = s->killed;
 	o->race = s->race;
+	o->order_race = s->order_race;
 	o->node_down = s->node_down;
 	o->stored = s->stored.items;
 	o->nstored = s->stored.n;

@@ -89,6 +89,9 @@ struct sim_event {
 	int32_t version;     /* RESTARTED/STARTED: version of its start module */
 	int32_t alt_version; /* RESTARTED in a race: the other possible version, else -1 */
 	uint8_t in_step;     /* happened in the step after the instruction */
+	uint8_t order_race;  /* RESTARTED, then its supervisor gave up in the same
+			      * purge: which of the children killed together was
+			      * restarted first is not fixed on a real node */
 	uint8_t permanent;   /* happened in make_permanent */
 	enum instr_op via;   /* the instruction that caused it */
 };
@@ -126,6 +129,7 @@ struct sim_outcome {
 	size_t nresults;
 	size_t killed;             /* KILLED events */
 	int race;                  /* some restart raced with a load */
+	int order_race;            /* some restart is flagged order_race */
 	int node_down;
 	struct sim_unpurged *stored;  /* release_handler's unpurged list at the end */
 	size_t nstored;

@@ -175,6 +175,8 @@ static void text_event(const struct sim *s, struct strbuf *sb, const struct sim_
 			put_version_text(s, sb, e->alt_version);
 			sb_addc(sb, ')');
 		}
+		if (e->order_race)
+			sb_adds(sb, " (race: another child killed by this purge may be the one restarted)");
 		break;
 	case SIM_EV_SUSPENDED:
 	case SIM_EV_DROPPED:
@@ -244,6 +246,8 @@ static void text_one(struct sim *s, struct strbuf *sb)
 			purge_method_name(o->stored[i].method));
 	sb_addf(sb, "]\nkilled: %zu%s%s\n", o->killed, o->node_down ? "; the node stops" : "",
 		o->race ? "; restarts raced with a load" : "");
+	if (o->order_race)
+		sb_adds(sb, "which of the children killed together was restarted first is a race\n");
 }
 
 void sim_write_text(struct sim_report *r, struct strbuf *out)
@@ -260,9 +264,10 @@ void sim_write_text(struct sim_report *r, struct strbuf *out)
 static void json_one(struct sim *s, struct strbuf *sb, const char *ind)
 {
 	const struct sim_outcome *o = sim_outcome(s);
-	sb_addf(sb, "%s\"killed\": %zu,\n%s\"race\": %s,\n%s\"node_down\": %s,\n%s\"upgrades\": [",
-		ind, o->killed, ind, o->race ? "true" : "false", ind,
-		o->node_down ? "true" : "false", ind);
+	sb_addf(sb, "%s\"killed\": %zu,\n%s\"race\": %s,\n%s\"order_race\": %s,\n"
+		"%s\"node_down\": %s,\n%s\"upgrades\": [",
+		ind, o->killed, ind, o->race ? "true" : "false", ind, o->order_race ? "true" : "false",
+		ind, o->node_down ? "true" : "false", ind);
 	for (size_t u = 0; u < o->nresults; u++) {
 		const struct sim_result *r = &o->results[u];
 		sb_addf(sb, "%s\n%s  {\"script\": ", u ? "," : "", ind);
@@ -308,6 +313,7 @@ static void json_one(struct sim *s, struct strbuf *sb, const char *ind)
 			put_version_json(s, sb, e->version);
 			sb_adds(sb, ", \"alt_version\": ");
 			put_version_json(s, sb, e->alt_version);
+			sb_addf(sb, ", \"order_race\": %s", e->order_race ? "true" : "false");
 		}
 		sb_addc(sb, '}');
 	}
