@@ -100,6 +100,7 @@ struct walk {
 	VEC(struct spawn) spawns;
 	VEC(CXType) state_roots;
 	VEC(struct file_name) files;
+	size_t last_file;            /* index of the last file_info() hit */
 	struct strmap def_by_name;   /* name -> def index + 1 */
 	struct strmap c99_external;  /* inline function names with an external declaration */
 	/* the definition being walked */
@@ -118,9 +119,15 @@ static char *cx_take(struct arena *a, CXString s)
 
 static struct file_name *file_info(struct walk *w, CXFile file)
 {
-	for (size_t i = w->files.n; i-- > 0;)
-		if (clang_File_isEqual(w->files.items[i].file, file))
+	/* most lookups repeat the previous file: try it first */
+	if (w->last_file < w->files.n && w->files.items[w->last_file].file == file)
+		return &w->files.items[w->last_file];
+	for (size_t i = w->files.n; i-- > 0;) {
+		if (clang_File_isEqual(w->files.items[i].file, file)) {
+			w->last_file = i;
 			return &w->files.items[i];
+		}
+	}
 	struct file_name fn = { .file = file };
 	CXString s = clang_File_tryGetRealPathName(file);
 	const char *real = clang_getCString(s);
@@ -134,7 +141,8 @@ static struct file_name *file_info(struct walk *w, CXFile file)
 	clang_disposeString(s);
 	fn.buf = clang_getFileContents(w->tu, file, &fn.size);
 	VEC_PUSH(&w->files, fn);
-	return &w->files.items[w->files.n - 1];
+	w->last_file = w->files.n - 1;
+	return &w->files.items[w->last_file];
 }
 
 /* The expansion location of a cursor: where it is in the file as written. */
