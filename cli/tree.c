@@ -56,6 +56,14 @@ static int analyze_stdin_db(const char *data, size_t len, const struct cli_tree_
 	int rc = hp_write_file(path.buf, data, len, err);
 	if (rc == 0)
 		rc = analyze(path.buf, o, out, err);
+	if (rc == 0) {
+		/* the tree is standard input, not the temporary copy */
+		(*out)->root = "-";
+	} else if (!strncmp(err->msg, path.buf, path.len)) {
+		char msg[sizeof(err->msg)];
+		snprintf(msg, sizeof(msg), "<stdin>%s", err->msg + path.len);
+		snprintf(err->msg, sizeof(err->msg), "%s", msg);
+	}
 	unlink(path.buf);
 	rmdir(tmpl);
 	sb_release(&path);
