@@ -1,6 +1,17 @@
 /*
  * sim_out.c - text and JSON renderings of a prediction.
  *
+ * JSON ("hotplan-outcome", version 1): killed, race, order_race, node_down;
+ * upgrades[] {script, result (ok|error|EXIT|restart_emulator|hang|
+ * node_down|not_run), returned (the Erlang term eval_script returned),
+ * old_processes, unpurged[] {module, method}, node_restart}; events[]
+ * {upgrade, instr (0-based; the script length for make_permanent), op,
+ * step (in the step after the instruction), event, reason, pid, name,
+ * supervisor, module, and for restarts version, alt_version, order_race};
+ * suspensions[] {upgrade, pid, name, module, from, to, ended}; modules[]
+ * {name, current, old} (final); unpurged[] (release_handler's stored list
+ * at the end); alternative: the same for the race alternative, or null.
+ *
  * Invariant: output depends only on the report: events in the order they
  * happened (which is deterministic), modules sorted by name, so the same
  * inputs give byte-identical output.
