@@ -9,7 +9,9 @@
  *  - dependencies come from one merge join of the two facts' edge arrays,
  *    which facts_finish() keeps sorted by (from, to): each (from, to) pair is
  *    seen once, with the versions it appears in, so a decision's deps come
- *    out in name order without sorting, and the cost is O(edges).
+ *    out in name order without sorting, and the cost is O(edges); only the
+ *    Deps of deleted modules, which receive turned-round edges (plan.h,
+ *    PLAN_DEP_USER), are sorted afterwards.
  * Classification follows DESIGN.md §6: a changed module whose processes
  * (entries, in either version) can be suspended and whose new version has
  * a state transformer is updated (advanced if a state type changed, soft
