@@ -84,6 +84,7 @@ regen)
 	;;
 otp)
 	command -v escript >/dev/null 2>&1 || { echo "escript not found: skipped"; exit 77; }
+	command -v python3 >/dev/null 2>&1 || { echo "python3 not found: skipped"; exit 77; }
 	# module lists of both versions, from the diff (the analyzer names
 	# modules), and the modules the plan updates (they get processes)
 	python3 - out/diff.json out/plan.json > out/modules.erl <<'PY'
