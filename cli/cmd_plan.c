@@ -72,9 +72,15 @@ static void plan_usage(FILE *fp)
 		"  --from-vsn V       the old version (default: config old_vsn, else \"1.0\")\n"
 		"  -h, --help         show this help\n"
 		"\n"
-		"Findings of the checks beyond OTP's (HP1xx) are printed to standard error\n"
-		"in the erlang and relup formats, and are part of the json and text output;\n"
-		"they do not change the exit status ('hotplan check' applies a policy).\n"
+		"Findings of the checks beyond OTP's are printed to standard error in the\n"
+		"erlang and relup formats, and are part of the json and text output; they\n"
+		"do not change the exit status ('hotplan check' applies a policy):\n");
+	for (int r = 0; r < FINDING_RULE_COUNT; r++) {
+		const struct finding_rule_info *info = finding_rule_info((enum finding_rule)r);
+		fprintf(fp, "  %s %-7s %s\n", info->id, finding_severity_name(info->severity),
+			info->name);
+	}
+	fprintf(fp,
 		"\n"
 		"exit status: 0 planned; 2 bad usage or bad input (or the translation\n"
 		"refused the appup); 3 analysis incomplete.\n");
