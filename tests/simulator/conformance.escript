@@ -24,6 +24,10 @@
 %% each instruction records the position (and gives processes time for a
 %% step, which is what the model's step between instructions is).
 %%
+%% Sys processes also report code_change and resume (their
+%% system_code_change and system_continue callbacks), so suspension is
+%% checked through its effects.
+%%
 %% Invariant: expected outcomes come only from the VM run in this same
 %% invocation; nothing about the VM is hard-coded here.
 -mode(compile).
@@ -277,6 +281,8 @@ tracker(Pos, Mons, Ev) ->
             {_, _, Name} = maps:get(Ref, Mons),
             tracker(Pos, maps:remove(Ref, Mons), [{pos_key(Pos), Name, died, reason(Reason)} | Ev]);
         {sync, From} -> From ! synced, tracker(Pos, Mons, Ev);
+        {What, Name} when What =:= resumed; What =:= code_change ->
+            tracker(Pos, Mons, [{pos_key(Pos), Name, What, none} | Ev]);
         {pids, From} ->
             Vs = maps:values(Mons),
             From ! {pids, [Pid || {Pid, worker, _} <- Vs], [Pid || {Pid, sup, _} <- Vs]},
@@ -349,9 +355,11 @@ mod_source(Mod, V) ->
     "        qualified -> receive stop -> ok; step -> call(Funs), ?MODULE:wait(Parent, St) end\n"
     "    end.\n"
     "mkfun() -> fun() -> " ++ Vs ++ " end.\n"
-    "system_continue(Parent, _Deb, St) -> loop(Parent, St).\n"
+    "system_continue(Parent, _Deb, {Name, Cfg, _} = St) ->\n"
+    "    maps:get(tracker, Cfg) ! {resumed, Name}, loop(Parent, St).\n"
     "system_terminate(Reason, _Parent, _Deb, _St) -> exit(Reason).\n"
-    "system_code_change(St, _Mod, _Vsn, _Extra) -> {ok, St}.\n".
+    "system_code_change({Name, Cfg, _} = St, _Mod, _Vsn, _Extra) ->\n"
+    "    maps:get(tracker, Cfg) ! {code_change, Name}, {ok, St}.\n".
 
 sup_source(Mod) ->
     M = atom_to_list(Mod),
@@ -452,6 +460,8 @@ model_event(E) ->
         <<"started">> -> [{K, I, Name(), started, maps:get(<<"version">>, E)}];
         <<"supervisor_down">> -> [{K, I, Sup(), died, shutdown}];
         <<"supervisor_restarted">> -> [{K, I, Sup(), started, sup}];
+        <<"resumed">> -> [{K, I, Name(), resumed, none}];
+        <<"code_change">> -> [{K, I, Name(), code_change, none}];
         _ -> []
     end.
 
