@@ -195,11 +195,10 @@ def gen_case(rng, idx):
                     apps[0][0], string(apps[0][1]), erl_list(r.sample(apps[0][2], min(2, len(apps[0][2]))))))
             s[:0] = before + ["point_of_no_return"]
 
-    fault = None
-    if r.random() < 0.27:
-        fault = r.choice(["undef", "muldef", "bad_op_before", "too_many", "susp", "resumed", "start",
-                          "stop", "no_object_code", "no_such_module", "no_such_app", "removed_present",
-                          "conflict", "syntax"])
+    faults = ["undef", "muldef", "bad_op_before", "too_many", "susp", "resumed", "start",
+              "stop", "no_object_code", "no_such_module", "no_such_app", "removed_present",
+              "conflict", "syntax"]
+    def inject(fault):
         s = r.choice(scripts)
         if fault == "undef":
             s.append("{load_module, u%d, [ghost%d]}" % (idx, idx))
@@ -244,6 +243,18 @@ def gen_case(rng, idx):
                 "{update, q, -1, soft, brutal_purge, brutal_purge, []}", "{code_change, sideways, []}",
                 "{code_change, [nope]}", "{frob}", "mnesia_backup", "42", "{load, {q, x, y}}"]))
 
+    fault = None
+    roll = r.random()
+    if roll < 0.27:
+        fault = r.choice(faults)
+        inject(fault)
+    elif roll < 0.37:
+        # several faults at once: OTP's order of checks decides the Reason
+        # (no_such_module is left out: with two modules missing, which one
+        # OTP names depends on its tie order)
+        fault = r.sample([f for f in faults if f != "no_such_module"], r.randint(2, 3))
+        for f in fault:
+            inject(f)
     mode = r.choice(["up", "dn", None])
     lines = ["%% generated case %d (seeded; fault: %s)" % (idx, fault)]
     lines.append("{apps, %s}." % erl_list([
