@@ -521,8 +521,9 @@ static int split_one(struct tr *t, const tvec *s, tvec *before, tvec *after)
 			ponr = k;
 		}
 	}
+	/* without a point_of_no_return everything is "after" */
 	size_t start = ponr == (size_t)-1 ? 0 : ponr + 1;
-	for (size_t k = 0; k < start && ponr != (size_t)-1 && k < ponr; k++) {
+	for (size_t k = 0; k + 1 < start; k++) {
 		struct term *i = s->items[k];
 		if (!is_loc(i) && !is_tag(i, "apply", 2)) {
 			t->cur = i;
