@@ -208,6 +208,49 @@ static size_t step_of(const struct strmap *pos, const char *module)
 	return v ? (size_t)v - 1 : (size_t)-1;
 }
 
+/*
+ * Appends why the step at position i comes after (before_i) or before
+ * (!before_i) the loads of the decision's deps: users of a deleted module go
+ * first (PLAN_DEP_USER); dependencies are loaded first; a dependency loaded
+ * later means a cycle, where OTP keeps appup order.
+ */
+static void list_deps(struct strbuf *sb, const struct plan_decision *d,
+		      const struct strmap *pos, size_t i, int before_i)
+{
+	for (int user = 0; user < 2; user++) {
+		size_t n = 0, total = 0;
+		for (size_t k = 0; k < d->ndeps; k++) {
+			size_t s = step_of(pos, d->deps[k].module);
+			int is_user = (d->deps[k].versions & PLAN_DEP_USER) != 0;
+			if (is_user == user && s != (size_t)-1 && (before_i ? s < i : s > i))
+				total++;
+		}
+		if (!total)
+			continue;
+		sb_adds(sb, sb->len && sb->buf[sb->len - 1] == ')' ? "; " : ", ");
+		sb_adds(sb, before_i ? "after" : "before");
+		struct strbuf names = STRBUF_INIT;
+		for (size_t k = 0; k < d->ndeps; k++) {
+			size_t s = step_of(pos, d->deps[k].module);
+			int is_user = (d->deps[k].versions & PLAN_DEP_USER) != 0;
+			if (is_user == user && s != (size_t)-1 && (before_i ? s < i : s > i))
+				sb_addf(&names, "%s%s", n++ ? ", " : "", d->deps[k].module);
+		}
+		if (user)
+			sb_addf(sb, " %s, which used it", names.buf);
+		else
+			sb_addf(sb, " its %s %s", total > 1 ? "dependencies" : "dependency",
+				names.buf);
+		sb_release(&names);
+		if (user)
+			sb_adds(sb, before_i ? " (a deleted module goes after its users)" :
+				" (they depend on each other: inside a cycle OTP keeps appup order)");
+		else
+			sb_adds(sb, before_i ? " (dependencies are loaded first)" :
+				" (they depend on each other: inside a cycle OTP keeps appup order)");
+	}
+}
+
 static void write_atoms(struct strbuf *sb, const struct term *list)
 {
 	for (size_t k = 0; k < list->u.seq.n; k++) {
@@ -270,26 +313,10 @@ static void explain_script(const struct plan *p, const struct term *script, stru
 					else if (s != (size_t)-1)
 						after++;
 				}
-				if (before) {
-					sb_adds(&sb, ", after its dependencies");
-					for (size_t k = 0, n = 0; k < d->ndeps; k++)
-						if (step_of(&pos, d->deps[k].module) < i)
-							sb_addf(&sb, "%s%s", n++ ? ", " : " ",
-								d->deps[k].module);
-					sb_adds(&sb, " (dependencies are loaded first)");
-				}
-				if (after) {
-					sb_adds(&sb, before ? "; before" : ", before");
-					sb_adds(&sb, " its dependencies");
-					for (size_t k = 0, n = 0; k < d->ndeps; k++) {
-						size_t s = step_of(&pos, d->deps[k].module);
-						if (s > i && s != (size_t)-1)
-							sb_addf(&sb, "%s%s", n++ ? ", " : " ",
-								d->deps[k].module);
-					}
-					sb_adds(&sb, " (they depend on each other: inside a cycle "
-						"OTP keeps appup order)");
-				}
+				if (before)
+					list_deps(&sb, d, &pos, i, 1);
+				if (after)
+					list_deps(&sb, d, &pos, i, 0);
 				if (!before && !after)
 					sb_adds(&sb, ": no dependency on another module of the "
 						"upgrade constrains its place");

@@ -386,7 +386,10 @@ static void test_text_output(void **state)
 	plan_write_text(p, &sb);
 	assert_non_null(strstr(sb.buf, "plan callsrv 1.0 -> 2.0 (purge: brutal_purge)\n"));
 	assert_non_null(strstr(sb.buf, "\nconn: {update,conn,{advanced,[]},[codec]}\n"));
-	assert_non_null(strstr(sb.buf, "load conn, after its dependencies codec"));
+	assert_non_null(strstr(sb.buf, "load conn, after its dependency codec (dependencies are loaded first)"));
+	/* (the text is wrapped at 76 columns) */
+	assert_non_null(strstr(sb.buf, "remove legacy, after conn, which used it (a deleted "
+			       "module goes after\n  its users)"));
 	assert_non_null(strstr(sb.buf, "findings (0):\n  none\n"));
 	assert_non_null(strstr(sb.buf, "\nupgrade script:\n"));
 	sb_release(&sb);
