@@ -41,8 +41,11 @@ struct gctx {
 	VEC(struct gedge) edges;
 	struct strmap byname;  /* name -> index + 1 */
 	size_t ncycles;
-	/* adjacency (CSR over edges, both directions for BFS) */
+	/* adjacency: successors out_adj[out_start[v] .. out_start[v+1]) (edge i
+	 * sorted by from, so out_adj[i] is edge i's target), and predecessors
+	 * in_adj[in_start[v] .. in_start[v+1]) */
 	size_t *out_start, *out_adj;
+	size_t *in_start, *in_adj;
 };
 
 /* ---- modules --------------------------------------------------------------- */
@@ -85,17 +88,18 @@ static void folders_relative(struct gctx *g)
 	}
 	if (!first || common == 0)
 		return;
-	/* cut at a folder boundary */
+	/* cut at a folder boundary: first[0..blen) must be a whole folder of
+	 * every module's folder; a cut to an earlier '/' of first keeps that
+	 * true for the folders already checked, so one pass is enough */
 	char *base = xstrndup(first, common);
 	size_t blen = strlen(base);
-	for (size_t i = 0; i < g->nodes.n; i++) {
+	for (size_t i = 0; i < g->nodes.n && blen > 0; i++) {
 		const char *f = g->nodes.items[i].folder;
-		if (!(f[blen] == '\0' || f[blen] == '/')) {
-			char *s = strrchr(base, '/');
-			blen = s ? (size_t)(s - base) : 0;
-			base[blen] = '\0';
-			i = (size_t)-1;
-			continue;
+		while (blen > 0 && f[blen] != '\0' && f[blen] != '/') {
+			while (blen > 0 && base[blen - 1] != '/')
+				blen--;
+			if (blen > 0)
+				blen--;  /* drop the '/' itself */
 		}
 	}
 	for (size_t i = 0; i < g->nodes.n; i++) {
@@ -177,6 +181,19 @@ static void build_adjacency(struct gctx *g)
 	/* edges are sorted by from, so they fill in order */
 	for (size_t i = 0; i < g->edges.n; i++)
 		g->out_adj[i] = g->edges.items[i].to;
+
+	g->in_start = xcalloc(n + 1, sizeof(size_t));
+	g->in_adj = xcalloc(g->edges.n ? g->edges.n : 1, sizeof(size_t));
+	size_t *fill = xcalloc(n + 1, sizeof(size_t));
+	for (size_t i = 0; i < g->edges.n; i++)
+		g->in_start[g->edges.items[i].to + 1]++;
+	for (size_t i = 0; i < n; i++)
+		g->in_start[i + 1] += g->in_start[i];
+	for (size_t i = 0; i < g->edges.n; i++) {
+		size_t t = g->edges.items[i].to;
+		g->in_adj[g->in_start[t] + fill[t]++] = g->edges.items[i].from;
+	}
+	free(fill);
 }
 
 /* ---- focus ------------------------------------------------------------------- */
@@ -195,18 +212,16 @@ static void select_focus(struct gctx *g, size_t focus, unsigned depth)
 		unsigned d = g->nodes.items[v].dist;
 		if (d >= depth)
 			continue;
-		/* successors and predecessors */
-		for (size_t i = 0; i < g->edges.n; i++) {
-			size_t w;
-			if (g->edges.items[i].from == v)
-				w = g->edges.items[i].to;
-			else if (g->edges.items[i].to == v)
-				w = g->edges.items[i].from;
-			else
-				continue;
-			if (g->nodes.items[w].dist == (unsigned)-1) {
-				g->nodes.items[w].dist = d + 1;
-				queue[tail++] = w;
+		/* successors, then predecessors */
+		for (int dir = 0; dir < 2; dir++) {
+			const size_t *start = dir ? g->in_start : g->out_start;
+			const size_t *adj = dir ? g->in_adj : g->out_adj;
+			for (size_t i = start[v]; i < start[v + 1]; i++) {
+				size_t w = adj[i];
+				if (g->nodes.items[w].dist == (unsigned)-1) {
+					g->nodes.items[w].dist = d + 1;
+					queue[tail++] = w;
+				}
 			}
 		}
 	}
@@ -446,30 +461,58 @@ static void print_edge(struct gctx *g, struct strbuf *sb, const struct gedge *e)
 	sb_release(&tip);
 }
 
-static int cmp_str(const void *a, const void *b)
+/* Sorts node indices by (cycle number, name) / (folder, name): the nodes of
+ * one cluster are then a run. Names are unique, indices are in name order. */
+static int cmp_size(size_t a, size_t b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return a < b ? -1 : a > b;
+}
+
+struct keyed { const char *folder; int scc; size_t idx; };
+
+static int cmp_by_scc(const void *pa, const void *pb)
+{
+	const struct keyed *a = pa, *b = pb;
+	if (a->scc != b->scc)
+		return a->scc < b->scc ? -1 : 1;
+	return cmp_size(a->idx, b->idx);
+}
+
+static int cmp_by_folder(const void *pa, const void *pb)
+{
+	const struct keyed *a = pa, *b = pb;
+	int c = strcmp(a->folder, b->folder);
+	return c ? c : cmp_size(a->idx, b->idx);
 }
 
 static void print_cycles(struct gctx *g, struct strbuf *sb)
 {
-	for (size_t c = 1; c <= g->ncycles; c++) {
+	struct keyed *k = xmalloc((g->nodes.n ? g->nodes.n : 1) * sizeof *k);
+	size_t n = 0;
+	for (size_t i = 0; i < g->nodes.n; i++)
+		if (g->nodes.items[i].scc)
+			k[n++] = (struct keyed){ NULL, g->nodes.items[i].scc, i };
+	if (n)
+		qsort(k, n, sizeof *k, cmp_by_scc);
+	for (size_t first = 0; first < n;) {
+		size_t last = first;
+		while (last < n && k[last].scc == k[first].scc)
+			last++;
 		struct strbuf label = STRBUF_INIT;
-		sb_addf(&label, "cycle %zu:", c);
-		for (size_t i = 0; i < g->nodes.n; i++)
-			if (g->nodes.items[i].scc == (int)c)
-				sb_addf(&label, " %s", g->nodes.items[i].name);
-		sb_addf(sb, "  subgraph \"cluster_cycle_%zu\" {\n", c);
-		sb_adds(sb, "    id=\"");
-		sb_addf(sb, "cycle:%zu\"; label=", c);
+		sb_addf(&label, "cycle %d:", k[first].scc);
+		for (size_t j = first; j < last; j++)
+			sb_addf(&label, " %s", g->nodes.items[k[j].idx].name);
+		sb_addf(sb, "  subgraph \"cluster_cycle_%d\" {\n", k[first].scc);
+		sb_addf(sb, "    id=\"cycle:%d\"; label=", k[first].scc);
 		put_q(sb, label.buf);
 		sb_adds(sb, "; style=\"rounded,filled\"; fillcolor=\"#fdeeee\"; color=\"#c04040\";\n");
-		for (size_t i = 0; i < g->nodes.n; i++)
-			if (g->nodes.items[i].scc == (int)c)
-				print_node(g, sb, &g->nodes.items[i]);
+		for (size_t j = first; j < last; j++)
+			print_node(g, sb, &g->nodes.items[k[j].idx]);
 		sb_adds(sb, "  }\n");
 		sb_release(&label);
+		first = last;
 	}
+	free(k);
 }
 
 static int use_folders(struct gctx *g)
@@ -497,32 +540,31 @@ static void print_modules(struct gctx *g, struct strbuf *sb)
 				print_node(g, sb, &g->nodes.items[i]);
 		return;
 	}
-	/* distinct folders of the visible, non-cycle modules, sorted */
-	VEC(const char *) dirs = { 0 };
+	/* the visible, non-cycle modules by folder: each folder is a run */
+	struct keyed *k = xmalloc((g->nodes.n ? g->nodes.n : 1) * sizeof *k);
+	size_t n = 0, ndir = 0;
 	for (size_t i = 0; i < g->nodes.n; i++)
 		if (g->nodes.items[i].visible && !g->nodes.items[i].scc)
-			VEC_PUSH(&dirs, g->nodes.items[i].folder);
-	if (dirs.n)
-		qsort(dirs.items, dirs.n, sizeof(const char *), cmp_str);
-	size_t ndir = 0;
-	for (size_t d = 0; d < dirs.n; d++) {
-		if (d > 0 && !strcmp(dirs.items[d], dirs.items[d - 1]))
-			continue;
-		const char *dir = dirs.items[d];
+			k[n++] = (struct keyed){ g->nodes.items[i].folder, 0, i };
+	if (n)
+		qsort(k, n, sizeof *k, cmp_by_folder);
+	for (size_t first = 0; first < n;) {
+		size_t last = first;
+		while (last < n && !strcmp(k[last].folder, k[first].folder))
+			last++;
+		const char *dir = k[first].folder;
 		ndir++;
 		sb_addf(sb, "  subgraph \"cluster_dir_%zu\" {\n    id=\"dir:", ndir);
 		out_escape(sb, *dir ? dir : ".", OUT_ESC_DOT);
 		sb_adds(sb, "\"; label=");
 		put_q(sb, *dir ? dir : ".");
 		sb_adds(sb, "; style=rounded; color=\"#9090a0\";\n");
-		for (size_t i = 0; i < g->nodes.n; i++) {
-			const struct gnode *n = &g->nodes.items[i];
-			if (n->visible && !n->scc && !strcmp(n->folder, dir))
-				print_node(g, sb, n);
-		}
+		for (size_t j = first; j < last; j++)
+			print_node(g, sb, &g->nodes.items[k[j].idx]);
 		sb_adds(sb, "  }\n");
+		first = last;
 	}
-	VEC_RELEASE(&dirs);
+	free(k);
 }
 
 static void print_kills(struct gctx *g, struct strbuf *sb)
@@ -609,6 +651,8 @@ static void gctx_release(struct gctx *g)
 	strmap_release(&g->byname);
 	free(g->out_start);
 	free(g->out_adj);
+	free(g->in_start);
+	free(g->in_adj);
 }
 
 int graph_to_dot(const struct graph_spec *spec, struct strbuf *dot, struct errbuf *err)

@@ -392,7 +392,16 @@ void upgrade_graph_notes(struct upgrade *u, struct graph_note **notes, size_t *n
 			continue;
 		seen[e->proc] = 1;
 		struct graph_kill *k = &kl[nk++];
-		k->process = rt->processes.items[e->proc].name;
+		const struct rt_process *rp = &rt->processes.items[e->proc];
+		k->process = rp->name;
+		/* names need not be unique in a runtime file; the picture's
+		 * node ids must be */
+		for (size_t j = 0; j < rt->processes.n; j++) {
+			if (j != (size_t)e->proc && !strcmp(rt->processes.items[j].name, rp->name)) {
+				k->process = arena_printf(&u->arena, "%s %s", rp->name, rp->pid);
+				break;
+			}
+		}
 		k->module = e->module >= 0 ? sim_module_name(s, e->module) : "?";
 		k->instr = e->instr < u->script.n ? e->instr + 1 : 0;
 		k->instr_text = upgrade_instr_text(u, e->instr);

@@ -190,6 +190,34 @@ static void test_dot_auto_folders(void **state)
 	free(dot);
 }
 
+/* Folders that share a prefix but no whole folder ("d0", "d1") keep their
+ * names (this once looped forever). */
+static void test_dot_folder_prefix(void **state)
+{
+	(void)state;
+	const char *fa[1] = { "d0/a.c" }, *fb[1] = { "d1/b.c" };
+	struct module mods[2];
+	memset(mods, 0, sizeof mods);
+	mods[0].name = "a";
+	mods[0].files = fa;
+	mods[0].nfiles = 1;
+	mods[1].name = "b";
+	mods[1].files = fb;
+	mods[1].nfiles = 1;
+	struct facts f;
+	memset(&f, 0, sizeof f);
+	f.modules = mods;
+	f.nmodules = 2;
+	struct graph_spec spec;
+	memset(&spec, 0, sizeof spec);
+	spec.old = &f;
+	spec.cluster = GRAPH_CLUSTER_FOLDER;
+	char *dot = dot_of(&spec);
+	assert_non_null(strstr(dot, "id=\"dir:d0\"; label=\"d0\""));
+	assert_non_null(strstr(dot, "id=\"dir:d1\"; label=\"d1\""));
+	free(dot);
+}
+
 static void test_render(void **state)
 {
 	(void)state;
@@ -227,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_dot_plan),
 		cmocka_unit_test(test_dot_focus_and_folders),
 		cmocka_unit_test(test_dot_auto_folders),
+		cmocka_unit_test(test_dot_folder_prefix),
 		cmocka_unit_test(test_render),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
