@@ -385,12 +385,22 @@ compile_marker(Work) ->
              "    wait_steps(Workers, 200),\n"
              "    [catch supervisor:which_children(S) || S <- Sups],\n"
              "    timer:sleep(40).\n"
+             "%% A worker has taken its step when no step is queued and it is back\n"
+             "%% in its own code (or in sys, suspended: its step waits for the\n"
+             "%% resume), not e.g. in the error\n"
+             "%% handler trying to load a removed module.\n"
              "wait_steps(_, 0) -> ok;\n"
              "wait_steps(Ws, N) ->\n"
-             "    Busy = [W || W <- Ws, case erlang:process_info(W, messages) of\n"
-             "                              {messages, Ms} -> lists:member(step, Ms);\n"
-             "                              _ -> false end],\n"
-             "    case Busy of [] -> ok; _ -> timer:sleep(5), wait_steps(Busy, N - 1) end.\n"),
+             "    Busy = [W || W <- Ws, busy(W)],\n"
+             "    case Busy of [] -> ok; _ -> timer:sleep(5), wait_steps(Busy, N - 1) end.\n"
+             "busy(W) ->\n"
+             "    case erlang:process_info(W, [messages, current_function]) of\n"
+             "        [{messages, Ms}, {current_function, {M, _, _}}] ->\n"
+             "            not (idle_in(M) andalso (M =:= sys orelse not lists:member(step, Ms)));\n"
+             "        _ -> false\n"
+             "    end.\n"
+             "idle_in(sys) -> true;\n"
+             "idle_in(M) -> re:run(atom_to_list(M), \"^s[0-9]+_\") =/= nomatch.\n"),
     _ = Work,
     ok.
 
