@@ -386,6 +386,9 @@ void upgrade_graph_notes(struct upgrade *u, struct graph_note **notes, size_t *n
 	size_t nk = 0;
 	struct graph_kill *kl = arena_zalloc(&u->arena, (o->nevents ? o->nevents : 1) * sizeof *kl);
 	char *seen = xcalloc(rt->processes.n ? rt->processes.n : 1, 1);
+	struct strmap names;  /* process name -> how many processes bear it */
+	int names_counted = 0;
+	strmap_init(&names);
 	for (size_t i = 0; i < o->nevents; i++) {
 		const struct sim_event *e = &o->events[i];
 		if (e->kind != SIM_EV_KILLED || e->proc < 0 || seen[e->proc])
@@ -396,17 +399,22 @@ void upgrade_graph_notes(struct upgrade *u, struct graph_note **notes, size_t *n
 		k->process = rp->name;
 		/* names need not be unique in a runtime file; the picture's
 		 * node ids must be */
-		for (size_t j = 0; j < rt->processes.n; j++) {
-			if (j != (size_t)e->proc && !strcmp(rt->processes.items[j].name, rp->name)) {
-				k->process = arena_printf(&u->arena, "%s %s", rp->name, rp->pid);
-				break;
+		if (!names_counted) {
+			for (size_t j = 0; j < rt->processes.n; j++) {
+				const char *nm = rt->processes.items[j].name;
+				uintptr_t c = (uintptr_t)strmap_get(&names, nm);
+				strmap_put(&names, nm, (void *)(c + 1));
 			}
+			names_counted = 1;
 		}
+		if ((uintptr_t)strmap_get(&names, rp->name) > 1)
+			k->process = arena_printf(&u->arena, "%s %s", rp->name, rp->pid);
 		k->module = e->module >= 0 ? sim_module_name(s, e->module) : "?";
 		k->instr = e->instr < u->script.n ? e->instr + 1 : 0;
 		k->instr_text = upgrade_instr_text(u, e->instr);
 	}
 	free(seen);
+	strmap_release(&names);
 	*kills = kl;
 	*nkills = nk;
 }
