@@ -134,13 +134,7 @@ static void collect_pairs(const struct builder *b, pair_vec *out)
 		size_t to = dec_index(b, e->to);
 		if (to == SIZE_MAX || to == from)
 			continue;
-		/* A user of a deleted module: the edge is turned round (plan.h). */
 		struct dep_pair pr = { from, to, versions, kinds };
-		if (b->p->decisions[to].kind == PLAN_DELETE_MODULE) {
-			pr.from = to;
-			pr.to = from;
-			pr.versions = PLAN_DEP_USER;
-		}
 		VEC_PUSH(out, pr);
 	}
 }
@@ -171,6 +165,19 @@ static void normalize_deps(struct plan_decision *d)
 	d->ndeps = w;
 }
 
+/* The dependency a pair makes: itself, or turned round when it points at a
+ * deleted module (a user of a deleted module, plan.h). */
+static struct dep_pair dep_of(const struct plan *p, const struct dep_pair *pr)
+{
+	struct dep_pair d = *pr;
+	if (p->decisions[pr->to].kind == PLAN_DELETE_MODULE) {
+		d.from = pr->to;
+		d.to = pr->from;
+		d.versions = PLAN_DEP_USER;
+	}
+	return d;
+}
+
 /* Hands each decision its slice of deps, keeping the pairs' (name) order,
  * then restores name order where turned-round edges broke it. */
 static void attach_deps(struct builder *b, const pair_vec *pairs)
@@ -178,14 +185,15 @@ static void attach_deps(struct builder *b, const pair_vec *pairs)
 	struct plan *p = b->p;
 	size_t *count = xcalloc(p->ndecisions + 1, sizeof(*count));
 	for (size_t k = 0; k < pairs->n; k++)
-		count[pairs->items[k].from]++;
+		count[dep_of(p, &pairs->items[k]).from]++;
 	for (size_t d = 0; d < p->ndecisions; d++) {
 		p->decisions[d].deps = count[d] ?
 			arena_alloc(&p->arena, count[d] * sizeof(struct plan_dep)) : NULL;
 		p->decisions[d].ndeps = 0;
 	}
 	for (size_t k = 0; k < pairs->n; k++) {
-		const struct dep_pair *pr = &pairs->items[k];
+		struct dep_pair turned = dep_of(p, &pairs->items[k]);
+		const struct dep_pair *pr = &turned;
 		struct plan_decision *dd = &p->decisions[pr->from];
 		struct plan_dep *dep = &dd->deps[dd->ndeps++];
 		dep->module = p->decisions[pr->to].module;
@@ -779,6 +787,37 @@ static void step_positions(const struct term *script, const char *tag, struct st
 
 /* HP105 for removals: a module removed before a module that used it (in
  * from, the version being replaced) is loaded. */
+/* HP105, load: the script loads user before dep, which user references in
+ * target. */
+static void report_load_order(struct findings *out, const struct facts *target,
+			      const char *user, const char *dep)
+{
+	const struct ref *r = first_ref_to(facts_module(target, user), dep);
+	struct loc loc = { NULL, 0, 0 };
+	if (r)
+		loc = r->loc;
+	findings_add(out, HP105_LOAD_OUT_OF_DEPENDENCY_ORDER, user, r ? r->symbol : NULL, &loc,
+		     "the upgrade script loads '%s' before '%s', which it references%s%s%s: "
+		     "between the two loads the new '%s' runs against the old '%s'",
+		     user, dep, r ? " ('" : "", r ? r->symbol : "", r ? "')" : "", user, dep);
+}
+
+/* HP105, removal: the script removes gone before it loads user, whose code
+ * being replaced (in from) references it. */
+static void report_remove_order(struct findings *out, enum tr_mode mode,
+				const struct facts *from, const char *user, const char *gone)
+{
+	const struct ref *r = first_ref_to(facts_module(from, user), gone);
+	struct loc loc = { NULL, 0, 0 };
+	if (r)
+		loc = r->loc;
+	findings_add(out, HP105_LOAD_OUT_OF_DEPENDENCY_ORDER, user, r ? r->symbol : NULL, &loc,
+		     "the %s script removes '%s' before it loads '%s', whose code "
+		     "being replaced references it%s%s%s: in between, that code can "
+		     "call removed code", mode == TR_UP ? "upgrade" : "downgrade",
+		     gone, user, r ? " ('" : "", r ? r->symbol : "", r ? "')" : "");
+}
+
 static void check_remove_order(const struct term *script, enum tr_mode mode,
 			       const struct facts *from, struct findings *out)
 {
@@ -799,19 +838,8 @@ static void check_remove_order(const struct term *script, enum tr_mode mode,
 			if (!pl)
 				continue;
 			uintptr_t pr = (uintptr_t)strmap_get(&removes, ed->to);
-			if (!pr || pr >= pl)
-				continue;
-			const struct ref *r = first_ref_to(facts_module(from, ed->from), ed->to);
-			struct loc loc = { NULL, 0, 0 };
-			if (r)
-				loc = r->loc;
-			findings_add(out, HP105_LOAD_OUT_OF_DEPENDENCY_ORDER, ed->from,
-				     r ? r->symbol : NULL, &loc,
-				     "the %s script removes '%s' before it loads '%s', whose code "
-				     "being replaced references it%s%s%s: in between, that code can "
-				     "call removed code", mode == TR_UP ? "upgrade" : "downgrade",
-				     ed->to, ed->from, r ? " ('" : "", r ? r->symbol : "",
-				     r ? "')" : "");
+			if (pr && pr < pl)
+				report_remove_order(out, mode, from, ed->from, ed->to);
 		}
 	}
 	strmap_release(&loads);
@@ -836,19 +864,8 @@ static void check_load_order(const struct term *script, const struct facts *targ
 			if (!pf)
 				continue;
 			uintptr_t pt = (uintptr_t)strmap_get(&pos, ed->to);
-			if (!pt || pt <= pf)
-				continue;
-			const struct module *fm = facts_module(target, ed->from);
-			const struct ref *r = first_ref_to(fm, ed->to);
-			struct loc loc = { NULL, 0, 0 };
-			if (r)
-				loc = r->loc;
-			findings_add(out, HP105_LOAD_OUT_OF_DEPENDENCY_ORDER, ed->from,
-				     r ? r->symbol : NULL, &loc,
-				     "the upgrade script loads '%s' before '%s', which it references%s%s%s: "
-				     "between the two loads the new '%s' runs against the old '%s'",
-				     ed->from, ed->to, r ? " ('" : "", r ? r->symbol : "",
-				     r ? "')" : "", ed->from, ed->to);
+			if (pt && pt > pf)
+				report_load_order(out, target, ed->from, ed->to);
 		}
 	}
 	strmap_release(&pos);
@@ -865,6 +882,56 @@ void plan_check_script(const struct term *script, enum tr_mode mode,
 		check_load_order(script, target, out);
 	if (from)
 		check_remove_order(script, mode, from, out);
+}
+
+/*
+ * plan_check_script() for the plan's own scripts, on decision numbers: the
+ * pairs of collect_pairs() are exactly the edges of either version between
+ * two modules of the upgrade, and only those are loaded or removed, so
+ * walking them finds what walking both facts' edges would, without a hash
+ * lookup per edge. Same findings, same messages.
+ */
+static void check_own_script(const struct plan *p, const struct builder *b,
+			     const pair_vec *pairs, const struct term *script,
+			     enum tr_mode mode, struct findings *out)
+{
+	size_t n = p->ndecisions;
+	check_code_change(script, out);
+	if (!n)
+		return;
+	size_t *load = xmalloc(n * sizeof(*load)), *rem = xmalloc(n * sizeof(*rem));
+	for (size_t i = 0; i < n; i++)
+		load[i] = rem[i] = SIZE_MAX;
+	for (size_t i = 0; i < script->u.seq.n; i++) {
+		const struct term *in = script->u.seq.items[i];
+		int is_load = term_is_tagged(in, "load", 2);
+		if ((!is_load && !term_is_tagged(in, "remove", 2)) ||
+		    !term_is_tuple(in->u.seq.items[1], 3) ||
+		    in->u.seq.items[1]->u.seq.items[0]->type != TERM_ATOM)
+			continue;
+		size_t d = dec_index(b, in->u.seq.items[1]->u.seq.items[0]->u.atom);
+		size_t *pos = is_load ? load : rem;
+		if (d != SIZE_MAX && pos[d] == SIZE_MAX)
+			pos[d] = i;
+	}
+	const struct facts *from = mode == TR_UP ? p->old : p->new;
+	const struct facts *target = mode == TR_UP ? p->new : p->old;
+	unsigned from_bit = mode == TR_UP ? PLAN_DEP_OLD : PLAN_DEP_NEW;
+	unsigned target_bit = mode == TR_UP ? PLAN_DEP_NEW : PLAN_DEP_OLD;
+	for (size_t k = 0; k < pairs->n; k++) {
+		const struct dep_pair *pr = &pairs->items[k];
+		const char *user = p->decisions[pr->from].module;
+		const char *dep = p->decisions[pr->to].module;
+		if (load[pr->from] == SIZE_MAX)
+			continue;
+		if (mode == TR_UP && (pr->versions & target_bit) && load[pr->to] != SIZE_MAX &&
+		    load[pr->to] > load[pr->from])
+			report_load_order(out, target, user, dep);
+		if ((pr->versions & from_bit) && rem[pr->to] < load[pr->from])
+			report_remove_order(out, mode, from, user, dep);
+	}
+	free(load);
+	free(rem);
 }
 
 /* ---- building ------------------------------------------------------------------ */
@@ -965,8 +1032,6 @@ int plan_build(struct plan *p, const struct facts *old, const struct facts *new,
 	pair_vec pairs = { 0 };
 	collect_pairs(&b, &pairs);
 	attach_deps(&b, &pairs);
-	VEC_RELEASE(&pairs);
-	strmap_release(&b.idx);
 
 	struct strmap upc, downc;
 	strmap_init(&upc);
@@ -1000,6 +1065,8 @@ int plan_build(struct plan *p, const struct facts *old, const struct facts *new,
 
 	if (translate_one(p, TR_UP, p->up_instrs, &p->up_script, err) ||
 	    translate_one(p, TR_DN, p->down_instrs, &p->down_script, err)) {
+		VEC_RELEASE(&pairs);
+		strmap_release(&b.idx);
 		plan_release(p);
 		return HP_EINPUT;
 	}
@@ -1007,9 +1074,11 @@ int plan_build(struct plan *p, const struct facts *old, const struct facts *new,
 	check_references(p);
 	check_transformers(p);
 	check_cycles(p);
-	plan_check_script(p->up_script, TR_UP, old, new, &p->findings);
-	plan_check_script(p->down_script, TR_DN, new, old, &p->findings);
+	check_own_script(p, &b, &pairs, p->up_script, TR_UP, &p->findings);
+	check_own_script(p, &b, &pairs, p->down_script, TR_DN, &p->findings);
 	findings_sort(&p->findings);
+	VEC_RELEASE(&pairs);
+	strmap_release(&b.idx);
 	return 0;
 }
 

@@ -2,7 +2,7 @@
  * bench_plan.c - the planner on a synthetic code base (DESIGN.md §8: plan
  * 100,000 modules and 1,000,000 edges in under 1 s).
  *
- *   bench_plan [-m MODULES] [-e EDGES] [-c PERCENT] [-r REPEAT] [-w OLD NEW]
+ *   bench_plan [-m MODULES] [-e EDGES] [-c PERCENT] [-r REPEAT] [-v] [-w OLD NEW]
  *
  * Builds the facts of two versions in memory, deterministically (a fixed
  * linear congruential generator, no clock, no address in any name):
@@ -15,7 +15,8 @@
  * removed. Then it times plan_build() (diff, classification, Deps, appups,
  * both translations, findings) REPEAT times and prints the best, and the
  * time to write the outputs. With -w it also writes both facts as JSON, for
- * timing the end-to-end command (bench/planner/run).
+ * timing the end-to-end command (bench/planner/run). -v checks that the
+ * plan's own script checks agree with plan_check_script().
  *
  * Output, one "key value" per line: modules, edges, touched, script,
  * plan_s, diff_s, and the time to write the script (write_s), the text
@@ -140,10 +141,37 @@ static struct facts *build(const struct gen *g, int v2)
 	return f;
 }
 
+/* -v: the plan's own script checks agree with plan_check_script() on the
+ * same scripts (prints "checks_agree 1" and the count of findings). */
+static void verify_checks(const struct plan *p)
+{
+	struct findings fs;
+	findings_init(&fs);
+	plan_check_script(p->up_script, TR_UP, p->old, p->new, &fs);
+	plan_check_script(p->down_script, TR_DN, p->new, p->old, &fs);
+	findings_sort(&fs);
+	size_t k = 0;
+	int agree = 1;
+	for (size_t i = 0; i < p->findings.n; i++) {
+		const struct finding *f = &p->findings.items[i];
+		if (f->rule != HP104_CODE_CHANGE_NOT_SUSPENDED &&
+		    f->rule != HP105_LOAD_OUT_OF_DEPENDENCY_ORDER)
+			continue;
+		if (k >= fs.n || strcmp(fs.items[k].message, f->message))
+			agree = 0;
+		k++;
+	}
+	if (k != fs.n)
+		agree = 0;
+	printf("checks_agree %d\nscript_findings %zu\n", agree, k);
+	findings_release(&fs);
+}
+
 int main(int argc, char **argv)
 {
 	struct gen g = { 100000, 1000000, 10 };
 	unsigned repeat = 3;
+	int verify = 0;
 	const char *wold = NULL, *wnew = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-m") && i + 1 < argc)
@@ -154,12 +182,14 @@ int main(int argc, char **argv)
 			g.percent = (unsigned)strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "-r") && i + 1 < argc)
 			repeat = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "-v"))
+			verify = 1;
 		else if (!strcmp(argv[i], "-w") && i + 2 < argc) {
 			wold = argv[++i];
 			wnew = argv[++i];
 		} else {
 			fprintf(stderr, "usage: bench_plan [-m MODULES] [-e EDGES] [-c PERCENT]"
-				" [-r REPEAT] [-w OLD.json NEW.json]\n");
+				" [-r REPEAT] [-v] [-w OLD.json NEW.json]\n");
 			return 2;
 		}
 	}
@@ -221,6 +251,8 @@ int main(int argc, char **argv)
 		plan_write_json(&p, &sb);
 		json_s = now() - t0;
 		touched = p.ndecisions;
+		if (verify && !r)
+			verify_checks(&p);
 		nscript = p.up_script->u.seq.n;
 		sb_release(&sb);
 		plan_release(&p);

@@ -565,6 +565,49 @@ static void test_hp105_cycle_of_loads(void **state)
 	assert_int_equal(p->findings.n, 1);
 }
 
+/* The plan's own checks (on decision numbers) find what plan_check_script()
+ * finds on the same scripts and facts. */
+static void assert_same_script_findings(const struct plan *p)
+{
+	struct findings fs;
+	findings_init(&fs);
+	plan_check_script(p->up_script, TR_UP, p->old, p->new, &fs);
+	plan_check_script(p->down_script, TR_DN, p->new, p->old, &fs);
+	findings_sort(&fs);
+	size_t k = 0;
+	for (size_t i = 0; i < p->findings.n; i++) {
+		const struct finding *f = &p->findings.items[i];
+		if (f->rule != HP104_CODE_CHANGE_NOT_SUSPENDED &&
+		    f->rule != HP105_LOAD_OUT_OF_DEPENDENCY_ORDER)
+			continue;
+		assert_true(k < fs.n);
+		assert_int_equal(fs.items[k].rule, f->rule);
+		assert_string_equal(fs.items[k].message, f->message);
+		k++;
+	}
+	assert_int_equal(k, fs.n);
+	findings_release(&fs);
+}
+
+static void test_own_checks_match(void **state)
+{
+	struct fixture *fx = *state;
+	/* a cycle of loads (HP105 on loads) next to a deleted module whose
+	 * user is loaded after it in the downgrade */
+	cycle_release(fx->old, 0, 0);
+	cycle_release(fx->new, 1, 0);
+	struct module *m = fx_mod(fx->old, "gone");
+	fx_fn(fx->old, m, "gone_f", "void (void)", "g");
+	m = fx_mod(fx->old, "user");
+	fx_fn(fx->old, m, "user_f", "void (void)", "u1");
+	fx_ref(fx->old, m, "gone", "gone_f", REF_CALL, "user_f");
+	m = fx_mod(fx->new, "user");
+	fx_fn(fx->new, m, "user_f", "void (void)", "u2");
+	struct plan *p = build(fx, PLAN_PURGE_BRUTAL);
+	assert_true(findings_count(&p->findings, HP105_LOAD_OUT_OF_DEPENDENCY_ORDER) >= 1);
+	assert_same_script_findings(p);
+}
+
 static struct term *script_of(struct arena *a, const char *text)
 {
 	struct term **terms;
@@ -700,6 +743,7 @@ int main(void)
 		T(test_hp103_mixed_cycle),
 		T(test_hp105_cycle_of_loads),
 		T(test_hp104_code_change_not_suspended),
+		T(test_own_checks_match),
 		T(test_hp105_hand_written_script),
 		T(test_hp105_removed_before_user),
 		cmocka_unit_test(test_rule_table),
