@@ -69,6 +69,15 @@ struct walker_job {
 	void *ctx;
 };
 void walker_serve(const struct walker_job *job);
+
+/*
+ * Initializes libclang's process-wide state (targets, crash recovery, what
+ * its first parse computes once) by parsing a one-line unit from memory.
+ * Call on one thread before any walker_serve() runs: ThreadSanitizer shows
+ * libclang's first index and first parse racing when two threads start at
+ * once, and none after this.
+ */
+void walker_prepare(void);
 void unit_result_release(struct unit_result *res);
 
 /* ---- cache (cache.c) ---- */

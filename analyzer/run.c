@@ -183,8 +183,10 @@ int analyzer_run(const char *tree, const struct analyzer_opts *opts,
 		pthread_t *th = xcalloc(jobs, sizeof(*th));
 		pthread_attr_t attr;
 		unsigned started = 0;
-		/* before any thread exists: setenv is not thread-safe */
+		/* before any thread exists: setenv is not thread-safe, and
+		 * neither is libclang's first index */
 		setenv("LIBCLANG_NOTHREADS", "1", 0);
+		walker_prepare();
 		pthread_attr_init(&attr);
 		pthread_attr_setstacksize(&attr, WORKER_STACK);
 		for (unsigned t = 0; t < jobs; t++)

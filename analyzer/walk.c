@@ -1117,6 +1117,20 @@ out:
 	VEC_RELEASE(&w.files);
 }
 
+void walker_prepare(void)
+{
+	static const char src[] = "int hotplan_prepare;\n";
+	struct CXUnsavedFile file = { "hotplan-prepare.c", src, sizeof(src) - 1 };
+	const char *args[] = { "-w" };
+	CXIndex index = clang_createIndex(0, 0);
+	CXTranslationUnit tu = NULL;
+	/* a first parse sets up what libclang computes once (paths, tables) */
+	if (clang_parseTranslationUnit2(index, "hotplan-prepare.c", args, 1, &file, 1, 0, &tu) ==
+	    CXError_Success)
+		clang_disposeTranslationUnit(tu);
+	clang_disposeIndex(index);
+}
+
 void walker_serve(const struct walker_job *job)
 {
 	CXIndex index = clang_createIndex(0, 0);
