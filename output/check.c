@@ -172,16 +172,17 @@ static const char *version_text(struct sim *s, int32_t v)
 	return t ? t : "?";
 }
 
-/* What happens to process p, one line. */
-static const char *process_story(struct builder *b, int32_t p)
+/* What happens to process p, one line; ev[0..nev) are the indices of its
+ * events in outcome order. Sets *touched when anything happens to it. */
+static const char *process_story(struct builder *b, int32_t p, const size_t *ev, size_t nev,
+				 int *touched)
 {
 	struct sim *s = b->u->sim.primary;
 	const struct sim_outcome *o = sim_outcome(s);
 	struct strbuf sb = STRBUF_INIT;
-	for (size_t i = 0; i < o->nevents; i++) {
-		const struct sim_event *e = &o->events[i];
-		if (e->proc != p)
-			continue;
+	*touched = nev > 0;
+	for (size_t x = 0; x < nev; x++) {
+		const struct sim_event *e = &o->events[ev[x]];
 		if (sb.len)
 			sb_adds(&sb, "; ");
 		const char *mod = e->module >= 0 ? sim_module_name(s, e->module) : "?";
@@ -235,7 +236,23 @@ static const char *process_story(struct builder *b, int32_t p)
 				}
 			}
 		}
-		if (lingers)
+		const char *blocks = NULL;
+		for (size_t r = 0; r < o->nresults && !blocks; r++) {
+			if (o->results[r].old_processes < 0)
+				continue;
+			const char *bm = sim_module_name(s, o->results[r].old_processes);
+			for (uint32_t f = 0; f < rp->nframes; f++) {
+				const struct rt_frame *fr = &rt->frames.items[rp->frames + f];
+				const struct rt_module *rm = &rt->modules.items[fr->module];
+				if (!strcmp(rm->name, bm) && fr->version == rm->old)
+					blocks = bm;
+			}
+		}
+		*touched = lingers != NULL || blocks != NULL;
+		if (blocks)
+			sb_addf(&sb, "runs the old code of %s, so the release handler refuses the "
+				"upgrade (soft_purge)", blocks);
+		else if (lingers)
 			sb_addf(&sb, "not touched, but it stays in the old code of %s, which is left "
 				"unpurged: the next load of %s kills it unless it leaves first",
 				lingers, lingers);
@@ -255,14 +272,28 @@ static void simulation(struct builder *b, size_t max_killed)
 	const struct runtime *rt = sim_runtime(s);
 	size_t nprocs = rt->processes.n;
 	struct report_process *procs = arena_zalloc(b->a, (nprocs ? nprocs : 1) * sizeof *procs);
+	/* events grouped by process (counting sort, outcome order kept) */
+	size_t *start = xcalloc(nprocs + 2, sizeof *start);
+	size_t *ev = xmalloc((o->nevents ? o->nevents : 1) * sizeof *ev);
+	for (size_t i = 0; i < o->nevents; i++)
+		if (o->events[i].proc >= 0 && (size_t)o->events[i].proc < nprocs)
+			start[o->events[i].proc + 2]++;
+	for (size_t i = 0; i < nprocs; i++)
+		start[i + 2] += start[i + 1];
+	for (size_t i = 0; i < o->nevents; i++)
+		if (o->events[i].proc >= 0 && (size_t)o->events[i].proc < nprocs)
+			ev[start[o->events[i].proc + 1]++] = i;
 	for (size_t i = 0; i < nprocs; i++) {
 		const struct rt_process *p = &rt->processes.items[i];
 		const char *mod, *fn;
 		procs[i].pid = p->pid;
 		procs[i].name = p->name;
 		process_entry(b, p->name, &mod, &fn, &procs[i].loc);
-		procs[i].what = process_story(b, (int32_t)i);
+		procs[i].what = process_story(b, (int32_t)i, ev + start[i], start[i + 1] - start[i],
+					      &procs[i].touched);
 	}
+	free(start);
+	free(ev);
 	int forbid_kills = o->killed > max_killed;
 	for (size_t i = 0; i < o->nevents; i++) {
 		const struct sim_event *e = &o->events[i];

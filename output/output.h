@@ -188,6 +188,7 @@ struct report_process {
 	const char *pid;        /* "<0.3.0>" */
 	const char *name;       /* "worker:worker_main" */
 	int killed;
+	int touched;            /* something happens to it, or it stays in old code */
 	const char *what;       /* one line: what happens to it ("killed at #9
 				 * {load,...}: it runs old code of sip") */
 	struct loc loc;         /* its entry point's definition, if known */

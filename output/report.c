@@ -92,7 +92,7 @@ int report_write(const struct report *r, const char *driver, int color, struct s
 			d = drivers[i];
 	if (!d)
 		return HP_EUSAGE;
-	struct report_ctx c = { r, out, color, 0, 0 };
+	struct report_ctx c = { r, out, color, 0, 0, 0, 0 };
 	d->begin(&c);
 	for (size_t i = 0; i < r->nprocs; i++)
 		d->process(&c, &r->procs[i]);

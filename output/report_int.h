@@ -16,6 +16,8 @@ struct report_ctx {
 	int color;
 	size_t nresults;   /* SARIF: results written so far */
 	size_t nfailures;  /* JUnit */
+	size_t nquiet;     /* text: untouched processes not listed */
+	int quiet_said;    /* text: their count was printed */
 };
 
 struct report_driver {

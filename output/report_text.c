@@ -103,9 +103,17 @@ static void text_begin(struct report_ctx *c)
 	}
 }
 
+/* Processes the upgrade leaves alone are counted, not listed, once there
+ * are more than this many: a runtime can hold a million. */
+#define TEXT_QUIET_LIMIT 20
+
 static void text_process(struct report_ctx *c, const struct report_process *p)
 {
 	struct strbuf *sb = c->out;
+	if (!p->touched && !p->killed && c->r->nprocs > TEXT_QUIET_LIMIT) {
+		c->nquiet++;
+		return;
+	}
 	sb_adds(sb, "  ");
 	if (p->killed)
 		paint(c, C_RED, "killed ");
@@ -122,10 +130,22 @@ static void text_process(struct report_ctx *c, const struct report_process *p)
 	sb_addc(sb, '\n');
 }
 
+/* After the process list: how many were left out. */
+static void say_quiet(struct report_ctx *c)
+{
+	if (c->quiet_said)
+		return;
+	c->quiet_said = 1;
+	if (c->nquiet)
+		sb_addf(c->out, "  (%zu other process%s not touched by the upgrade)\n", c->nquiet,
+			c->nquiet == 1 ? "" : "es");
+}
+
 static void text_rule(struct report_ctx *c, size_t k, const struct report_finding *f, size_t n)
 {
 	struct strbuf *sb = c->out;
 	const struct report_rule *rule = c->r->rules[k];
+	say_quiet(c);
 	if (!n)
 		return;
 	if (!c->nresults) {
@@ -167,6 +187,7 @@ static void text_end(struct report_ctx *c)
 {
 	const struct report *r = c->r;
 	struct strbuf *sb = c->out;
+	say_quiet(c);
 	if (r->against_diff) {
 		sb_adds(sb, "\n");
 		paint(c, C_BOLD, "Difference from the committed plan");

@@ -82,20 +82,22 @@ static void judge(const struct sim_report *rep, const char *module, struct sim_v
 	for (size_t i = 0; i < o->nresults; i++)
 		if (o->results[i].kind != SIM_RES_OK)
 			v->refused = 1;
+	/* last_restart[p]: 1 + index of p's last RESTARTED event, 0 if none */
+	size_t np = sim_runtime(s)->processes.n;
+	size_t *last_restart = xcalloc(np ? np : 1, sizeof *last_restart);
+	for (size_t i = 0; i < o->nevents; i++)
+		if (o->events[i].kind == SIM_EV_RESTARTED && o->events[i].proc >= 0 &&
+		    (size_t)o->events[i].proc < np)
+			last_restart[o->events[i].proc] = i + 1;
 	for (size_t i = 0; i < o->nevents; i++) {
 		const struct sim_event *e = &o->events[i];
 		switch (e->kind) {
-		case SIM_EV_KILLED: {
+		case SIM_EV_KILLED:
 			v->killed++;
 			if (module && e->module >= 0 && !strcmp(sim_module_name(s, e->module), module))
 				v->killed_in++;
-			int restarted = 0;
-			for (size_t j = i + 1; j < o->nevents; j++)
-				if (o->events[j].kind == SIM_EV_RESTARTED && o->events[j].proc == e->proc)
-					restarted = 1;
-			v->unrestarted += !restarted;
+			v->unrestarted += !(e->proc >= 0 && (size_t)e->proc < np && last_restart[e->proc] > i + 1);
 			break;
-		}
 		case SIM_EV_SUP_DOWN:
 		case SIM_EV_APP_DOWN:
 		case SIM_EV_NODE_DOWN:
@@ -106,6 +108,7 @@ static void judge(const struct sim_report *rep, const char *module, struct sim_v
 			break;
 		}
 	}
+	free(last_restart);
 }
 
 /* Names of the processes killed in module's code, "a, b", into sb. */

@@ -327,11 +327,15 @@ def case_refused():
     with open(runtime, "w") as f:
         json.dump({
             "format": "hotplan-runtime", "version": 1,
-            "modules": [{"name": "log", "current": 2, "old": 1}],
+            "modules": [{"name": "log", "current": 2, "old": 1},
+                        {"name": "buf", "current": 1, "old": None}],
             "supervisors": [],
             "processes": [{"pid": "<0.90.0>", "name": "flusher",
                            "frames": [{"module": "log", "version": "old"}],
-                           "next_call": "local", "sys": False}],
+                           "next_call": "local", "sys": False}] +
+                         [{"pid": f"<0.{200 + i}.0>", "name": f"idle{i}",
+                           "frames": [{"module": "buf", "version": "current"}],
+                           "next_call": "blocked", "sys": False} for i in range(25)],
             "unpurged": [{"module": "log", "method": "soft_purge"}],
         }, f)
     rc, out, err, sarif, junit = run_check(old, new, "--runtime", runtime)
@@ -341,7 +345,13 @@ def case_refused():
     check(ids == ["HP302"], f"SARIF results {ids}")
     fails, j = junit_failures(junit)
     check(fails["hotplan.findings"] == ["HP302 upgrade-refused"], f"JUnit {fails}")
-    check(list(j["hotplan.processes"]) == ["flusher <0.90.0>"], "the runtime's processes are reported")
+    check(len(j["hotplan.processes"]) == 26 and "flusher <0.90.0>" in j["hotplan.processes"],
+          "every process of the runtime has a test case")
+    # the text lists the processes something happens to, and counts the rest
+    check("  (25 other processes not touched by the upgrade)" in out and "idle3" not in out,
+          f"quiet processes:\n{out}")
+    check("ok      flusher <0.90.0>: runs the old code of log, so the release handler refuses" in out,
+          f"the process that blocks the upgrade:\n{out}")
 
 
 def case_parse_failure():

@@ -118,9 +118,9 @@ void fixture_report(struct fixture *fx)
 		"acceptor_main", "process 'acceptor:acceptor_main' <0.1.0> is killed at #9 {load,{sip,brutal_purge,brutal_purge}}", l3 };
 	fx->findings[4] = (struct report_finding){ fx->rules[3], REPORT_ERROR, 0, NULL, NULL,
 		"a note without a place", none };
-	fx->procs[0] = (struct report_process){ "<0.1.0>", "acceptor:acceptor_main", 1,
+	fx->procs[0] = (struct report_process){ "<0.1.0>", "acceptor:acceptor_main", 1, 1,
 		"killed at #9 {load,{sip,brutal_purge,brutal_purge}}: it runs old code of sip", l3 };
-	fx->procs[1] = (struct report_process){ "<0.2.0>", "worker:worker_main", 0,
+	fx->procs[1] = (struct report_process){ "<0.2.0>", "worker:worker_main", 0, 1,
 		"suspended at #4, code_change, resumed at #8", none };
 	fx->steps[0] = "1. add metrics";
 	fx->steps[1] = "2. load sip (brutal_purge)";
