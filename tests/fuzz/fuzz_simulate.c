@@ -92,11 +92,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 
-	if (!rt->modrefs.n || !rt->frames.n || !rt->funs.n) {
-		runtime_free(rt);
-		arena_release(&a);
-		return 0;
-	}
 	struct sim_report rep;
 	struct strbuf out = STRBUF_INIT;
 	struct json_doc doc;
