@@ -969,6 +969,7 @@ void runtime_put_version(const struct runtime *rt, struct strbuf *sb, int32_t v)
 		json_put_string(sb, ver->text);
 }
 
+/* f may be NULL when n is 0. */
 static void put_frames(const struct runtime *rt, struct strbuf *sb,
 		       const struct rt_frame *f, uint32_t n)
 {
@@ -1020,12 +1021,12 @@ void runtime_write_json(const struct runtime *rt, struct strbuf *sb)
 			json_put_string(sb, p->name);
 		}
 		sb_adds(sb, ", \"frames\": ");
-		put_frames(rt, sb, rt->frames.items + p->frames, p->nframes);
+		put_frames(rt, sb, p->nframes ? rt->frames.items + p->frames : NULL, p->nframes);
 		sb_addf(sb, ", \"next_call\": \"%s\", \"sys\": %s", rt_next_name((enum rt_next)p->next),
 			p->sys ? "true" : "false");
 		if (p->nfuns) {
 			sb_adds(sb, ", \"funs\": ");
-			put_frames(rt, sb, rt->funs.items + p->funs, p->nfuns);
+			put_frames(rt, sb, p->nfuns ? rt->funs.items + p->funs : NULL, p->nfuns);
 		}
 		if (p->supervisor != RT_NONE) {
 			sb_adds(sb, ", \"supervisor\": ");

@@ -160,6 +160,8 @@ static void fill_frame_procs(struct sim *s, uint32_t *off, uint32_t *data)
 	const struct runtime *rt = s->rt;
 	for (uint32_t p = 0; p < rt->processes.n; p++) {
 		const struct rt_process *pr = &rt->processes.items[p];
+		if (!pr->nframes)
+			continue;  /* (frames.items may be NULL) */
 		const struct rt_frame *f = rt->frames.items + pr->frames;
 		for (uint32_t i = 0; i < pr->nframes; i++) {
 			uint32_t j;
@@ -176,6 +178,8 @@ static void fill_fun_procs(struct sim *s, uint32_t *off, uint32_t *data)
 	const struct runtime *rt = s->rt;
 	for (uint32_t p = 0; p < rt->processes.n; p++) {
 		const struct rt_process *pr = &rt->processes.items[p];
+		if (!pr->nfuns)
+			continue;
 		const struct rt_frame *f = rt->funs.items + pr->funs;
 		for (uint32_t i = 0; i < pr->nfuns; i++) {
 			uint32_t j;
@@ -192,6 +196,8 @@ static void fill_sup_procs(struct sim *s, uint32_t *off, uint32_t *data)
 	const struct runtime *rt = s->rt;
 	for (uint32_t p = 0; p < rt->processes.n; p++) {
 		const struct rt_process *pr = &rt->processes.items[p];
+		if (!pr->nmods)
+			continue;
 		const uint32_t *m = rt->modrefs.items + pr->mods;
 		for (uint32_t i = 0; i < pr->nmods; i++) {
 			uint32_t j;
@@ -463,6 +469,8 @@ static int runs_old(const struct sim *s, uint32_t p, int32_t m)
 	if (o == RT_NONE)
 		return 0;
 	const struct rt_process *pr = rproc(s, p);
+	if (!pr->nframes)
+		return 0;
 	const struct rt_frame *f = s->rt->frames.items + pr->frames;
 	const int32_t *v = s->ver + pr->frames;
 	for (uint32_t i = s->procs[p].suspended ? 1 : 0; i < pr->nframes; i++)
