@@ -39,25 +39,23 @@ static void put_loc(struct strbuf *sb, const struct loc *l)
 		sb_addf(sb, ":%u", l->col);
 }
 
-/* Appends text wrapped at about 76 columns: the first line after first,
- * the others after as many spaces. */
-static void put_wrapped(struct strbuf *sb, const char *first, const char *text)
+/* Appends text wrapped at about 76 columns, starting at column col (what
+ * is already on the line); continuation lines start after indent spaces. */
+static void put_wrapped_at(struct strbuf *sb, size_t col, size_t indent, const char *text)
 {
-	size_t ilen = strlen(first), col;
 	const char *p = text;
-	sb_adds(sb, first);
-	col = ilen;
+	size_t start = col;
 	while (*p) {
 		const char *w = p;
 		while (*p && *p != ' ')
 			p++;
 		size_t wl = (size_t)(p - w);
-		if (col > ilen && col + 1 + wl > 76) {
+		if (col > start && col + 1 + wl > 76) {
 			sb_addc(sb, '\n');
-			for (size_t i = 0; i < ilen; i++)
+			for (size_t i = 0; i < indent; i++)
 				sb_addc(sb, ' ');
-			col = ilen;
-		} else if (col > ilen) {
+			col = start = indent;
+		} else if (col > start) {
 			sb_addc(sb, ' ');
 			col++;
 		}
@@ -67,6 +65,14 @@ static void put_wrapped(struct strbuf *sb, const char *first, const char *text)
 			p++;
 	}
 	sb_addc(sb, '\n');
+}
+
+/* Appends text wrapped at about 76 columns: the first line after first,
+ * the others after as many spaces. */
+static void put_wrapped(struct strbuf *sb, const char *first, const char *text)
+{
+	sb_adds(sb, first);
+	put_wrapped_at(sb, strlen(first), strlen(first), text);
 }
 
 static void text_begin(struct report_ctx *c)
@@ -162,15 +168,17 @@ static void text_rule(struct report_ctx *c, size_t k, const struct report_findin
 	sb_release(&h);
 	for (size_t i = 0; i < n; i++) {
 		const char *lvl = f[i].forbidden ? "error" : report_level_name(f[i].level);
+		struct strbuf line = STRBUF_INIT;
 		sb_adds(sb, "    ");
 		paint(c, f[i].forbidden || f[i].level == REPORT_ERROR ? C_RED : C_YELLOW, lvl);
 		sb_adds(sb, ": ");
 		if (f[i].loc.file) {
-			put_loc(sb, &f[i].loc);
-			sb_adds(sb, ": ");
+			put_loc(&line, &f[i].loc);
+			sb_adds(&line, ": ");
 		}
-		sb_adds(sb, f[i].message ? f[i].message : rule->summary);
-		sb_addc(sb, '\n');
+		sb_adds(&line, f[i].message ? f[i].message : rule->summary);
+		put_wrapped_at(sb, 4 + strlen(lvl) + 2, 6, line.buf);
+		sb_release(&line);
 	}
 	if (c->color)
 		sb_adds(sb, C_DIM);
