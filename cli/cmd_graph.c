@@ -50,8 +50,8 @@ static void graph_usage(FILE *fp)
 		"                        modules are drawn; default), folder, or none\n"
 		"  --runtime RUNTIME     with NEW: simulate on this hotplan-runtime file\n"
 		"                        (default: one process per entry point of TREE)\n"
-		"  --purge METHOD        with NEW: soft, brutal or auto (default soft; see\n"
-		"                        'hotplan check --help')\n"
+		"  --purge METHOD        with NEW: brutal, soft or auto, as 'hotplan check'\n"
+		"                        (default: {purge, M} of the config, else brutal)\n"
 		"  --config FILE         hotplan.config used to analyze trees\n"
 		"  -h, --help            show this help\n"
 		"\n"
@@ -77,7 +77,7 @@ int cmd_graph(int argc, char **argv)
 	struct graph_spec spec;
 	struct upgrade_options uo;
 	struct upgrade *up = NULL;
-	int c, rc = 0, depth_given = 0;
+	int c, rc = 0, depth_given = 0, purge_given = 0;
 	unsigned long depth = 1;
 	struct errbuf err = { "", 0 };
 	struct facts *old = NULL, *new = NULL;
@@ -85,7 +85,7 @@ int cmd_graph(int argc, char **argv)
 
 	memset(&spec, 0, sizeof spec);
 	memset(&uo, 0, sizeof uo);
-	uo.purge = UPGRADE_PURGE_SOFT;
+	uo.purge = UPGRADE_PURGE_BRUTAL;
 	uo.until_permanent = 1;
 	optind = 1;
 	opterr = 0;
@@ -123,8 +123,9 @@ int cmd_graph(int argc, char **argv)
 			uo.runtime_path = optarg;
 			break;
 		case 'p':
+			purge_given = 1;
 			if (!strcmp(optarg, "soft"))
-				uo.purge = UPGRADE_PURGE_SOFT;
+				uo.purge = UPGRADE_PURGE_BRUTAL;
 			else if (!strcmp(optarg, "brutal"))
 				uo.purge = UPGRADE_PURGE_BRUTAL;
 			else if (!strcmp(optarg, "auto"))
@@ -161,6 +162,14 @@ int cmd_graph(int argc, char **argv)
 		format = "svg";
 	}
 	spec.depth = (unsigned)depth;
+	if (!purge_given && ntrees == 2) {
+		struct check_policy policy;
+		if (check_policy_read(config, &policy, &err))
+			return cli_fail("graph", &err);
+		uo.purge = policy.purge == POLICY_PURGE_AUTO ? UPGRADE_PURGE_AUTO :
+			   policy.purge == POLICY_PURGE_SOFT ? UPGRADE_PURGE_SOFT : UPGRADE_PURGE_BRUTAL;
+		check_policy_release(&policy);
+	}
 
 	if (cli_load_tree(argv[optind], config, &old, &err) ||
 	    (ntrees == 2 && cli_load_tree(argv[optind + 1], config, &new, &err))) {

@@ -229,7 +229,8 @@ enum policy_purge { POLICY_PURGE_SOFT, POLICY_PURGE_BRUTAL, POLICY_PURGE_AUTO };
  * the rest itself). */
 struct check_policy {
 	long max_killed;          /* {max_killed, N}: default 0 */
-	enum policy_purge purge;  /* {purge, soft|brutal|auto}: default soft */
+	enum policy_purge purge;  /* {purge, soft|brutal|auto}: default brutal,
+				   * as 'hotplan plan' and OTP */
 	char *app;                /* {app, Name}: default "app"; heap, freed by
 				   * check_policy_release */
 };

@@ -13,6 +13,25 @@
 #include <stdlib.h>
 
 #include "config.h"
+#include "term.h"
+
+/* Whether the file names {purge, _} itself (config_init's default is soft,
+ * but hotplan's default, as plan's and OTP's, is brutal). */
+static int names_purge(const char *path)
+{
+	struct arena a;
+	struct term **terms;
+	size_t n;
+	struct errbuf err;
+	int found = 0;
+	arena_init(&a);
+	if (!term_consult_file(&a, path, &terms, &n, &err))
+		for (size_t i = 0; i < n; i++)
+			if (term_is_tagged(terms[i], "purge", 2))
+				found = 1;
+	arena_release(&a);
+	return found;
+}
 
 int check_policy_read(const char *path, struct check_policy *p, struct errbuf *err)
 {
@@ -24,6 +43,8 @@ int check_policy_read(const char *path, struct check_policy *p, struct errbuf *e
 	p->max_killed = cfg.max_killed;
 	p->purge = cfg.purge == PURGE_AUTO ? POLICY_PURGE_AUTO :
 		   cfg.purge == PURGE_BRUTAL ? POLICY_PURGE_BRUTAL : POLICY_PURGE_SOFT;
+	if (!path || rc || !names_purge(path))
+		p->purge = POLICY_PURGE_BRUTAL;
 	p->app = xstrdup(cfg.app ? cfg.app : "app");
 	config_release(&cfg);
 	return rc;

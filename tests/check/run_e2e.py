@@ -135,7 +135,7 @@ def case_clean():
     old, new = variant(log_body)
     rc, out, err, sarif, junit = run_check(old, new)
     check(rc == 0, f"clean upgrade: exit {rc}\n{out}{err}")
-    check("load_module log: load at #3 (soft_purge), changed: body" in out, f"steps:\n{out}")
+    check("load_module log: load at #3 (brutal_purge), changed: body" in out, f"steps:\n{out}")
     check("Processes (3, 0 killed)" in out, "process summary")
     check(re.search(r"^OK: the policy allows this upgrade \(0 processes killed, at most 0 allowed; 0 findings\)$",
                     out, re.M), f"verdict:\n{out}")
@@ -154,10 +154,10 @@ def case_clean():
         check(f.read() == first and out2 == out, "second run differs")
     # NO_COLOR and a pipe: no colour; a committed plan that matches passes
     plan = os.path.join(WORK, "committed.script")
-    rc, _, err = hotplan("plan", old, new, "--purge", "soft", "-o", plan)
+    rc, _, err = hotplan("plan", old, new, "-o", plan)
     check(rc == 0, f"hotplan plan failed: {err}")
     rc, out, err, _, _ = run_check(old, new, "--against", plan)
-    check(rc == 0, f"--against the same plan: exit {rc}\n{out}{err}")
+    check(rc == 0, f"--against the plan 'hotplan plan' wrote with the same defaults: exit {rc}\n{out}{err}")
 
 
 def case_killed():
@@ -192,8 +192,11 @@ def case_killed():
     check(ids == ["HP301"] and log["runs"][0]["results"][0]["level"] == "warning",
           "the tolerated kill is still reported, as a warning")
     check("    warning: core/worker.c:" in out, f"tolerated kill in the text:\n{out}")
-    # soft purge: nobody is killed, the worker lingers
+    # the default is brutal, as 'hotplan plan' and OTP
     rc, out, _, _, _ = run_check(old, new)
+    check(rc == 1 and "HP301 process-killed (1)" in out, f"default purge:\n{out}")
+    # soft purge: nobody is killed, the worker lingers
+    rc, out, _, _, _ = run_check(old, new, "--purge", "soft")
     check(rc == 0 and "it stays in the old code of worker" in out, f"soft purge:\n{out}")
     # auto: the worker has no supervisor, so auto keeps soft and says why
     rc, out, _, _, _ = run_check(old, new, "--purge", "auto")
@@ -253,7 +256,7 @@ def case_state():
         edit(os.path.join(d, "src/core/worker.c"), "    unsigned long cdr_bytes;\n",
              "    unsigned long cdr_bytes;\n    unsigned long jobs_failed;\n")
     old, new = variant(worker_state)
-    rc, out, err, sarif, junit = run_check(old, new)
+    rc, out, err, sarif, junit = run_check(old, new, "--purge", "soft")
     check(rc == 1, f"state change: exit {rc}\n{out}{err}")
     check("HP102 state-change-without-transformer (1)" in out, f"HP102:\n{out}")
     check("error: core/worker.c:" in out and "'struct worker_state'" in out, "HP102 location")
@@ -300,7 +303,7 @@ def case_cycle():
              "int worker_code_change(void *state, void *extra)\n{\n    (void)state;\n"
              "    (void)extra;\n    return 0;\n}\n\nvoid worker_stop(void)\n")
     old, new = variant(cycle)
-    rc, out, err, sarif, junit = run_check(old, new)
+    rc, out, err, sarif, junit = run_check(old, new, "--purge", "soft")
     check(rc == 1, f"cycle: exit {rc}\n{out}{err}")
     check("HP103 mixed-process-cycle (1)" in out, f"HP103:\n{out}")
     log, ids = rule_ids(sarif)
@@ -338,7 +341,7 @@ def case_refused():
                            "next_call": "blocked", "sys": False} for i in range(25)],
             "unpurged": [{"module": "log", "method": "soft_purge"}],
         }, f)
-    rc, out, err, sarif, junit = run_check(old, new, "--runtime", runtime)
+    rc, out, err, sarif, junit = run_check(old, new, "--runtime", runtime, "--purge", "soft")
     check(rc == 1, f"refused: exit {rc}\n{out}{err}")
     check("HP302 upgrade-refused (1)" in out and "{error,{old_processes,log}}" in out, f"HP302:\n{out}")
     log, ids = rule_ids(sarif)
@@ -371,18 +374,18 @@ def case_parse_failure():
 def case_against():
     old, new = variant(log_body)
     plan = os.path.join(WORK, "committed.script")
-    rc, _, err = hotplan("plan", old, new, "--purge", "soft", "-o", plan)
+    rc, _, err = hotplan("plan", old, new, "-o", plan)
     check(rc == 0, f"plan: {err}")
     with open(plan) as f:
         lines = f.read().split("\n")
     # a reviewer's plan with purges changed by hand
     with open(plan, "w") as f:
-        f.write("\n".join(l.replace("soft_purge", "brutal_purge") for l in lines))
+        f.write("\n".join(l.replace("brutal_purge", "soft_purge") for l in lines))
     rc, out, err, sarif, junit = run_check(old, new, "--against", plan)
     check(rc == 1, f"against: exit {rc}\n{out}{err}")
     check("HP304 plan-differs (1)" in out, f"HP304:\n{out}")
-    check("- #3 {load,{log,brutal_purge,brutal_purge}}." in out and
-          "+ #3 {load,{log,soft_purge,soft_purge}}." in out, f"difference:\n{out}")
+    check("- #3 {load,{log,soft_purge,soft_purge}}." in out and
+          "+ #3 {load,{log,brutal_purge,brutal_purge}}." in out, f"difference:\n{out}")
     log, ids = rule_ids(sarif)
     check(ids == ["HP304"], f"SARIF results {ids}")
     fails, _ = junit_failures(junit)
@@ -457,6 +460,14 @@ def case_sample():
           ["worker:worker_main", "killed at", "make_permanent"],
           f"kill label {check_graph.texts(objs['proc:worker:worker_main'][1])}")
     check("process predicted killed" in check_graph.legend_rows(objs), "plan legend")
+    # without --purge the picture shows what check predicts: the same defaults
+    svg3 = os.path.join(WORK, "default.svg")
+    rc, _, err = hotplan("graph", old, new, "-o", svg3)
+    _, objs3 = check_graph.svg_objects(svg3)
+    check(rc == 0 and "proc:worker:worker_main" in objs3, "default purge of graph is check's")
+    rc, _, err = hotplan("graph", old, new, "-o", svg3, "--purge", "soft")
+    _, objs3 = check_graph.svg_objects(svg3)
+    check(not any(i.startswith("proc:") for i in objs3), "soft purge: nobody drawn killed")
 
     # focus: the neighbourhood of sip at depth 1
     foc = os.path.join(WORK, "focus.svg")
