@@ -125,7 +125,7 @@ int cmd_graph(int argc, char **argv)
 		case 'p':
 			purge_given = 1;
 			if (!strcmp(optarg, "soft"))
-				uo.purge = UPGRADE_PURGE_BRUTAL;
+				uo.purge = UPGRADE_PURGE_SOFT;
 			else if (!strcmp(optarg, "brutal"))
 				uo.purge = UPGRADE_PURGE_BRUTAL;
 			else if (!strcmp(optarg, "auto"))
