@@ -324,6 +324,8 @@ int cmd_check(int argc, char **argv)
 	if (lrc == HP_EPARSE) {
 		/* The units' errors are on stderr already; the reports say so too. */
 		check_report_parse_failure(&scratch, err.msg, HOTPLAN_VERSION, &report);
+		report.old_root = argv[optind];
+		report.new_root = argv[optind + 1];
 		report_write(&report, "text", out_color_wanted(stdout), &text);
 		fwrite(text.buf, 1, text.len, stdout);
 		if (write_reports(&report, sarif, junit, &err))

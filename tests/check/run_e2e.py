@@ -146,6 +146,16 @@ def case_clean():
     check(fails == {"hotplan.processes": [], "hotplan.findings": []}, f"JUnit failures {fails}")
     check(len(j["hotplan.processes"]) == 3 and "HP301 process-killed" in j["hotplan.findings"],
           "JUnit cases")
+    # the analysis went through the cache ($XDG_CACHE_HOME/hotplan); --no-cache
+    # and --cache DIR are obeyed
+    cached = os.path.join(WORK, "cache", "hotplan")
+    check(os.path.isdir(cached) and len(os.listdir(cached)) > 0, "no cache under $XDG_CACHE_HOME")
+    other = os.path.join(WORK, "other-cache")
+    rc, _, _, _, _ = run_check(old, new, "--cache", other)
+    check(rc == 0 and len(os.listdir(other)) > 0, "--cache DIR not used")
+    shutil.rmtree(cached)
+    rc, _, _, _, _ = run_check(old, new, "--no-cache")
+    check(rc == 0 and not os.path.exists(cached), "--no-cache wrote a cache")
     # the same inputs give the same bytes
     with open(sarif, "rb") as f:
         first = f.read()
@@ -365,6 +375,7 @@ def case_parse_failure():
     check(rc == 3, f"parse failure: exit {rc}\n{out}{err}")
     check("log.c" in err, f"the parse error is shown: {err}")
     check("HP303 parse-failure (1)" in out, f"HP303:\n{out}")
+    check(out.startswith(f"hotplan check: {old} -> {new}\n"), f"header:\n{out}")
     log, ids = rule_ids(sarif)
     check(ids == ["HP303"], f"SARIF results {ids}")
     fails, _ = junit_failures(junit)
