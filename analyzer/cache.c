@@ -12,13 +12,15 @@
  * Invariant: an entry is used only if its checksum matches (so a truncated
  * or damaged entry is never read as facts) and every dependency still has
  * the recorded content hash; checking it reads and hashes files but parses
- * nothing. Entries are written atomically (hp_write_file), so a crash leaves
- * the old entry or none.
+ * nothing. Entries are written to a temporary name and renamed into place,
+ * so readers see an old entry, a new one, or none.
  */
 #include "analyzer_int.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include "fileio.h"
@@ -135,11 +137,37 @@ out:
 	return f;
 }
 
+/*
+ * Writes an entry beside its final name and renames it into place. Not
+ * hp_write_file(): workers store entries concurrently, and a cache needs no
+ * fsync, since the checksum catches an entry a crash left incomplete.
+ */
+static void write_entry(const char *path, const struct strbuf *data)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	sb_addf(&tmp, "%s.tmp-%ld", path, (long)getpid());
+	int fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd >= 0) {
+		size_t off = 0;
+		while (off < data->len) {
+			ssize_t n = write(fd, data->buf + off, data->len - off);
+			if (n <= 0)
+				break;
+			off += (size_t)n;
+		}
+		if (close(fd) == 0 && off == data->len && rename(tmp.buf, path) == 0) {
+			sb_release(&tmp);
+			return;
+		}
+		unlink(tmp.buf);
+	}
+	sb_release(&tmp);
+}
+
 void cache_store(const char *dir, uint64_t key, const struct facts *facts,
 		 char *const *deps, size_t ndeps)
 {
 	struct strbuf body = STRBUF_INIT, all = STRBUF_INIT;
-	struct errbuf err;
 	char hex[17];
 	sb_addf(&body, "%zu\n", ndeps);
 	for (size_t i = 0; i < ndeps; i++) {
@@ -151,7 +179,7 @@ void cache_store(const char *dir, uint64_t key, const struct facts *facts,
 	sb_addf(&all, "%s%s\n", CACHE_MAGIC, hex);
 	sb_add(&all, body.buf, body.len);
 	char *path = entry_path(dir, key);
-	(void)hp_write_file(path, all.buf, all.len, &err);
+	write_entry(path, &all);
 	free(path);
 	sb_release(&body);
 	sb_release(&all);
