@@ -209,36 +209,58 @@ static void attach_deps(struct builder *b, const pair_vec *pairs)
 
 /* ---- appup terms ------------------------------------------------------------ */
 
-static struct term *deps_term(struct arena *a, const struct plan_decision *d)
+/* Atoms every instruction uses, built once per plan: terms are immutable,
+ * so instructions share them (a large plan names a module in a million
+ * Deps lists). */
+struct atoms {
+	struct term **module;     /* per decision */
+	struct term *add_module, *delete_module, *load_module, *update;
+	struct term *soft, *advanced_nil, *soft_purge, *brutal_purge;
+};
+
+static void atoms_init(struct atoms *at, struct plan *p)
+{
+	struct arena *a = &p->arena;
+	at->module = p->ndecisions ? arena_alloc(a, p->ndecisions * sizeof(*at->module)) : NULL;
+	for (size_t i = 0; i < p->ndecisions; i++)
+		at->module[i] = term_atom(a, p->decisions[i].module);
+	at->add_module = term_atom(a, "add_module");
+	at->delete_module = term_atom(a, "delete_module");
+	at->load_module = term_atom(a, "load_module");
+	at->update = term_atom(a, "update");
+	at->soft = term_atom(a, "soft");
+	at->advanced_nil = term_tuplev(a, 2, term_atom(a, "advanced"), term_nil(a));
+	at->soft_purge = term_atom(a, "soft_purge");
+	at->brutal_purge = term_atom(a, "brutal_purge");
+}
+
+static struct term *deps_term(struct arena *a, const struct atoms *at,
+			      const struct plan_decision *d)
 {
 	struct term **items = d->ndeps ? arena_alloc(a, d->ndeps * sizeof(*items)) : NULL;
 	for (size_t k = 0; k < d->ndeps; k++)
-		items[k] = term_atom(a, d->deps[k].module);
+		items[k] = at->module[d->deps[k].decision];
 	return term_list(a, d->ndeps, items);
 }
 
-static struct term *instr_term(struct arena *a, enum plan_kind kind, const char *module,
-			       struct term *deps, enum plan_purge purge)
+static struct term *instr_term(struct arena *a, const struct atoms *at, enum plan_kind kind,
+			       struct term *m, struct term *deps, enum plan_purge purge)
 {
-	struct term *m = term_atom(a, module);
-	const char *pname = purge == PLAN_PURGE_SOFT ? "soft_purge" : "brutal_purge";
+	struct term *pg = purge == PLAN_PURGE_SOFT ? at->soft_purge : at->brutal_purge;
 	struct term *change;
 	switch (kind) {
 	case PLAN_ADD_MODULE:
-		return term_tuplev(a, 3, term_atom(a, "add_module"), m, deps);
+		return term_tuplev(a, 3, at->add_module, m, deps);
 	case PLAN_DELETE_MODULE:
-		return term_tuplev(a, 3, term_atom(a, "delete_module"), m, deps);
+		return term_tuplev(a, 3, at->delete_module, m, deps);
 	case PLAN_LOAD_MODULE:
-		return term_tuplev(a, 5, term_atom(a, "load_module"), m, term_atom(a, pname),
-				   term_atom(a, pname), deps);
+		return term_tuplev(a, 5, at->load_module, m, pg, pg, deps);
 	case PLAN_UPDATE_SOFT:
 	case PLAN_UPDATE_ADVANCED:
-		change = kind == PLAN_UPDATE_SOFT ? term_atom(a, "soft") :
-			term_tuplev(a, 2, term_atom(a, "advanced"), term_nil(a));
+		change = kind == PLAN_UPDATE_SOFT ? at->soft : at->advanced_nil;
 		if (purge == PLAN_PURGE_BRUTAL)
-			return term_tuplev(a, 4, term_atom(a, "update"), m, change, deps);
-		return term_tuplev(a, 6, term_atom(a, "update"), m, change, term_atom(a, pname),
-				   term_atom(a, pname), deps);
+			return term_tuplev(a, 4, at->update, m, change, deps);
+		return term_tuplev(a, 6, at->update, m, change, pg, pg, deps);
 	}
 	return NULL;
 }
@@ -1033,6 +1055,8 @@ int plan_build(struct plan *p, const struct facts *old, const struct facts *new,
 	collect_pairs(&b, &pairs);
 	attach_deps(&b, &pairs);
 
+	struct atoms at;
+	atoms_init(&at, p);
 	struct strmap upc, downc;
 	strmap_init(&upc);
 	strmap_init(&downc);
@@ -1042,11 +1066,12 @@ int plan_build(struct plan *p, const struct facts *old, const struct facts *new,
 		strmap_put(&downc, p->opt.down_purges[i].module, (void *)&p->opt.down_purges[i]);
 	for (size_t i = 0; i < p->ndecisions; i++) {
 		struct plan_decision *d = &p->decisions[i];
-		struct term *deps = deps_term(&p->arena, d);
+		struct term *deps = deps_term(&p->arena, &at, d);
 		d->up_purge = purge_of(&upc, d->module, p->opt.purge);
 		d->down_purge = purge_of(&downc, d->module, p->opt.purge);
-		d->up = instr_term(&p->arena, d->kind, d->module, deps, d->up_purge);
-		d->down = instr_term(&p->arena, down_kind(d->kind), d->module, deps, d->down_purge);
+		d->up = instr_term(&p->arena, &at, d->kind, at.module[i], deps, d->up_purge);
+		d->down = instr_term(&p->arena, &at, down_kind(d->kind), at.module[i], deps,
+				     d->down_purge);
 		d->why = explain_why(p, d);
 		d->purge_why = explain_purge(p, d);
 	}
