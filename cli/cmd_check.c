@@ -86,21 +86,6 @@ static void check_usage(FILE *fp)
 		"are written in every case but 2.\n");
 }
 
-/* The default cache folder (DESIGN.md §5 leaves it to check): the XDG cache
- * folder, else ./.hotplan-cache. Heap. */
-static char *default_cache(void)
-{
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	struct strbuf sb = STRBUF_INIT;
-	if (xdg && xdg[0] == '/')
-		sb_addf(&sb, "%s/hotplan", xdg);
-	else if (home && home[0] == '/')
-		sb_addf(&sb, "%s/.cache/hotplan", home);
-	else
-		sb_adds(&sb, ".hotplan-cache");
-	return sb_detach(&sb, NULL);
-}
-
 /*
  * The folder that the paths in a tree's facts are relative to (the
  * analyzer's source root: the common folder of its units), when TREE is a
@@ -317,7 +302,7 @@ int cmd_check(int argc, char **argv)
 	to.config_file = config;
 	to.progress = -1;
 	if (!no_cache)
-		to.cache_dir = cache ? cache : (cache_alloc = default_cache());
+		to.cache_dir = cache ? cache : (cache_alloc = check_default_cache_dir());
 	int lrc = cli_load_tree(argv[optind], &to, &old, &err);
 	if (!lrc)
 		lrc = cli_load_tree(argv[optind + 1], &to, &new, &err);

@@ -8,6 +8,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -22,6 +23,7 @@ static void graph_usage(FILE *fp)
 		"usage: hotplan graph TREE [NEW] [-T svg|png|pdf|dot] [-o FILE]\n"
 		"                     [--focus MODULE] [--depth N] [--cluster auto|folder|none]\n"
 		"                     [--runtime RUNTIME] [--purge soft|brutal|auto] [--config FILE]\n"
+		"                     [--cache DIR | --no-cache]\n"
 		"\n"
 		"Draws the module dependency graph of TREE: modules are boxes (double-bordered\n"
 		"when they start processes), edges are references styled by kind (qualified:\n"
@@ -53,6 +55,8 @@ static void graph_usage(FILE *fp)
 		"  --purge METHOD        with NEW: brutal, soft or auto, as 'hotplan check'\n"
 		"                        (default: {purge, M} of the config, else brutal)\n"
 		"  --config FILE         hotplan.config used to analyze trees\n"
+		"  --cache DIR           per-unit analysis cache (default: as 'hotplan check')\n"
+		"  --no-cache            analyze without a cache\n"
 		"  -h, --help            show this help\n"
 		"\n"
 		"exit status: 0 done; 2 bad usage or bad input; 3 analysis incomplete.\n",
@@ -70,14 +74,18 @@ int cmd_graph(int argc, char **argv)
 		{ "runtime", required_argument, NULL, 'r' },
 		{ "purge", required_argument, NULL, 'p' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "cache", required_argument, NULL, 'K' },
+		{ "no-cache", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *format = NULL, *output = NULL, *config = NULL;
+	const char *format = NULL, *output = NULL, *config = NULL, *cache = NULL;
+	char *cache_alloc = NULL;
+	struct cli_tree_opts to;
 	struct graph_spec spec;
 	struct upgrade_options uo;
 	struct upgrade *up = NULL;
-	int c, rc = 0, depth_given = 0, purge_given = 0;
+	int c, rc = 0, depth_given = 0, purge_given = 0, no_cache = 0;
 	unsigned long depth = 1;
 	struct errbuf err = { "", 0 };
 	struct facts *old = NULL, *new = NULL;
@@ -137,6 +145,12 @@ int cmd_graph(int argc, char **argv)
 		case 'c':
 			config = optarg;
 			break;
+		case 'K':
+			cache = optarg;
+			break;
+		case 'N':
+			no_cache = 1;
+			break;
 		case 'h':
 			graph_usage(stdout);
 			return 0;
@@ -149,6 +163,8 @@ int cmd_graph(int argc, char **argv)
 	int ntrees = argc - optind;
 	if (ntrees < 1 || ntrees > 2)
 		return cli_usage_error("graph", "expected TREE, or OLD and NEW");
+	if (cache && no_cache)
+		return cli_usage_error("graph", "--cache and --no-cache contradict each other");
 	if (depth_given && !spec.focus)
 		return cli_usage_error("graph", "--depth needs --focus MODULE");
 	if (ntrees == 1 && (uo.runtime_path))
@@ -171,8 +187,13 @@ int cmd_graph(int argc, char **argv)
 		check_policy_release(&policy);
 	}
 
-	if (cli_load_tree(argv[optind], config, &old, &err) ||
-	    (ntrees == 2 && cli_load_tree(argv[optind + 1], config, &new, &err))) {
+	memset(&to, 0, sizeof to);
+	to.config_file = config;
+	to.progress = -1;
+	if (!no_cache)
+		to.cache_dir = cache ? cache : (cache_alloc = check_default_cache_dir());
+	if (cli_load_tree(argv[optind], &to, &old, &err) ||
+	    (ntrees == 2 && cli_load_tree(argv[optind + 1], &to, &new, &err))) {
 		rc = cli_fail("graph", &err);
 		goto out;
 	}
@@ -194,6 +215,7 @@ int cmd_graph(int argc, char **argv)
 		rc = cli_fail("graph", &err);
 out:
 	upgrade_free(up);
+	free(cache_alloc);
 	sb_release(&dot);
 	sb_release(&out);
 	facts_free(old);

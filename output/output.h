@@ -240,6 +240,11 @@ struct check_policy {
 int check_policy_read(const char *path, struct check_policy *p, struct errbuf *err);
 void check_policy_release(struct check_policy *p);
 
+/* The analysis cache check and graph use by default (heap, caller frees):
+ * $XDG_CACHE_HOME/hotplan, else $HOME/.cache/hotplan (the XDG default),
+ * else ./.hotplan-cache when neither variable holds an absolute path. */
+char *check_default_cache_dir(void);
+
 /* ---- the upgrade pipeline shared by check and graph ------------------------------ */
 
 /*

@@ -5,6 +5,8 @@
  * instr.h both define PURGE_SOFT/PURGE_BRUTAL: a file may include one of
  * them, and this is the one that includes config.h.
  *
+ * Also the default analysis cache folder of check and graph.
+ *
  * Invariant: a policy always holds valid values (defaults when no file, or
  * the file's when it was read whole).
  */
@@ -54,4 +56,17 @@ void check_policy_release(struct check_policy *p)
 {
 	free(p->app);
 	p->app = NULL;
+}
+
+char *check_default_cache_dir(void)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	struct strbuf sb = STRBUF_INIT;
+	if (xdg && xdg[0] == '/')
+		sb_addf(&sb, "%s/hotplan", xdg);
+	else if (home && home[0] == '/')
+		sb_addf(&sb, "%s/.cache/hotplan", home);
+	else
+		sb_adds(&sb, ".hotplan-cache");
+	return sb_detach(&sb, NULL);
 }
