@@ -382,6 +382,16 @@ def case_tu_merge(hp, work):
         parts.append(out)
     merged = run(hp, "merge", *parts).stdout
     check(merged == whole, "merge of --tu facts == analyze of the tree")
+    # grouped modules, units given in any order
+    g = fixture("grouping")
+    gcfg = os.path.join(g, "hotplan.config")
+    outs = []
+    for name in ("sip_parse.c", "app.c", "sip.c"):
+        out = os.path.join(work, "g-" + name + ".facts")
+        run(hp, "analyze", "--tu", os.path.join(g, name), g, "--config", gcfg, "-o", out)
+        outs.append(out)
+    check(run(hp, "merge", *outs).stdout == run(hp, "analyze", g, "--config", gcfg).stdout,
+          "merge of grouped units == analyze")
     p = run(hp, "merge", os.path.join(work, "nope.json"), code=2)
     check("nope.json" in p.stderr, "missing input named")
     tree = os.path.join(work, "tree.json")
