@@ -14,7 +14,8 @@
  * Ownership: the plan points into both facts (names, symbols, locations),
  * which must outlive it; everything else (terms, strings, arrays) is in the
  * plan's arena and freed by plan_release(). The findings list owns its
- * strings and may be detached (moved out) by the caller.
+ * strings: a caller that wants to keep it copies the struct findings and
+ * zeroes p.findings before plan_release().
  *
  * Invariants of a built plan:
  *  - decisions hold exactly the modules added, removed or changed, in appup
