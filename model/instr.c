@@ -255,9 +255,11 @@ int script_decode(struct arena *a, const char *file, struct term **terms, size_t
 		if (term_list_len(ups) == 0)
 			return hp_error_at(err, HP_EINPUT, file, ups->line, ups->col,
 					   "relup has no up script");
-		const struct term *first = term_elem(ups, 0);
-		if (!term_is_tuple(first, 3) || !term_is_list(first->u.seq.items[2]))
-			return hp_error_at(err, HP_EINPUT, file, first->line, first->col,
+		/* A string is a list too, but of characters, not terms. */
+		const struct term *first = ups->type == TERM_LIST ? term_elem(ups, 0) : NULL;
+		if (!first || !term_is_tuple(first, 3) || !term_is_list(first->u.seq.items[2]))
+			return hp_error_at(err, HP_EINPUT, file, first ? first->line : ups->line,
+					   first ? first->col : ups->col,
 					   "expected {UpFrom, Descr, Instructions} in relup");
 		return decode_list(a, file, first->u.seq.items[2], out, err);
 	}

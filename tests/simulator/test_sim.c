@@ -333,6 +333,57 @@ static void test_stop_start(void **state)
 	teardown(&f);
 }
 
+/* Decoding scripts: shapes, positions, relups. */
+static void test_script_decode(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} bad[] = {
+		{ "point_of_no_return.\n{load,{m,brutal}}.\n",
+		  "s.script:2:1: malformed 'load' instruction" },
+		{ "{frobnicate,[m]}.\n", "s.script:1:1: unknown instruction '{frobnicate,[m]}'" },
+		{ "{suspend,[{m,soon}]}.\n", "s.script:1:1: malformed 'suspend' instruction" },
+		{ "{code_change,sideways,[{m,[]}]}.\n", "malformed 'code_change' instruction" },
+		{ "{\"1\",\"ab\",[]}.\n", "s.script:1:6: expected {UpFrom, Descr, Instructions} in relup" },
+		{ "{\"1\",[],[]}.\n", "relup has no up script" },
+	};
+	(void)state;
+	for (size_t i = 0; i < HP_ARRAY_SIZE(bad); i++) {
+		struct arena a;
+		struct errbuf err;
+		struct term **terms;
+		struct script sc;
+		size_t n;
+		arena_init(&a);
+		assert_int_equal(term_consult(&a, "s.script", bad[i].text, strlen(bad[i].text), &terms, &n, &err), 0);
+		int rc = script_decode(&a, "s.script", terms, n, &sc, &err);
+		if (rc == 0 || !strstr(err.msg, bad[i].want))
+			fail_msg("%s: wanted '%s', got '%s'", bad[i].text, bad[i].want, rc ? err.msg : "");
+		arena_release(&a);
+	}
+	/* A relup's first up script; a single list of instructions. */
+	static const char *const good[] = {
+		"{\"2\",[{\"1\",[],[point_of_no_return,{purge,[m]}]}],[]}.\n",
+		"[point_of_no_return,{purge,[m]}].\n",
+		"point_of_no_return.\n{purge,[m]}.\n",
+	};
+	for (size_t i = 0; i < HP_ARRAY_SIZE(good); i++) {
+		struct arena a;
+		struct errbuf err;
+		struct term **terms;
+		struct script sc;
+		size_t n;
+		arena_init(&a);
+		assert_int_equal(term_consult(&a, "s.script", good[i], strlen(good[i]), &terms, &n, &err), 0);
+		assert_int_equal(script_decode(&a, "s.script", terms, n, &sc, &err), 0);
+		assert_int_equal(sc.n, 2);
+		assert_int_equal(sc.instrs[1].op, INSTR_PURGE);
+		assert_string_equal(sc.instrs[1].mods[0].name, "m");
+		assert_string_equal(instr_name(sc.instrs[0].op), "point_of_no_return");
+		arena_release(&a);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_remove_undef_and_delete_load),
 		cmocka_unit_test(test_hang_and_emulator),
 		cmocka_unit_test(test_stop_start),
+		cmocka_unit_test(test_script_decode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
