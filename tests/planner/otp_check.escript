@@ -1,7 +1,7 @@
 #!/usr/bin/env escript
 %% otp_check.escript - the real OTP release handler judges hotplan's plan.
 %%
-%%   escript otp_check.escript WORK MODULES APPUP RELUP UPSCRIPT DOWNSCRIPT
+%%   escript otp_check.escript WORK MODULES APPUP RELUP UPSCRIPT DOWNSCRIPT [UPSCRIPT...]
 %%
 %% MODULES holds {old, [Mod]}, {new, [Mod]} and {procs, [Mod]}. In WORK/otp/
 %% a scratch release is built: lib/callsrv-1.0/ebin and lib/callsrv-2.0/ebin
@@ -20,7 +20,8 @@
 %%     unspecified in OTP: SEMANTICS.md section 2.6);
 %%  2. the relup is looked up exactly as release_handler's
 %%     try_upgrade/try_downgrade do, and must carry hotplan's two scripts;
-%%  3. release_handler_1:check_script/2 must accept each script;
+%%  3. release_handler_1:check_script/2 must accept each script, and the
+%%     further upgrade scripts given (other purge options of the same plan);
 %%  4. release_handler_1:eval_script/5 runs the upgrade script with 1.0
 %%     loaded, then the downgrade script: each must return {ok, _}, and
 %%     afterwards every module has the version the script installed (removed
@@ -31,8 +32,8 @@
 %% Prints what it checked; exits 1 on the first failure.
 -mode(compile).
 
-main([Work, ModulesFile, Appup, Relup, UpFile, DownFile]) ->
-    try run(Work, ModulesFile, Appup, Relup, UpFile, DownFile) of
+main([Work, ModulesFile, Appup, Relup, UpFile, DownFile | MoreUp]) ->
+    try run(Work, ModulesFile, Appup, Relup, UpFile, DownFile, MoreUp) of
         ok -> io:format("otp_check: all checks passed~n")
     catch
         throw:{fail, Fmt, Args} ->
@@ -40,7 +41,8 @@ main([Work, ModulesFile, Appup, Relup, UpFile, DownFile]) ->
             halt(1)
     end;
 main(_) ->
-    io:format("usage: otp_check.escript WORK MODULES APPUP RELUP UPSCRIPT DOWNSCRIPT~n"),
+    io:format("usage: otp_check.escript WORK MODULES APPUP RELUP UPSCRIPT DOWNSCRIPT"
+              " [UPSCRIPT...]~n"),
     halt(2).
 
 fail(Fmt, Args) -> throw({fail, Fmt, Args}).
@@ -54,7 +56,7 @@ consult(File) ->
         {error, E} -> fail("cannot read ~s: ~p", [File, E])
     end.
 
-run(Work, ModulesFile, Appup, Relup, UpFile, DownFile) ->
+run(Work, ModulesFile, Appup, Relup, UpFile, DownFile, MoreUp) ->
     [{old, OldMods0}, {new, NewMods0}, {procs, Procs}] = consult(ModulesFile),
     %% the application callback and its supervisor: unchanged, in both
     OldMods = OldMods0 ++ [callsrv_app, callsrv_sup],
@@ -82,15 +84,15 @@ run(Work, ModulesFile, Appup, Relup, UpFile, DownFile) ->
                 {ok, "2.0", S} -> S;
                 Other -> fail("OTP refused the appup (up): ~p", [Other])
             end,
-    same_instructions("upgrade", OtpUp, OurUp),
-    [{"2.0", [{"1.0", _}], [{"1.0", DownInstrs}]}] = consult(Appup),
+    [{"2.0", [{"1.0", UpInstrs}], [{"1.0", DownInstrs}]}] = consult(Appup),
+    same_instructions("upgrade", OtpUp, OurUp, UpInstrs),
     OldAppl = read_app("1.0", Lib1),
     NewAppl = read_app("2.0", Lib2),
     OtpDown = case systools_rc:translate_scripts(dn, [DownInstrs], [OldAppl], [NewAppl]) of
                   {ok, S2} -> S2;
                   Err -> fail("OTP refused the appup (down): ~p", [Err])
               end,
-    same_instructions("downgrade", OtpDown, OurDown),
+    same_instructions("downgrade", OtpDown, OurDown, DownInstrs),
 
     %% 2. the relup, read as release_handler reads it
     RelupUp = case consult(Relup) of
@@ -125,7 +127,14 @@ run(Work, ModulesFile, Appup, Relup, UpFile, DownFile) ->
         {ok, _} -> ok;
         E4 -> fail("check_script (down): ~p", [E4])
     end,
-    io:format("otp_check: release_handler_1:check_script/2 accepts both scripts~n"),
+    lists:foreach(fun(F) ->
+                          case release_handler_1:check_script(consult(F), LibDirs2) of
+                              {ok, _} -> ok;
+                              E7 -> fail("check_script (~s): ~p", [F, E7])
+                          end
+                  end, MoreUp),
+    io:format("otp_check: release_handler_1:check_script/2 accepts both scripts"
+              " and ~b more~n", [length(MoreUp)]),
 
     %% 4. evaluation on this node
     case release_handler_1:eval_script(RelupUp, [], LibDirs2, LibDirs2, []) of
@@ -204,15 +213,15 @@ read_app(Vsn, Lib) ->
                                                 [filename:join(Lib, "ebin")], []),
     Appl.
 
-%% The same instructions, whatever the order OTP leaves open; the modules
-%% of each load_object_code compared as sets.
-same_instructions(What, Otp, Ours) ->
+%% The same instructions, whatever the order OTP leaves open (see norm/1).
+same_instructions(What, Otp, Ours, Instrs) ->
     Norm = fun(L) -> lists:sort([norm(I) || I <- L]) end,
     case Norm(Otp) =:= Norm(Ours) of
         true ->
+            ties_only(What, Otp, Ours, Instrs),
             Order = case Otp =:= Ours of
                         true -> "same order";
-                        false -> "same instructions, order differs only where OTP leaves it open"
+                        false -> "same instructions, in another of the orders OTP leaves open"
                     end,
             io:format("otp_check: OTP translates the appup (~s) to hotplan's script: ~s~n",
                       [What, Order]);
@@ -220,7 +229,44 @@ same_instructions(What, Otp, Ours) ->
             fail("~s: OTP's script~n~p~ndiffers from hotplan's~n~p", [What, Otp, Ours])
     end.
 
+%% The module lists of these instructions follow the topological order of
+%% the dependency group, whose ties OTP breaks by the VM's atom table
+%% (SEMANTICS.md section 2.6: the same appup translates differently when
+%% other atoms were created first), so they are compared as sets.
+%% Where the two scripts load or remove two modules in a different order,
+%% neither module may depend on the other, even through others (Deps of the
+%% appup): only then does OTP leave their order open.
+ties_only(What, Otp, Ours, Instrs) ->
+    G = digraph:new(),
+    lists:foreach(fun(I) ->
+                          M = element(2, I),
+                          digraph:add_vertex(G, M),
+                          lists:foreach(fun(D) ->
+                                                digraph:add_vertex(G, D),
+                                                digraph:add_edge(G, M, D)
+                                        end, element(tuple_size(I), I))
+                  end, Instrs),
+    PO = steps(Otp),
+    PU = steps(Ours),
+    Ms = [M || {M, _} <- PU],
+    Bad = [{A, B} || A <- Ms, B <- Ms, A < B,
+                     (pos(A, PO) < pos(B, PO)) =/= (pos(A, PU) < pos(B, PU)),
+                     digraph:get_path(G, A, B) =/= false orelse
+                         digraph:get_path(G, B, A) =/= false],
+    digraph:delete(G),
+    check(Bad =:= [], "~s: order of dependent modules differs from OTP's: ~p", [What, Bad]).
+
+steps(Script) ->
+    lists:zip([M || {Op, {M, _, _}} <- Script, Op =:= load orelse Op =:= remove],
+              lists:seq(1, length([x || {Op, {_, _, _}} <- Script,
+                                        Op =:= load orelse Op =:= remove]))).
+
+pos(M, Steps) -> {M, P} = lists:keyfind(M, 1, Steps), P.
+
 norm({load_object_code, {A, V, Ms}}) -> {load_object_code, {A, V, lists:sort(Ms)}};
+norm({suspend, Ms}) -> {suspend, lists:sort(Ms)};
+norm({resume, Ms}) -> {resume, lists:sort(Ms)};
+norm({code_change, Mode, Ms}) -> {code_change, Mode, lists:sort(Ms)};
 norm(I) -> I.
 
 %% After a script: every process is alive with the same pid; the last

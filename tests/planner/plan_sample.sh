@@ -104,7 +104,8 @@ procs = sorted(x["module"] for x in p["decisions"] if x["instruction"].startswit
 print("{procs, [%s]}." % ",".join(map(q, procs)))
 PY
 	escript "$SRC/tests/planner/otp_check.escript" "$WORK" out/modules.erl \
-		out/plan.appup out/plan.relup out/plan.erl out/plan.down.erl
+		out/plan.appup out/plan.relup out/plan.erl out/plan.down.erl \
+		out/plan.soft.erl out/plan.auto.erl
 	;;
 *)
 	echo "unknown mode $MODE" >&2
