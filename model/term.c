@@ -144,12 +144,19 @@ static const char *const reserved[] = {
 	"maybe", "not", "of", "or", "orelse", "receive", "rem", "try", "when", "xor",
 };
 
+static int cmp_reserved(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+/* reserved[] is sorted; only short all-lower-case words can match. */
 static int is_reserved(const char *s)
 {
-	for (size_t i = 0; i < HP_ARRAY_SIZE(reserved); i++)
-		if (!strcmp(reserved[i], s))
-			return 1;
-	return 0;
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (n >= 8 || s[n] < 'a' || s[n] > 'z')
+			return 0;
+	return n >= 2 && bsearch(s, reserved, HP_ARRAY_SIZE(reserved), sizeof(reserved[0]), cmp_reserved) != NULL;
 }
 
 static struct term *new_term(struct reader *r, enum term_type type, unsigned line, unsigned col)

@@ -75,6 +75,9 @@ static void test_atoms_and_numbers(void **state)
 	struct fixture *f = *state;
 	roundtrip(f, "ok. 'Hello world'. 'a\\'b'. foo@bar. 'end'. '' .",
 		  "ok.\n'Hello world'.\n'a\\'b'.\nfoo@bar.\n'end'.\n''.\n");
+	/* every reserved word is quoted (first, last, longest of the table) */
+	roundtrip(f, "'after'. 'xor'. 'receive'. 'orelse'. ors. endx. a.",
+		  "'after'.\n'xor'.\n'receive'.\n'orelse'.\nors.\nendx.\na.\n");
 	roundtrip(f, "42. -7. 16#ff. 2#1010. $a. $\\n. 1_000. 9223372036854775807. -9223372036854775808.",
 		  "42.\n-7.\n255.\n10.\n97.\n10.\n1000.\n9223372036854775807.\n-9223372036854775808.\n");
 	roundtrip(f, "1.5. -0.25. 1.0e10. 2.5e-3.", "1.5.\n-0.25.\n1.0e10.\n0.0025.\n");
