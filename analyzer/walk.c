@@ -391,13 +391,22 @@ struct visit {
 	struct walk *w;
 	int callee;     /* walking a call's callee expression */
 	int addr;       /* under a unary '&' */
+	unsigned depth; /* recursion depth of the walk */
 };
 
 static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData data);
 
-static void visit_children(struct walk *w, CXCursor c, int callee, int addr)
+/*
+ * How deep the walk recurses on its own (it keeps context: loops, callee,
+ * '&'); below that, libclang walks the rest with its own work list, without
+ * recursion, and each cursor is seen without context. Only expressions deeper
+ * than this (a + a + ... thousands of times) get there.
+ */
+#define VISIT_MAX_DEPTH 2048
+
+static void visit_children(struct walk *w, CXCursor c, int callee, int addr, unsigned depth)
 {
-	struct visit v = { w, callee, addr };
+	struct visit v = { w, callee, addr, depth };
 	clang_visitChildren(c, visit, &v);
 }
 
@@ -487,32 +496,30 @@ static int is_address_of(struct walk *w, CXCursor c)
 struct call_visit {
 	struct walk *w;
 	unsigned i;
+	unsigned depth;
 };
 
 static enum CXChildVisitResult visit_call_child(CXCursor c, CXCursor parent, CXClientData data)
 {
 	struct call_visit *cv = data;
-	struct visit v = { cv->w, cv->i++ == 0, 0 };
+	struct visit v = { cv->w, cv->i++ == 0, 0, cv->depth };
 	return visit(c, parent, &v);
 }
 
-static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData data)
+/*
+ * What a cursor contributes by itself, apart from its children: its kind,
+ * refs, literal values, types. Returns 1 when its children must be skipped.
+ */
+static int visit_node(struct walk *w, CXCursor c, enum CXCursorKind k, int callee, int addr)
 {
-	struct visit *v = data;
-	struct walk *w = v->w;
-	enum CXCursorKind k = clang_getCursorKind(c);
-	(void)parent;
 	hash_u32(w, (unsigned)k);
 	switch (k) {
-	case CXCursor_CallExpr: {
-		struct call_visit cv = { w, 0 };
+	case CXCursor_CallExpr:
 		on_call(w, c);
-		clang_visitChildren(c, visit_call_child, &cv);
-		return CXChildVisit_Continue;
-	}
+		return 0;
 	case CXCursor_DeclRefExpr:
-		on_declref(w, c, v->callee, v->addr);
-		break;
+		on_declref(w, c, callee, addr);
+		return 0;
 	case CXCursor_UnaryExpr: {
 		/* sizeof and _Alignof: the value, which follows layouts */
 		CXEvalResult ev = clang_Cursor_Evaluate(c);
@@ -523,36 +530,30 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 			}
 			clang_EvalResult_dispose(ev);
 		}
-		break;
+		return 0;
 	}
 	case CXCursor_MemberRefExpr: {
 		/* the field's offset: code that reaches a moved field changes */
 		long long off = clang_Cursor_getOffsetOfField(clang_getCursorReferenced(c));
 		hash_bytes(w, &off, sizeof(off));
 		hash_str(w, cx_take(&w->f->arena, clang_getCursorSpelling(c)));
-		break;
+		return 0;
 	}
 	case CXCursor_MemberRef:
 	case CXCursor_TypeRef:
 		hash_str(w, cx_take(&w->f->arena, clang_getCursorSpelling(c)));
-		break;
+		return 0;
 	case CXCursor_IntegerLiteral:
 	case CXCursor_FloatingLiteral:
 	case CXCursor_StringLiteral:
 	case CXCursor_CharacterLiteral:
 		hash_literal(w, c);
-		return CXChildVisit_Continue;
-	case CXCursor_UnaryOperator:
-		visit_children(w, c, 0, is_address_of(w, c));
-		return CXChildVisit_Continue;
+		return 1;
 	case CXCursor_ForStmt:
 	case CXCursor_WhileStmt:
 	case CXCursor_DoStmt:
 		w->defs.items[w->cur].sym.has_loop = 1;
-		w->loop_depth++;
-		visit_children(w, c, 0, 0);
-		w->loop_depth--;
-		return CXChildVisit_Continue;
+		return 0;
 	case CXCursor_VarDecl:
 	case CXCursor_CStyleCastExpr:
 		/* the type as the compiler sees it: a typedef changed behind
@@ -560,14 +561,45 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 		hash_str(w, type_spelling(w, clang_getCanonicalType(clang_getCursorType(c))));
 		if (k == CXCursor_VarDecl && clang_Cursor_getStorageClass(c) == CX_SC_Static)
 			VEC_PUSH(&w->state_roots, clang_getCursorType(c));
-		break;
+		return 0;
 	default:
+		return 0;
+	}
+}
+
+static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct visit *v = data;
+	struct walk *w = v->w;
+	enum CXCursorKind k = clang_getCursorKind(c);
+	(void)parent;
+	if (v->depth >= VISIT_MAX_DEPTH)
+		return visit_node(w, c, k, 0, 0) ? CXChildVisit_Continue : CXChildVisit_Recurse;
+	if (visit_node(w, c, k, v->callee, v->addr))
+		return CXChildVisit_Continue;
+	switch (k) {
+	case CXCursor_CallExpr: {
+		struct call_visit cv = { w, 0, v->depth + 1 };
+		clang_visitChildren(c, visit_call_child, &cv);
 		break;
 	}
-	/* a call's callee mode ends below the callee itself, and '&' applies
-	 * only to its operand */
-	visit_children(w, c, v->callee && k != CXCursor_CallExpr &&
-		       (k == CXCursor_UnexposedExpr || k == CXCursor_ParenExpr), 0);
+	case CXCursor_UnaryOperator:
+		visit_children(w, c, 0, is_address_of(w, c), v->depth + 1);
+		break;
+	case CXCursor_ForStmt:
+	case CXCursor_WhileStmt:
+	case CXCursor_DoStmt:
+		w->loop_depth++;
+		visit_children(w, c, 0, 0, v->depth + 1);
+		w->loop_depth--;
+		break;
+	default:
+		/* a call's callee mode ends below the callee itself, and '&'
+		 * applies only to its operand */
+		visit_children(w, c, v->callee && (k == CXCursor_UnexposedExpr || k == CXCursor_ParenExpr),
+			       0, v->depth + 1);
+		break;
+	}
 	return CXChildVisit_Continue;
 }
 
@@ -676,7 +708,7 @@ static void def_add(struct walk *w, CXCursor c, enum CXCursorKind k, const char 
 	hash_u32(w, (unsigned)k);
 	hash_tokens(w, clang_getCursorExtent(body));
 	w->loop_depth = 0;
-	struct visit v = { w, 0, 0 };
+	struct visit v = { w, 0, 0, 0 };
 	visit(body, c, &v);
 	w->defs.items[w->cur].sym.hash = XXH3_64bits_digest(w->hs);
 	if (!w->defs.items[w->cur].sym.hash)

@@ -15,6 +15,7 @@
 
 #include "fileio.h"
 #include "json.h"
+#include "term.h"
 
 /* ---- lifecycle ------------------------------------------------------------ */
 
@@ -678,6 +679,13 @@ static int read_module(struct reader *r, const cJSON *o, struct module *m)
 	if (!*m->name)
 		return json_error(&r->doc, cJSON_GetObjectItemCaseSensitive(o, "name"),
 				  "empty module name");
+	/* a module name becomes an Erlang atom in scripts: at most 255 characters */
+	size_t nchars = 0;
+	for (const char *c = m->name; *c; c++)
+		nchars += ((unsigned char)*c & 0xC0) != 0x80;
+	if (nchars > TERM_MAX_ATOM)
+		return json_error(&r->doc, cJSON_GetObjectItemCaseSensitive(o, "name"),
+				  "module name longer than %d characters", TERM_MAX_ATOM);
 	READ_ARRAY(r, o, "files", 0, const char *, m->files, m->nfiles, read_file_name);
 	READ_ARRAY(r, o, "exports", 0, struct symbol, m->exports, m->nexports, read_symbol);
 	READ_ARRAY(r, o, "locals", 0, struct symbol, m->locals, m->nlocals, read_symbol);

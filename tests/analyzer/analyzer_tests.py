@@ -298,15 +298,17 @@ def case_progress(hp, work):
 
 
 def case_deep_expression(hp, work):
-    # deep recursion in the parser and the walk: no crash, whatever -j
-    d = os.path.join(work, "deep")
-    os.makedirs(d)
-    with open(os.path.join(d, "deep.c"), "w") as fp:
-        fp.write("int g(int);\nint f(int x) { return g(" + "+".join(["x"] * 60000) + "); }\n")
-    with open(os.path.join(d, "g.c"), "w") as fp:
-        fp.write("int g(int x) { return x; }\n")
-    for j in ("-j1", "-j2"):
-        f = analyze(hp, d, j)
+    # deep recursion in the parser and the walk: no crash, whatever -j. A
+    # million terms go past what any stack holds if the walk recursed once
+    # per level (it hands deep expressions to libclang's own work list).
+    for terms, jobs in ((10 ** 6, "-j1"), (60000, "-j2")):
+        d = os.path.join(work, "deep%d" % terms)
+        os.makedirs(d)
+        with open(os.path.join(d, "deep.c"), "w") as fp:
+            fp.write("int g(int);\nint f(int x) { return g(" + "+".join(["x"] * terms) + "); }\n")
+        with open(os.path.join(d, "g.c"), "w") as fp:
+            fp.write("int g(int x) { return x; }\n")
+        f = analyze(hp, d, jobs)
         check([(r["symbol"], r["kind"]) for r in mod(f, "deep")["refs"]] == [("g", "call")], "refs")
 
 

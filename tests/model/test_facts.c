@@ -204,6 +204,11 @@ static void test_reader_errors(void **state)
 		{ "{\"format\": \"hotplan-facts\", \"version\": 1, \"modules\": [],\n \"edges\": [{\"from\": \"a\"}]}",
 		  "f.json:2:12: missing 'to' in object" },
 		{ "[1, 2]", "f.json:1:1: facts must be an object" },
+		{ "{\"format\": \"hotplan-facts\", \"version\": 1, \"modules\": [{\"name\":\n \""
+		  "mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm"
+		  "mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm"
+		  "mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm\"}]}",
+		  "f.json:2:2: module name longer than 255 characters" },
 		{ "{\"format\": \"hotplan-facts\", \"version\": 1, \"modules\": [", "f.json:" },
 	};
 	(void)state;
