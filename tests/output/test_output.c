@@ -218,17 +218,54 @@ static void test_dot_folder_prefix(void **state)
 	free(dot);
 }
 
+/* Module names that DOT and XML must escape (a clash gives quoted path
+ * names such as 'net/conn'); graphviz reads the text back and the SVG
+ * carries the names intact. */
+static void test_dot_escaped_names(void **state)
+{
+	const char *fa[1] = { "net/conn.c" }, *fb[1] = { "x/y.c" };
+	struct module mods[2];
+	struct edge e = { "'net/conn'", "we\"ird\\<name>", REF_CALL, 1, 0 };
+	memset(mods, 0, sizeof mods);
+	mods[0].name = "'net/conn'";
+	mods[0].files = fa;
+	mods[0].nfiles = 1;
+	mods[1].name = "we\"ird\\<name>";
+	mods[1].files = fb;
+	mods[1].nfiles = 1;
+	struct facts f;
+	memset(&f, 0, sizeof f);
+	f.modules = mods;
+	f.nmodules = 2;
+	f.edges = &e;
+	f.nedges = 1;
+	struct graph_spec spec;
+	memset(&spec, 0, sizeof spec);
+	spec.old = &f;
+	char *dot = dot_of(&spec);
+	assert_non_null(strstr(dot, "\"we\\\"ird\\\\<name>\" [id=\"mod:we\\\"ird\\\\<name>\""));
+	struct strbuf svg = STRBUF_INIT;
+	struct errbuf err = { { 0 }, 0 };
+	assert_int_equal(graph_renderer_render(*state, dot, "svg", &svg, &err), 0);
+	/* DOT keeps backslashes in node names (<title>), so the id and the
+	 * label are what carry the name */
+	assert_non_null(strstr(svg.buf, "<g id=\"mod:we&quot;ird\\&lt;name&gt;\" class=\"node\">"));
+	assert_non_null(strstr(svg.buf, ">we&quot;ird\\&lt;name&gt;</text>"));
+	assert_non_null(strstr(svg.buf, "<g id=\"mod:&#39;net/conn&#39;\" class=\"node\">"));
+	assert_non_null(strstr(svg.buf, "<g id=\"edge:&#39;net/conn&#39;&#45;&gt;we&quot;ird\\&lt;name&gt;\" class=\"edge call\">"));
+	sb_release(&svg);
+	free(dot);
+}
+
 static void test_render(void **state)
 {
-	(void)state;
 	struct fixture fx;
 	fixture_init(&fx);
 	struct graph_spec spec = fixture_spec(&fx, 1);
 	char *dot = dot_of(&spec);
 	struct strbuf svg = STRBUF_INIT, svg2 = STRBUF_INIT;
 	struct errbuf err = { { 0 }, 0 };
-	/* one context for every rendering in this process (see output.h) */
-	struct graph_renderer *r = graph_renderer_new();
+	struct graph_renderer *r = *state;
 	assert_int_equal(graph_renderer_render(r, dot, "svg", &svg, &err), 0);
 	assert_non_null(strstr(svg.buf, "<svg"));
 	assert_non_null(strstr(svg.buf, "id=\"mod:sip\""));
@@ -237,7 +274,6 @@ static void test_render(void **state)
 	assert_int_equal(graph_renderer_render(r, dot, "jpeg", &svg, &err), HP_EUSAGE);
 	assert_string_equal(err.msg, "unknown graph format 'jpeg' (svg, png, pdf or dot)");
 	assert_int_equal(graph_renderer_render(r, "digraph {", "svg", &svg, &err), HP_EINPUT);
-	graph_renderer_free(r);
 	assert_string_equal(graph_format_from_path("out/x.png"), "png");
 	assert_string_equal(graph_format_from_path("x.gv"), "dot");
 	assert_null(graph_format_from_path("x.jpeg"));
@@ -245,6 +281,20 @@ static void test_render(void **state)
 	sb_release(&svg);
 	sb_release(&svg2);
 	free(dot);
+}
+
+/* One graphviz context for every rendering in this process (output.h
+ * explains why); the tests that render get it as their state. */
+static int group_setup(void **state)
+{
+	*state = graph_renderer_new();
+	return *state ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+	graph_renderer_free(*state);
+	return 0;
 }
 
 int main(void)
@@ -256,7 +306,8 @@ int main(void)
 		cmocka_unit_test(test_dot_focus_and_folders),
 		cmocka_unit_test(test_dot_auto_folders),
 		cmocka_unit_test(test_dot_folder_prefix),
+		cmocka_unit_test(test_dot_escaped_names),
 		cmocka_unit_test(test_render),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
