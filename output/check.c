@@ -320,7 +320,12 @@ static void simulation(struct builder *b, size_t max_killed)
 		if (res->kind == SIM_RES_OK)
 			continue;
 		const char *who = res->old_processes >= 0 ? sim_module_name(s, res->old_processes) : NULL;
-		add_finding(b, check_rule_info(CHECK_UPGRADE_REFUSED), 1, who, NULL, NULL,
+		/* located at the module whose old code blocks it, when known */
+		const struct module *wm = who ? facts_module(u->new, who) : NULL;
+		if (who && !wm)
+			wm = facts_module(u->old, who);
+		struct loc wl = { wm && wm->nfiles ? wm->files[0] : NULL, 0, 0 };
+		add_finding(b, check_rule_info(CHECK_UPGRADE_REFUSED), 1, who, NULL, &wl,
 			    arena_printf(b->a, "the release handler %s: %s%s",
 					 res->kind == SIM_RES_ERROR ? "refuses the upgrade" :
 					 res->kind == SIM_RES_EXIT ? "fails after the point of no return" :
@@ -412,6 +417,9 @@ static int against(struct builder *b, const struct check_options *opt, struct er
 	return 0;
 }
 
+/* The text report lists at most this many modules of the upgrade. */
+#define STEPS_LIMIT 30
+
 /* ---- what will happen ------------------------------------------------------------------ */
 
 static void steps(struct builder *b)
@@ -424,7 +432,9 @@ static void steps(struct builder *b)
 		"has %zu instructions", p->diff.nadded, p->diff.nremoved, p->diff.nchanged,
 		p->diff.nunchanged, u->script.n);
 	VEC_PUSH(&st, arena_strdup(b->a, sb.buf));
-	for (size_t i = 0; i < p->ndecisions; i++) {
+	/* a long upgrade is summed up: 'hotplan plan --format text' has it all */
+	size_t shown = p->ndecisions > STEPS_LIMIT ? STEPS_LIMIT - 5 : p->ndecisions;
+	for (size_t i = 0; i < shown; i++) {
 		const struct plan_decision *d = &p->decisions[i];
 		sb_reset(&sb);
 		sb_addf(&sb, "%s %s", plan_kind_name(d->kind), d->module);
@@ -443,6 +453,9 @@ static void steps(struct builder *b)
 		}
 		VEC_PUSH(&st, arena_strdup(b->a, sb.buf));
 	}
+	if (shown < p->ndecisions)
+		VEC_PUSH(&st, arena_printf(b->a, "... and %zu more modules ('hotplan plan --format "
+					   "text' explains each)", p->ndecisions - shown));
 	const struct sim_outcome *o = sim_outcome(u->sim.primary);
 	for (size_t i = 0; i < o->nresults; i++) {
 		sb_reset(&sb);

@@ -356,6 +356,8 @@ def case_refused():
     check("HP302 upgrade-refused (1)" in out and "{error,{old_processes,log}}" in out, f"HP302:\n{out}")
     log, ids = rule_ids(sarif)
     check(ids == ["HP302"], f"SARIF results {ids}")
+    loc = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    check(loc["artifactLocation"]["uri"] == "lib/log.c", f"refusal located at the module {loc}")
     fails, j = junit_failures(junit)
     check(fails["hotplan.findings"] == ["HP302 upgrade-refused"], f"JUnit {fails}")
     check(len(j["hotplan.processes"]) == 26 and "flusher <0.90.0>" in j["hotplan.processes"],
@@ -497,10 +499,31 @@ def case_sample():
     check(not os.path.exists(os.path.join(WORK, "x.jpeg")), "nothing written on error")
 
 
+def case_many():
+    """A folder of .c files as TREE; an upgrade of 40 modules is summed up."""
+    shutil.rmtree(WORK, ignore_errors=True)
+    for side, bump in (("old", 0), ("new", 1)):
+        d = os.path.join(WORK, side)
+        os.makedirs(d)
+        for i in range(40):
+            with open(os.path.join(d, f"m{i:02d}.c"), "w") as f:
+                f.write(f"int m{i:02d}_value(void)\n{{\n    return {i + bump};\n}}\n")
+    rc, out, err, sarif, junit = run_check(os.path.join(WORK, "old"), os.path.join(WORK, "new"))
+    check(rc == 0, f"many: exit {rc}\n{out}{err}")
+    check("modules: 0 added, 0 removed, 40 changed, 0 unchanged" in out, f"summary:\n{out}")
+    check("  load_module m24: load at" in out and "m25" not in out.split("... and")[0],
+          f"first 25 modules listed:\n{out}")
+    check("  ... and 15 more modules ('hotplan plan --format text' explains each)" in out,
+          f"the rest summed up:\n{out}")
+    log, ids = rule_ids(sarif)
+    check(ids == [], f"SARIF {ids}")
+
+
 CASES = {
     "clean": case_clean, "killed": case_killed, "auto_brutal": case_auto_brutal, "state": case_state,
     "removed_export": case_removed_export, "cycle": case_cycle, "refused": case_refused,
     "parse_failure": case_parse_failure, "against": case_against, "sample": case_sample,
+    "many": case_many,
 }
 
 
