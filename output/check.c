@@ -432,6 +432,12 @@ static void steps(struct builder *b)
 		"has %zu instructions", p->diff.nadded, p->diff.nremoved, p->diff.nchanged,
 		p->diff.nunchanged, u->script.n);
 	VEC_PUSH(&st, arena_strdup(b->a, sb.buf));
+	if (u->rt_from_facts)
+		VEC_PUSH(&st, arena_printf(b->a, "the running system: one process per entry point "
+					   "of %s, in its current code (--runtime gives a snapshot)",
+					   u->old->root ? u->old->root : "OLD"));
+	else
+		VEC_PUSH(&st, arena_printf(b->a, "the running system: %s", u->runtime_path));
 	/* a long upgrade is summed up: 'hotplan plan --format text' has it all */
 	size_t shown = p->ndecisions > STEPS_LIMIT ? STEPS_LIMIT - 5 : p->ndecisions;
 	for (size_t i = 0; i < shown; i++) {

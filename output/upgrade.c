@@ -264,6 +264,7 @@ int upgrade_run(struct upgrade **out, const struct facts *old, const struct fact
 	u->planned = 1;
 
 	if (opt->runtime_path) {
+		u->runtime_path = arena_strdup(&u->arena, opt->runtime_path);
 		rc = runtime_read_file(opt->runtime_path, &u->rt, err);
 		if (rc)
 			return rc;

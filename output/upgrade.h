@@ -35,6 +35,7 @@ struct upgrade {
 	int planned;
 	struct runtime *rt;
 	int rt_from_facts;         /* rt was built from OLD, not read */
+	const char *runtime_path;  /* ... or read from this file */
 	struct term *script_term;  /* the script simulated (a proper list) */
 	struct script script;      /* ... decoded */
 	struct sim_report sim;
