@@ -62,18 +62,24 @@ static size_t dec_index(const struct builder *b, const char *name)
 
 /* ---- classification --------------------------------------------------------- */
 
-static int has_processes(const struct mod_diff *m)
+/* Whether some process, in either version, names m in its Modules list:
+ * a thread started in m, or one that dispatches to m through the export
+ * table (m is its callback module). */
+static int has_processes(const struct plan *p, const struct mod_diff *m)
 {
-	return (m->old && m->old->nentries) || (m->new && m->new->nentries);
+	size_t n_old = 0, n_new = 0;
+	procs_of_module(&p->procs_old, m->name, &n_old);
+	procs_of_module(&p->procs_new, m->name, &n_new);
+	return n_old || n_new;
 }
 
-static enum plan_kind classify(const struct mod_diff *m)
+static enum plan_kind classify(const struct plan *p, const struct mod_diff *m)
 {
 	if (m->status == MOD_ADDED)
 		return PLAN_ADD_MODULE;
 	if (m->status == MOD_REMOVED)
 		return PLAN_DELETE_MODULE;
-	if (has_processes(m) && m->new->transformer)
+	if (has_processes(p, m) && m->new->transformer)
 		return mod_diff_state_changed(m) ? PLAN_UPDATE_ADVANCED : PLAN_UPDATE_SOFT;
 	return PLAN_LOAD_MODULE;
 }
@@ -374,18 +380,25 @@ static void changes_summary(struct strbuf *sb, const struct mod_diff *m)
 	}
 }
 
-static void processes_summary(struct strbuf *sb, const struct mod_diff *m)
+static void processes_summary(struct strbuf *sb, const struct plan *p, const struct mod_diff *m)
 {
-	const struct module *mm = m->new && m->new->nentries ? m->new : m->old;
-	for (size_t k = 0; k < mm->nentries && k < MAX_NAMES; k++) {
-		const struct entry *e = &mm->entries[k];
+	size_t n;
+	const struct proc_ref *const *procs = procs_of_module(&p->procs_new, m->name, &n);
+	if (!n)
+		procs = procs_of_module(&p->procs_old, m->name, &n);
+	for (size_t k = 0; k < n && k < MAX_NAMES; k++) {
+		const struct proc_ref *pr = procs[k];
+		const struct entry *e = pr->entry;
 		sb_addf(sb, "%sthreads at %s", k ? "; " : "", e->function);
+		if (strcmp(pr->module->name, m->name))
+			sb_addf(sb, " in %s, which calls %s through the export table", pr->module->name,
+				m->name);
 		if (e->spawner)
 			sb_addf(sb, ", started by %s%s%s", e->spawner,
 				e->spawn_module ? " in " : "", e->spawn_module ? e->spawn_module : "");
 	}
-	if (mm->nentries > MAX_NAMES)
-		sb_addf(sb, " and %zu more", mm->nentries - MAX_NAMES);
+	if (n > MAX_NAMES)
+		sb_addf(sb, " and %zu more", n - MAX_NAMES);
 }
 
 static void states_summary(struct strbuf *sb, const struct mod_diff *m)
@@ -416,18 +429,18 @@ static const char *explain_why(struct plan *p, const struct plan_decision *d)
 		sb_adds(&sb, "What changed: ");
 		changes_summary(&sb, m);
 		sb_adds(&sb, ". Why load_module: ");
-		if (!has_processes(m) && m->new->transformer && m->nstates) {
+		if (!has_processes(p, m) && m->new->transformer && m->nstates) {
 			sb_addf(&sb, "no process starts in %s, so nothing is suspended and its "
 				"state transformer %s is never called although its state changed (",
 				d->module, m->new->transformer);
 			states_summary(&sb, m);
 			sb_adds(&sb, "; finding HP107)");
-		} else if (!has_processes(m)) {
+		} else if (!has_processes(p, m)) {
 			sb_addf(&sb, "no process starts in %s, so there is nothing to suspend",
 				d->module);
 		} else {
 			sb_addf(&sb, "%s has processes (", d->module);
-			processes_summary(&sb, m);
+			processes_summary(&sb, p, m);
 			sb_addf(&sb, ") but %s has no state transformer, so they cannot be "
 				"suspended and converted: the code is replaced under them", vsn);
 		}
@@ -437,7 +450,7 @@ static const char *explain_why(struct plan *p, const struct plan_decision *d)
 		sb_adds(&sb, "What changed: ");
 		changes_summary(&sb, m);
 		sb_addf(&sb, ". Why update: %s has processes (", d->module);
-		processes_summary(&sb, m);
+		processes_summary(&sb, p, m);
 		sb_addf(&sb, ") and a state transformer (%s in %s)", m->new->transformer, vsn);
 		if (d->kind == PLAN_UPDATE_ADVANCED) {
 			sb_adds(&sb, " and its state changed (");
@@ -633,7 +646,7 @@ static void check_transformers(struct plan *p)
 		const struct mod_diff *m = p->decisions[i].diff;
 		if (m->status != MOD_CHANGED)
 			continue;
-		if (m->new->transformer && !has_processes(m) && m->nstates) {
+		if (m->new->transformer && !has_processes(p, m) && m->nstates) {
 			const struct state_diff *s = &m->states[0];
 			findings_add(&p->findings, HP107_TRANSFORMER_NEVER_CALLED, m->name,
 				     m->new->transformer, s->new ? &s->new->loc : &s->old->loc,
@@ -1028,6 +1041,8 @@ int plan_build(struct plan *p, const struct facts *old, const struct facts *new,
 		p->opt.ndown_purges = opt->ndown_purges;
 	}
 	diff_compute(&p->diff, old, new);
+	procs_index_init(&p->procs_old, old);
+	procs_index_init(&p->procs_new, new);
 
 	/* Decisions in appup order: added, changed, removed; by name in each. */
 	size_t ntouched = p->diff.nadded + p->diff.nremoved + p->diff.nchanged;
@@ -1044,7 +1059,7 @@ int plan_build(struct plan *p, const struct facts *old, const struct facts *new,
 				continue;
 			struct plan_decision *d = &p->decisions[p->ndecisions];
 			d->module = m->name;
-			d->kind = classify(m);
+			d->kind = classify(p, m);
 			d->diff = m;
 			strmap_put(&b.idx, m->name, (void *)(uintptr_t)(++p->ndecisions));
 		}
@@ -1120,6 +1135,8 @@ void plan_release(struct plan *p)
 	if (!p)
 		return;
 	findings_release(&p->findings);
+	procs_index_release(&p->procs_old);
+	procs_index_release(&p->procs_new);
 	diff_release(&p->diff);
 	arena_release(&p->arena);
 	memset(p, 0, sizeof(*p));

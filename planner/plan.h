@@ -39,6 +39,7 @@
 #include "diff.h"
 #include "facts.h"
 #include "findings.h"
+#include "procs.h"
 #include "term.h"
 #include "translate.h"
 #include "util.h"
@@ -127,6 +128,10 @@ struct plan {
 	struct term *up_script;        /* low-level, translate_scripts(up) */
 	struct term *down_script;      /* low-level, translate_scripts(dn) */
 	struct findings findings;
+	/* The processes of each tree, by the modules their child specs name
+	 * (model/procs.h): a module has processes when a thread starts in it
+	 * or dispatches to it through the export table. */
+	struct procs_index procs_old, procs_new;
 };
 
 /*

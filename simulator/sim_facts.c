@@ -5,10 +5,17 @@
  * Invariant: the result passes runtime_validate(): every module of the
  * facts is loaded at version 1 with no old code, so every frame is current;
  * processes come in facts order (modules by name, entries by function).
+ *
+ * A process's child spec Modules list is its module plus the callback
+ * modules it dispatches to through the export table (model/procs.h). It
+ * answers sys messages and is supervised when one of those modules has a
+ * state transformer: that is a process {suspend, [M]} can reach.
  */
 #include "sim.h"
 
 #include <string.h>
+
+#include "procs.h"
 
 static enum rt_next next_of(enum next_call nc)
 {
@@ -46,7 +53,15 @@ struct runtime *sim_runtime_from_facts(const struct facts *f, const char *app_na
 			p.next = (uint8_t)next_of(mod->entries[e].next_call);
 			p.restart = RT_PERMANENT;
 			p.supervisor = RT_NONE;
-			if (mod->transformer) {
+			const char **mods;
+			size_t nmods = procs_entry_modules(&rt->arena, mod, &mod->entries[e], &mods);
+			int has_transformer = 0;
+			for (size_t k = 0; k < nmods; k++) {
+				const struct module *cm = facts_module(f, mods[k]);
+				if (cm && cm->transformer)
+					has_transformer = 1;
+			}
+			if (has_transformer) {
 				if (sup == RT_NONE) {
 					struct rt_supervisor s = {
 						arena_printf(&rt->arena, "%s_sup", app_name ? app_name : "app"),
@@ -60,8 +75,14 @@ struct runtime *sim_runtime_from_facts(const struct facts *f, const char *app_na
 				p.sys = 1;
 				p.supervisor = sup;
 				p.has_mods = 1;
-				p.nmods = 1;
-				VEC_PUSH(&rt->modrefs, m);
+				for (size_t k = 0; k < nmods; k++) {
+					int32_t cm = runtime_find_module(rt, mods[k]);
+					if (cm < 0)
+						continue;
+					uint32_t mi = (uint32_t)cm;
+					VEC_PUSH(&rt->modrefs, mi);
+					p.nmods++;
+				}
 			}
 			VEC_PUSH(&rt->processes, p);
 		}

@@ -1,5 +1,7 @@
 {load_object_code,{callsrv,"1.0",[legacy_auth,main,sip,registrar,session,calltab,worker,buf,strutil]}}.
 point_of_no_return.
+{suspend,[sip,registrar]}.
+{code_change,down,[{sip,[]}]}.
 {load,{legacy_auth,brutal_purge,brutal_purge}}.
 {load,{main,brutal_purge,brutal_purge}}.
 {load,{sip,brutal_purge,brutal_purge}}.
@@ -11,3 +13,4 @@ point_of_no_return.
 {load,{worker,brutal_purge,brutal_purge}}.
 {load,{buf,brutal_purge,brutal_purge}}.
 {load,{strutil,brutal_purge,brutal_purge}}.
+{resume,[registrar,sip]}.

@@ -1,5 +1,6 @@
 {load_object_code,{callsrv,"2.0",[main,sip,registrar,metrics,session,calltab,worker,buf,strutil]}}.
 point_of_no_return.
+{suspend,[sip,registrar]}.
 {load,{strutil,brutal_purge,brutal_purge}}.
 {load,{buf,brutal_purge,brutal_purge}}.
 {load,{worker,brutal_purge,brutal_purge}}.
@@ -11,3 +12,5 @@ point_of_no_return.
 {load,{main,brutal_purge,brutal_purge}}.
 {remove,{legacy_auth,brutal_purge,brutal_purge}}.
 {purge,[legacy_auth]}.
+{code_change,up,[{sip,[]}]}.
+{resume,[registrar,sip]}.
