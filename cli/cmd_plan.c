@@ -88,24 +88,6 @@ static void plan_usage(FILE *fp)
 
 enum plan_format { FMT_ERLANG, FMT_RELUP, FMT_JSON, FMT_TEXT };
 
-/* Whether the config file names {purge, _} itself (config_init has a
- * default, and plan's default differs from it). */
-static int config_sets_purge(const char *path)
-{
-	struct arena a;
-	struct term **terms;
-	size_t n;
-	struct errbuf err;
-	int found = 0;
-	arena_init(&a);
-	if (!term_consult_file(&a, path, &terms, &n, &err))
-		for (size_t i = 0; i < n; i++)
-			if (term_is_tagged(terms[i], "purge", 2))
-				found = 1;
-	arena_release(&a);
-	return found;
-}
-
 /* purge_auto's choices as the plan's per-module purge methods. */
 static struct plan_purge_choice *to_plan_choices(struct arena *a, const struct purge_choice *c,
 						 size_t n)
@@ -266,7 +248,7 @@ int cmd_plan(int argc, char **argv)
 	if (purge) {
 		opt.is_auto = !strcmp(purge, "auto");
 		opt.purge = !strcmp(purge, "brutal") ? PLAN_PURGE_BRUTAL : PLAN_PURGE_SOFT;
-	} else if (config && config_sets_purge(config)) {
+	} else {
 		opt.is_auto = cfg.purge == PURGE_AUTO;
 		opt.purge = cfg.purge == PURGE_BRUTAL ? PLAN_PURGE_BRUTAL : PLAN_PURGE_SOFT;
 	}

@@ -40,7 +40,7 @@ void config_init(struct hp_config *cfg)
 	arena_init(&cfg->arena);
 	cfg->app = "app";
 	cfg->transformer = "*_code_change";
-	cfg->purge = PURGE_SOFT;
+	cfg->purge = PURGE_BRUTAL;   /* OTP's default for load and remove */
 	cfg->spawn = arena_memdup(&cfg->arena, builtin_spawn, sizeof(builtin_spawn));
 	cfg->nspawn = HP_ARRAY_SIZE(builtin_spawn);
 	cfg->lookup = arena_memdup(&cfg->arena, builtin_lookup, sizeof(builtin_lookup));

@@ -58,7 +58,7 @@ struct hp_config {
 	const char **lookup;          size_t nlookup;   /* built-ins first */
 	const char **blocking;        size_t nblocking; /* built-ins first */
 	const char *transformer;      /* default "*_code_change" */
-	int purge;                    /* PURGE_SOFT (default), PURGE_BRUTAL, PURGE_AUTO */
+	int purge;                    /* PURGE_BRUTAL (default, as OTP), PURGE_SOFT, PURGE_AUTO */
 	long max_killed;              /* default 0 */
 };
 

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graph.h"
+#include "depgraph.h"
 
 void plan_options_init(struct plan_options *opt)
 {
@@ -697,13 +697,13 @@ static void check_cycles(struct plan *p)
 	size_t n = p->ndecisions;
 	if (n < 2)
 		return;
-	struct graph g;
-	graph_init(&g, n);
+	struct depgraph g;
+	depgraph_init(&g, n);
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < p->decisions[i].ndeps; k++)
-			graph_add_edge(&g, i, p->decisions[i].deps[k].decision);
+			depgraph_add_edge(&g, i, p->decisions[i].deps[k].decision);
 	size_t *scc = xmalloc(n * sizeof(*scc));
-	size_t nscc = graph_scc(&g, scc);
+	size_t nscc = depgraph_scc(&g, scc);
 	/* Per component: its size, and whether it has updates (1), other
 	 * kinds (2), or both (3). */
 	size_t *size = xcalloc(nscc, sizeof(*size));
@@ -749,7 +749,7 @@ static void check_cycles(struct plan *p)
 	free(size);
 	free(mix);
 	free(scc);
-	graph_release(&g);
+	depgraph_release(&g);
 }
 
 /* The module named by a suspend/code_change entry: M or {M, _}. */

@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graph.h"
+#include "depgraph.h"
 
 typedef VEC(struct term *) tvec;
 
@@ -896,7 +896,7 @@ static int translate_deps(struct tr *t, const tvec *after, tvec *before, tvec *o
 {
 	VEC(struct vtx) vs = {0};
 	struct strmap byname, mod2app;
-	struct graph g;
+	struct depgraph g;
 	size_t *comp = NULL, *scc = NULL, *rank = NULL, *order = NULL, *tmp = NULL;
 	size_t *cstart = NULL, *cfill = NULL, *members = NULL;
 	unsigned char *emitted = NULL;
@@ -904,7 +904,7 @@ static int translate_deps(struct tr *t, const tvec *after, tvec *before, tvec *o
 
 	strmap_init(&byname);
 	strmap_init(&mod2app);
-	graph_init(&g, 0);
+	depgraph_init(&g, 0);
 	for (size_t k = 0; k < after->n; k++) {
 		struct term *i = after->items[k];
 		if (!is_dep_instr(i))
@@ -919,7 +919,7 @@ static int translate_deps(struct tr *t, const tvec *after, tvec *before, tvec *o
 		VEC_PUSH(&vs, v);
 	}
 	size_t n = vs.n;
-	graph_init(&g, n);
+	depgraph_init(&g, n);
 	for (size_t k = 0; k < n; k++) {
 		struct term *i = vs.items[k].instr, **d;
 		size_t nd;
@@ -932,7 +932,7 @@ static int translate_deps(struct tr *t, const tvec *after, tvec *before, tvec *o
 				rc = fail2(t, d[j], "undef_module", d[j]);
 				goto out;
 			}
-			graph_add_edge(&g, k, to - 1);
+			depgraph_add_edge(&g, k, to - 1);
 		}
 	}
 	for (size_t k = t->in->napps; k-- > 0;) {
@@ -947,14 +947,14 @@ static int translate_deps(struct tr *t, const tvec *after, tvec *before, tvec *o
 	rank = xmalloc(m * sizeof(size_t));
 	order = xmalloc(m * sizeof(size_t));
 	tmp = xmalloc(m * sizeof(size_t));
-	size_t ncomp = graph_wcc(&g, comp);
-	size_t nscc = graph_scc(&g, scc);
+	size_t ncomp = depgraph_wcc(&g, comp);
+	size_t nscc = depgraph_scc(&g, scc);
 	for (size_t k = 0; k < n; k++)
 		order[k] = k;
 	sort_by_name(order, tmp, n, vs.items);
 	for (size_t k = 0; k < n; k++)
 		rank[order[k]] = k;
-	graph_condensation_order(&g, scc, nscc, rank, order);
+	depgraph_condensation_order(&g, scc, nscc, rank, order);
 	/* members of each SCC in appup order, SCCs in condensation order,
 	 * grouped by component */
 	{
@@ -1010,7 +1010,7 @@ out:
 	VEC_RELEASE(&vs);
 	strmap_release(&byname);
 	strmap_release(&mod2app);
-	graph_release(&g);
+	depgraph_release(&g);
 	free(comp);
 	free(scc);
 	free(rank);

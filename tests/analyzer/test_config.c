@@ -31,8 +31,8 @@ static void test_defaults(void **state)
 	assert_true(config_is_blocking(&cfg, "pthread_cond_wait"));
 	assert_false(config_is_blocking(&cfg, "pthread_mutex_lock"));
 	assert_string_equal(cfg.transformer, "*_code_change");
-	assert_int_equal(cfg.purge, PURGE_SOFT);
-	assert_string_equal(config_purge_name(cfg.purge), "soft");
+	assert_int_equal(cfg.purge, PURGE_BRUTAL);
+	assert_string_equal(config_purge_name(cfg.purge), "brutal");
 	config_release(&cfg);
 }
 

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graph.h"
+#include "depgraph.h"
 #include "term.h"
 #include "translate.h"
 
@@ -278,57 +278,57 @@ static void test_built_input(void **state)
 static void test_graph(void **state)
 {
 	(void)state;
-	struct graph g;
+	struct depgraph g;
 	size_t comp[6], scc[6], order[6], rank[6] = { 5, 4, 3, 2, 1, 0 };
 	/* 0 -> 1 -> 2 -> 1 (cycle {1,2}), 3 -> 2, 4 alone, 5 -> 5 */
-	graph_init(&g, 6);
-	graph_add_edge(&g, 0, 1);
-	graph_add_edge(&g, 1, 2);
-	graph_add_edge(&g, 2, 1);
-	graph_add_edge(&g, 3, 2);
-	graph_add_edge(&g, 5, 5);
-	assert_int_equal(graph_wcc(&g, comp), 3);
+	depgraph_init(&g, 6);
+	depgraph_add_edge(&g, 0, 1);
+	depgraph_add_edge(&g, 1, 2);
+	depgraph_add_edge(&g, 2, 1);
+	depgraph_add_edge(&g, 3, 2);
+	depgraph_add_edge(&g, 5, 5);
+	assert_int_equal(depgraph_wcc(&g, comp), 3);
 	assert_int_equal(comp[0], 0);
 	assert_int_equal(comp[3], 0);
 	assert_int_equal(comp[4], 1);
 	assert_int_equal(comp[5], 2);
-	assert_int_equal(graph_scc(&g, scc), 5);
+	assert_int_equal(depgraph_scc(&g, scc), 5);
 	assert_int_equal(scc[1], scc[2]);
 	assert_int_equal(scc[0], 0);
 	assert_int_equal(scc[1], 1);
-	graph_condensation_order(&g, scc, 5, rank, order);
+	depgraph_condensation_order(&g, scc, 5, rank, order);
 	/* ranks favour high vertices: 5, 4, 3 come first; 0 before {1,2} */
 	assert_int_equal(order[0], scc[5]);
 	assert_int_equal(order[1], scc[4]);
 	assert_int_equal(order[2], scc[3]);
 	assert_int_equal(order[3], scc[0]);
 	assert_int_equal(order[4], scc[1]);
-	graph_release(&g);
+	depgraph_release(&g);
 }
 
 /* A chain of a million vertices: the walks are iterative. */
 static void test_graph_deep_chain(void **state)
 {
 	(void)state;
-	struct graph g;
+	struct depgraph g;
 	size_t n = 1000000;
 	size_t *scc = malloc(n * sizeof(size_t)), *rank = malloc(n * sizeof(size_t));
 	size_t *order = malloc(n * sizeof(size_t));
-	graph_init(&g, n);
+	depgraph_init(&g, n);
 	for (size_t v = 0; v + 1 < n; v++) {
-		graph_add_edge(&g, v, v + 1);
+		depgraph_add_edge(&g, v, v + 1);
 		rank[v] = n - v;
 	}
 	rank[n - 1] = 0;
-	graph_add_edge(&g, n - 1, 0);
-	assert_int_equal(graph_scc(&g, scc), 1);
+	depgraph_add_edge(&g, n - 1, 0);
+	assert_int_equal(depgraph_scc(&g, scc), 1);
 	g.edges.n--; /* drop the back edge: a chain of n SCCs */
 	g.built = 0;
-	assert_int_equal(graph_scc(&g, scc), n);
-	graph_condensation_order(&g, scc, n, rank, order);
+	assert_int_equal(depgraph_scc(&g, scc), n);
+	depgraph_condensation_order(&g, scc, n, rank, order);
 	for (size_t i = 0; i < n; i++)
 		assert_true(order[i] == scc[i]);
-	graph_release(&g);
+	depgraph_release(&g);
 	free(scc);
 	free(rank);
 	free(order);

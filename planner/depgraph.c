@@ -1,27 +1,27 @@
 /*
- * graph.c - weakly and strongly connected components and a ranked
- * topological order of the condensation (see graph.h).
+ * depgraph.c - weakly and strongly connected components and a ranked
+ * topological order of the condensation (see depgraph.h).
  *
  * Successors are kept in compressed rows (off/adj) built once, on the first
- * walk after the last graph_add_edge. Tarjan's algorithm runs with an
+ * walk after the last depgraph_add_edge. Tarjan's algorithm runs with an
  * explicit stack of (vertex, next successor) frames instead of recursion.
  * Component numbers are renumbered by smallest vertex so that they never
  * depend on the order in which edges were added.
  */
-#include "graph.h"
+#include "depgraph.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define NONE ((size_t)-1)
 
-void graph_init(struct graph *g, size_t n)
+void depgraph_init(struct depgraph *g, size_t n)
 {
 	memset(g, 0, sizeof(*g));
 	g->n = n;
 }
 
-void graph_release(struct graph *g)
+void depgraph_release(struct depgraph *g)
 {
 	VEC_RELEASE(&g->edges);
 	free(g->off);
@@ -29,15 +29,15 @@ void graph_release(struct graph *g)
 	memset(g, 0, sizeof(*g));
 }
 
-void graph_add_edge(struct graph *g, size_t from, size_t to)
+void depgraph_add_edge(struct depgraph *g, size_t from, size_t to)
 {
-	struct graph_edge e = { from, to };
+	struct depgraph_edge e = { from, to };
 	VEC_PUSH(&g->edges, e);
 	g->built = 0;
 }
 
 /* Builds the successor rows from the edge list. */
-static void graph_build(struct graph *g)
+static void graph_build(struct depgraph *g)
 {
 	if (g->built)
 		return;
@@ -82,7 +82,7 @@ static size_t renumber(size_t n, size_t nraw, size_t *raw)
 	return next;
 }
 
-size_t graph_wcc(struct graph *g, size_t *comp)
+size_t depgraph_wcc(struct depgraph *g, size_t *comp)
 {
 	size_t *parent = xmalloc((g->n ? g->n : 1) * sizeof(size_t));
 	for (size_t v = 0; v < g->n; v++)
@@ -99,7 +99,7 @@ size_t graph_wcc(struct graph *g, size_t *comp)
 	return renumber(g->n, g->n, comp);
 }
 
-size_t graph_scc(struct graph *g, size_t *scc)
+size_t depgraph_scc(struct depgraph *g, size_t *scc)
 {
 	size_t n = g->n, idx = 0, nraw = 0;
 	graph_build(g);
@@ -205,7 +205,7 @@ static size_t cheap_pop(struct cheap *q)
 	return top;
 }
 
-void graph_condensation_order(struct graph *g, const size_t *scc, size_t nscc,
+void depgraph_condensation_order(struct depgraph *g, const size_t *scc, size_t nscc,
 			      const size_t *rank, size_t *order)
 {
 	size_t n = g->n, k = nscc ? nscc : 1;
