@@ -198,7 +198,17 @@ static const char *process_story(struct builder *b, int32_t p, const size_t *ev,
 				sb_addf(&sb, " (or %s: a race)", version_text(s, e->alt_version));
 			break;
 		case SIM_EV_SUSPENDED:
-			sb_addf(&sb, "suspended at %s", at(b, e->instr));
+			/* {suspend, [A, B]} suspends a process once per module
+			 * that names it: say so in one phrase */
+			if (x > 0 && o->events[ev[x - 1]].kind == SIM_EV_SUSPENDED &&
+			    o->events[ev[x - 1]].instr == e->instr &&
+			    o->events[ev[x - 1]].script == e->script) {
+				sb.len -= 2;
+				sb.buf[sb.len] = '\0';
+				sb_addf(&sb, ", %s", mod);
+			} else {
+				sb_addf(&sb, "suspended at %s for %s", at(b, e->instr), mod);
+			}
 			break;
 		case SIM_EV_DROPPED:
 			sb_addf(&sb, "ignored suspend at %s and kept running", at(b, e->instr));
