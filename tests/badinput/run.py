@@ -18,7 +18,7 @@ Each case of CASES.tsv (tab-separated; '#' starts a comment line) is
            the modules json and re; or NAME@SIZE: a sparse file of SIZE bytes
   command  hotplan's arguments, split like a shell does, where @OUT@ is an
            output file holding known content before the run and @FIX@ the
-           fixtures folder
+           fixtures folder; a trailing '< FILE' feeds FILE on standard input
 
 Before the cases, the fixtures are built in WORKDIR: t1.facts and t2.facts
 (hotplan analyze of fixtures/t1 and fixtures/t2), t1-t2.script and
@@ -52,8 +52,17 @@ def listing(root):
 
 
 def run(hotplan, args, cwd):
-    return subprocess.run([hotplan] + args, cwd=cwd, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, timeout=TIME_LIMIT)
+    stdin = subprocess.DEVNULL
+    if "<" in args:  # "... < FILE": FILE is standard input
+        i = args.index("<")
+        stdin = open(os.path.join(cwd, args[i + 1]), "rb")
+        args = args[:i] + args[i + 2:]
+    try:
+        return subprocess.run([hotplan] + args, cwd=cwd, stdin=stdin, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=TIME_LIMIT)
+    finally:
+        if stdin is not subprocess.DEVNULL:
+            stdin.close()
 
 
 def setup(hotplan, work, fixtures):
