@@ -283,6 +283,32 @@ static int read_app_type(struct reader *r, const cJSON *obj, const char *key, in
 			  "'%s' must be permanent, transient or temporary", key);
 }
 
+/*
+ * A supervisor that is its own ancestor, or -1. Linear: each supervisor is
+ * walked once; walk[v] is the number of the walk that first reached v, so a
+ * walk that meets its own mark has gone round a cycle, and one that meets an
+ * earlier walk's mark has joined a chain already known to end. Parents must
+ * be in range.
+ */
+int32_t runtime_sup_cycle(const struct runtime *rt)
+{
+	size_t n = rt->supervisors.n;
+	uint32_t *walk = xcalloc(n ? n : 1, sizeof(*walk));
+	int32_t found = -1;
+	for (size_t i = 0; i < n && found < 0; i++) {
+		uint32_t id = (uint32_t)i + 1;
+		int32_t p = (int32_t)i;
+		while (p != RT_NONE && !walk[p]) {
+			walk[p] = id;
+			p = rt->supervisors.items[p].parent;
+		}
+		if (p != RT_NONE && walk[p] == id)
+			found = p;
+	}
+	free(walk);
+	return found;
+}
+
 static int read_supervisors(struct reader *r, const cJSON *arr)
 {
 	const cJSON *s;
@@ -332,17 +358,11 @@ static int read_supervisors(struct reader *r, const cJSON *arr)
 		}
 		r->rt->supervisors.items[i].parent = (int32_t)((uintptr_t)v - 1);
 	}
-	/* A chain longer than the number of supervisors is a cycle. */
-	for (size_t i = 0; i < r->rt->supervisors.n; i++) {
-		int32_t p = (int32_t)i;
-		size_t steps = 0;
-		while (p != RT_NONE && steps <= r->rt->supervisors.n) {
-			p = r->rt->supervisors.items[p].parent;
-			steps++;
-		}
-		if (p != RT_NONE) {
-			rc = rt_error(r, nodes.items[i], "supervisor '%s' is its own ancestor (a cycle)",
-					r->rt->supervisors.items[i].name);
+	{
+		int32_t c = runtime_sup_cycle(r->rt);
+		if (c >= 0) {
+			rc = rt_error(r, nodes.items[c], "supervisor '%s' is its own ancestor (a cycle)",
+					r->rt->supervisors.items[c].name);
 			goto out;
 		}
 	}
@@ -904,7 +924,7 @@ int runtime_read_file(const char *path, struct runtime **out, struct errbuf *err
 	int rc = hp_read_file(path, &data, &len, err);
 	if (rc)
 		return rc;
-	rc = runtime_read_json(path, data, len, out, err);
+	rc = runtime_read_json(strcmp(path, "-") ? path : "<stdin>", data, len, out, err);
 	free(data);
 	return rc;
 }
@@ -924,18 +944,16 @@ int runtime_validate(const struct runtime *rt, struct errbuf *err)
 					m->name);
 	}
 	for (size_t i = 0; i < ns; i++) {
-		int32_t p = (int32_t)i;
-		size_t steps = 0;
-		while (p != RT_NONE && steps <= ns) {
-			if (p < 0 || (size_t)p >= ns)
-				return hp_error(err, HP_EINPUT, "supervisor '%s' has a bad parent",
-						rt->supervisors.items[i].name);
-			p = rt->supervisors.items[p].parent;
-			steps++;
-		}
-		if (p != RT_NONE)
-			return hp_error(err, HP_EINPUT, "supervisor '%s' is its own ancestor (a cycle)",
+		int32_t p = rt->supervisors.items[i].parent;
+		if (p != RT_NONE && (p < 0 || (size_t)p >= ns))
+			return hp_error(err, HP_EINPUT, "supervisor '%s' has a bad parent",
 					rt->supervisors.items[i].name);
+	}
+	{
+		int32_t c = runtime_sup_cycle(rt);
+		if (c >= 0)
+			return hp_error(err, HP_EINPUT, "supervisor '%s' is its own ancestor (a cycle)",
+					rt->supervisors.items[c].name);
 	}
 	for (size_t i = 0; i < rt->processes.n; i++) {
 		const struct rt_process *p = &rt->processes.items[i];

@@ -105,6 +105,9 @@ void runtime_free(struct runtime *rt);
  * index; runtime_find_module() returns -1 when absent. */
 uint32_t runtime_module(struct runtime *rt, const char *name);
 int32_t runtime_find_module(const struct runtime *rt, const char *name);
+/* A supervisor that is its own ancestor, or -1 (linear time; parents must be
+ * in range). */
+int32_t runtime_sup_cycle(const struct runtime *rt);
 /* The version index of an integer or string version, added if new. */
 int32_t runtime_version_int(struct runtime *rt, long long v);
 int32_t runtime_version_str(struct runtime *rt, const char *s);
