@@ -18,7 +18,9 @@ interrupt  'hotplan translate' of a large appup writing over an existing
            most the temporary file remains (fileio.h says so).
 cache      'hotplan analyze --cache': an entry truncated, emptied or with
            one byte flipped is detected, rebuilt to the same bytes, and the
-           facts are identical to a cold run.
+           facts are identical to a cold run; a run killed (SIGKILL) while
+           writing entries leaves no output, and the next run gives the
+           facts of a cold run and one entry per unit.
 
 Exit status 0 if the test passed, 1 if not, 2 on a setup error.
 """
@@ -223,6 +225,57 @@ def test_cache(hotplan, fixtures, work):
     return failures
 
 
+def cache_kill_once(hotplan, work, n):
+    """Returns None if analyze finished before the kill, else a list of
+    problems."""
+    tree = os.path.join(work, "tree%d" % n)
+    os.makedirs(tree)
+    for i in range(n):
+        with open(os.path.join(tree, "u%03d.c" % i), "w") as fp:
+            fp.write("int f%d(int x);\nint g%d(int x) { return f%d(x) + %d; }\n"
+                     % (i, i, (i + 1) % n, i))
+    cache = os.path.join(work, "cache%d" % n)
+    killed = os.path.join(work, "tree%d-killed.facts" % n)
+    run(hotplan, ["analyze", tree, "-o", "tree-cold.facts"], work)
+    cold = read(os.path.join(work, "tree-cold.facts"))
+    p = subprocess.Popen([hotplan, "analyze", tree, "-j", "1", "--cache", cache, "-o", killed],
+                         cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while p.poll() is None and time.time() < deadline:
+        if os.path.isdir(cache) and len(os.listdir(cache)) >= n // 4:
+            break
+        time.sleep(0.001)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    if p.returncode != -signal.SIGKILL:
+        return None
+    problems = []
+    if os.path.exists(killed):
+        problems.append("a killed analyze left its output")
+    run(hotplan, ["analyze", tree, "--cache", cache, "-o", "tree-again.facts"], work)
+    if read(os.path.join(work, "tree-again.facts")) != cold:
+        problems.append("facts after a killed cached run differ from a cold run")
+    entries = [e for e in os.listdir(cache) if not e.startswith(TMP_PREFIX)]
+    if len(entries) != n:
+        problems.append("%d cache entries for %d units" % (len(entries), n))
+    return problems
+
+
+def test_cache_kill(hotplan, fixtures, work):
+    """SIGKILL while 'analyze --cache' writes entries, then run again."""
+    for n in (80, 320, 1280):
+        problems = cache_kill_once(hotplan, work, n)
+        if problems is None:
+            continue
+        if problems:
+            print("FAIL cache kill: %s" % "; ".join(problems))
+            return 1
+        print("ok   SIGKILL during 'analyze --cache': the next run gives the cold facts")
+        return 0
+    print("FAIL cache kill: analyze always finished before it could be killed")
+    return 1
+
+
 def main():
     if len(sys.argv) != 5 or sys.argv[4] not in ("atomic", "interrupt", "cache"):
         sys.stderr.write("usage: crashsafe.py HOTPLAN FIXTURES WORKDIR atomic|interrupt|cache\n")
@@ -238,6 +291,12 @@ def main():
     except Failure as e:
         print("crashsafe: setup failed: %s" % e)
         return 2
+    if sys.argv[4] == "cache":
+        try:
+            failures += test_cache_kill(hotplan, fixtures, work)
+        except Failure as e:
+            failures += 1
+            print("FAIL cache kill: %s" % e)
     print("crashsafe %s: %s" % (sys.argv[4], "failed" if failures else "passed"))
     if not failures:
         shutil.rmtree(work, ignore_errors=True)
