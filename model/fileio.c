@@ -3,13 +3,15 @@
  *
  * The one mutable global in hotplan lives here, and on purpose: a signal
  * handler cannot receive a context pointer, so the list of temporary files
- * to unlink on SIGINT/SIGTERM is file-static. It is only touched with
- * signals blocked, and the handler only reads it.
+ * to unlink on SIGINT/SIGTERM is file-static. Writers hold tmp_lock with
+ * the signals blocked in their thread (so the handler never interrupts an
+ * update in the thread that holds the lock), and the handler only reads it.
  */
 #include "fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 
 #define MAX_TMPFILES 64
 static char *volatile tmpfiles[MAX_TMPFILES];
+static pthread_mutex_t tmp_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void block_signals(sigset_t *old)
 {
@@ -26,20 +29,22 @@ static void block_signals(sigset_t *old)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, old);
+	pthread_sigmask(SIG_BLOCK, &set, old);
 }
 
 static void track_tmp(char *path, int add)
 {
 	sigset_t old;
 	block_signals(&old);
+	pthread_mutex_lock(&tmp_lock);
 	for (int i = 0; i < MAX_TMPFILES; i++) {
 		if (add ? tmpfiles[i] == NULL : tmpfiles[i] == path) {
 			tmpfiles[i] = add ? path : NULL;
 			break;
 		}
 	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	pthread_mutex_unlock(&tmp_lock);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 static void cleanup_handler(int sig)
