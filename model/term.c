@@ -1290,3 +1290,122 @@ void term_write_dot(struct strbuf *sb, const struct term *t)
 	write_term(sb, t);
 	sb_adds(sb, ".\n");
 }
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+/* Whether a list of integers reads as text (then JSON gets a string). */
+static int json_printable(const struct term *t)
+{
+	if (t->type != TERM_LIST || t->u.seq.tail || !t->u.seq.n)
+		return 0;
+	for (size_t i = 0; i < t->u.seq.n; i++) {
+		const struct term *e = t->u.seq.items[i];
+		if (e->type != TERM_INT)
+			return 0;
+		int64_t c = e->u.i;
+		if (!((c >= 0x20 && c < 0x7f) || (c >= 0xA0 && c <= 0x10FFFF && !(c >= 0xD800 && c <= 0xDFFF)) ||
+		      c == '\n' || c == '\t' || c == '\r'))
+			return 0;
+	}
+	return 1;
+}
+
+/* Appends n bytes of UTF-8 text as the body of a JSON string: quotes,
+ * backslashes and control characters (NUL included) escaped. */
+static void json_text(struct strbuf *sb, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			sb_addf(sb, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			sb_addf(sb, "\\u%04x", c);
+		else
+			sb_addc(sb, (int)c);
+	}
+}
+
+/* Appends code point c as the body of a JSON string. */
+static void json_code(struct strbuf *sb, uint32_t c)
+{
+	if (c == '"' || c == '\\' || c < 0x20 || c == 0x7f)
+		json_text(sb, (const char[]){ (char)c }, 1);
+	else
+		utf8_put(sb, c);
+}
+
+/* The mapping is documented in term.h. */
+void term_write_json(struct strbuf *sb, const struct term *t)
+{
+	switch (t->type) {
+	case TERM_ATOM:
+		sb_addc(sb, '"');
+		json_text(sb, t->u.atom, strlen(t->u.atom));
+		sb_addc(sb, '"');
+		break;
+	case TERM_INT:
+		sb_addf(sb, "%lld", (long long)t->u.i);
+		break;
+	case TERM_FLOAT:
+		sb_addf(sb, "{\"float\": %.17g}", t->u.f);
+		break;
+	case TERM_STRING:
+		if (!t->u.str.len) {
+			sb_adds(sb, "{\"list\": []}");
+			break;
+		}
+		sb_adds(sb, "{\"string\": \"");
+		json_text(sb, t->u.str.s, t->u.str.len);
+		sb_adds(sb, "\"}");
+		break;
+	case TERM_BINARY:
+		sb_adds(sb, "{\"binary\": [");
+		for (size_t i = 0; i < t->u.str.len; i++)
+			sb_addf(sb, "%s%u", i ? ", " : "", (unsigned char)t->u.str.s[i]);
+		sb_adds(sb, "]}");
+		break;
+	case TERM_TUPLE:
+		sb_addc(sb, '[');
+		for (size_t i = 0; i < t->u.seq.n; i++) {
+			if (i)
+				sb_adds(sb, ", ");
+			term_write_json(sb, t->u.seq.items[i]);
+		}
+		sb_addc(sb, ']');
+		break;
+	case TERM_LIST:
+		if (json_printable(t)) {
+			sb_adds(sb, "{\"string\": \"");
+			for (size_t i = 0; i < t->u.seq.n; i++)
+				json_code(sb, (uint32_t)t->u.seq.items[i]->u.i);
+			sb_adds(sb, "\"}");
+			break;
+		}
+		sb_adds(sb, "{\"list\": [");
+		for (size_t i = 0; i < t->u.seq.n; i++) {
+			if (i)
+				sb_adds(sb, ", ");
+			term_write_json(sb, t->u.seq.items[i]);
+		}
+		sb_addc(sb, ']');
+		if (t->u.seq.tail) {
+			sb_adds(sb, ", \"tail\": ");
+			term_write_json(sb, t->u.seq.tail);
+		}
+		sb_addc(sb, '}');
+		break;
+	case TERM_MAP:
+		sb_adds(sb, "{\"map\": [");
+		for (size_t i = 0; i + 1 < t->u.seq.n; i += 2) {
+			if (i)
+				sb_adds(sb, ", ");
+			sb_addc(sb, '[');
+			term_write_json(sb, t->u.seq.items[i]);
+			sb_adds(sb, ", ");
+			term_write_json(sb, t->u.seq.items[i + 1]);
+			sb_addc(sb, ']');
+		}
+		sb_adds(sb, "]}");
+		break;
+	}
+}

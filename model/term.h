@@ -120,4 +120,14 @@ void term_write_dot(struct strbuf *sb, const struct term *t);
 /* Appends an atom, quoted if needed. */
 void term_write_atom(struct strbuf *sb, const char *name);
 
+/*
+ * Appends t as JSON, the one mapping every JSON output of hotplan uses:
+ * atom -> "name"; integer -> number; float -> {"float": number};
+ * tuple -> [elements]; list -> {"list": [elements]} (an improper list also
+ * has "tail"); printable charlist or string -> {"string": "text"};
+ * binary -> {"binary": [bytes]}; map -> {"map": [[key, value], ...]}.
+ * Deterministic; no newlines.
+ */
+void term_write_json(struct strbuf *sb, const struct term *t);
+
 #endif

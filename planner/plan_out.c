@@ -61,20 +61,12 @@ static const char *purge_option(const struct plan *p)
 
 /* ---- JSON ------------------------------------------------------------------- */
 
-static void json_term(struct strbuf *out, const struct term *t)
-{
-	struct strbuf tmp = STRBUF_INIT;
-	term_write(&tmp, t);
-	json_put_string(out, tmp.buf);
-	sb_release(&tmp);
-}
-
 static void json_script(struct strbuf *out, const struct term *list)
 {
 	sb_addc(out, '[');
 	for (size_t i = 0; i < list->u.seq.n; i++) {
 		sb_adds(out, i ? ",\n    " : "\n    ");
-		json_term(out, list->u.seq.items[i]);
+		term_write_json(out, list->u.seq.items[i]);
 	}
 	sb_adds(out, list->u.seq.n ? "\n  ]" : "]");
 }
@@ -126,9 +118,9 @@ void plan_write_json(const struct plan *p, struct strbuf *out)
 			sb_adds(out, "]}");
 		}
 		sb_adds(out, "],\n     \"up\": ");
-		json_term(out, dc->up);
+		term_write_json(out, dc->up);
 		sb_adds(out, ",\n     \"down\": ");
-		json_term(out, dc->down);
+		term_write_json(out, dc->down);
 		sb_adds(out, ",\n     \"why\": ");
 		json_put_string(out, dc->why);
 		sb_addf(out, ",\n     \"up_purge\": \"%s\", \"down_purge\": \"%s\"",
@@ -138,7 +130,7 @@ void plan_write_json(const struct plan *p, struct strbuf *out)
 		sb_addc(out, '}');
 	}
 	sb_adds(out, p->ndecisions ? "\n  ],\n  \"appup\": " : "],\n  \"appup\": ");
-	json_term(out, p->appup);
+	term_write_json(out, p->appup);
 	sb_adds(out, ",\n  \"up\": ");
 	json_script(out, p->up_script);
 	sb_adds(out, ",\n  \"down\": ");

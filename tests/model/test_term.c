@@ -167,6 +167,29 @@ static void test_build_and_write(void **state)
 	sb_release(&sb);
 }
 
+static void test_json(void **state)
+{
+	struct fixture *f = *state;
+	size_t n;
+	struct term **ts = consult(f, "{load, {m, brutal_purge}, [1, 2.5]}. \"a\\\"b\\n\". "
+				   "[a|b]. <<1,2>>. #{k => \"v\"}. [].", &n);
+	static const char *const want[] = {
+		"[\"load\", [\"m\", \"brutal_purge\"], {\"list\": [1, {\"float\": 2.5}]}]",
+		"{\"string\": \"a\\\"b\\u000a\"}",
+		"{\"list\": [\"a\"], \"tail\": \"b\"}",
+		"{\"binary\": [1, 2]}",
+		"{\"map\": [[\"k\", {\"string\": \"v\"}]]}",
+		"{\"list\": []}",
+	};
+	assert_int_equal(n, HP_ARRAY_SIZE(want));
+	for (size_t i = 0; i < n; i++) {
+		struct strbuf sb = STRBUF_INIT;
+		term_write_json(&sb, ts[i]);
+		assert_string_equal(sb.buf, want[i]);
+		sb_release(&sb);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +199,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_positions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_build_and_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
