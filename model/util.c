@@ -212,7 +212,8 @@ void sb_grow(struct strbuf *sb, size_t extra)
 
 void sb_add(struct strbuf *sb, const void *data, size_t n)
 {
-	sb_grow(sb, n);
+	if (sb->alloc - sb->len <= n)  /* also true for the unallocated "" (alloc 0) */
+		sb_grow(sb, n);
 	memcpy(sb->buf + sb->len, data, n);
 	sb->len += n;
 	sb->buf[sb->len] = '\0';
@@ -225,7 +226,8 @@ void sb_adds(struct strbuf *sb, const char *s)
 
 void sb_addc(struct strbuf *sb, int c)
 {
-	sb_grow(sb, 1);
+	if (sb->alloc - sb->len <= 1)
+		sb_grow(sb, 1);
 	sb->buf[sb->len++] = (char)c;
 	sb->buf[sb->len] = '\0';
 }
