@@ -142,7 +142,8 @@ static int read_modules(struct cread *c, const struct term *t)
 		return bad(c, t, "'%s' must be a list of {Module, [File]}", "modules");
 	size_t n = term_list_len(t);
 	cfg->modules = arena_zalloc(&cfg->arena, (n + 1) * sizeof(*cfg->modules));
-	cfg->nmodules = n;
+	/* nmodules counts only whole groups, so a failed read leaves valid ones */
+	cfg->nmodules = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct term *e = term_elem(t, i);
 		struct config_group *g = &cfg->modules[i];
@@ -151,9 +152,9 @@ static int read_modules(struct cread *c, const struct term *t)
 			return bad(c, e, "'%s' entries must be {Module, [File]}", "modules");
 		g->name = arena_strdup(&cfg->arena, term_elem(e, 0)->u.atom);
 		const struct term *files = term_elem(e, 1);
-		g->nfiles = term_list_len(files);
-		g->files = arena_alloc(&cfg->arena, (g->nfiles + 1) * sizeof(*g->files));
-		for (size_t k = 0; k < g->nfiles; k++) {
+		size_t nfiles = term_list_len(files);
+		g->files = arena_alloc(&cfg->arena, (nfiles + 1) * sizeof(*g->files));
+		for (size_t k = 0; k < nfiles; k++) {
 			const struct term *ft = term_elem(files, k);
 			const char *s = term_is_charlist(ft) && ft->type != TERM_LIST
 					? term_charlist(&cfg->arena, ft) : NULL;
@@ -161,9 +162,11 @@ static int read_modules(struct cread *c, const struct term *t)
 				return bad(c, ft, "'%s' files must be non-empty strings", "modules");
 			g->files[k] = s;
 		}
+		g->nfiles = nfiles;
 		for (size_t k = 0; k < i; k++)
 			if (!strcmp(cfg->modules[k].name, g->name))
 				return bad(c, e, "module '%s' is grouped twice", g->name);
+		cfg->nmodules = i + 1;
 	}
 	return 0;
 }

@@ -93,12 +93,29 @@ static void test_errors(void **state)
 	}
 }
 
+/* config.h: after a failed read the config holds valid contents: a module
+ * group that failed half-way is not counted (found by fuzz_config). */
+static void test_partial_modules_stay_valid(void **state)
+{
+	struct hp_config cfg;
+	struct errbuf err;
+	(void)state;
+	assert_int_not_equal(read_text(&cfg, "{modules, [{a, [\"a.c\"]}, {b, [x]}, {s}]}.\n", &err), 0);
+	assert_non_null(strstr(err.msg, ":1:"));
+	assert_int_equal(cfg.nmodules, 1);
+	assert_string_equal(cfg.modules[0].name, "a");
+	assert_int_equal(cfg.modules[0].nfiles, 1);
+	(void)config_analysis_hash(&cfg);
+	config_release(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_every_key),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_partial_modules_stay_valid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
