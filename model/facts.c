@@ -768,6 +768,9 @@ static int read_top(struct reader *r)
 		return rc;
 	if (!r->f->root)
 		r->f->root = "";
+	if ((rc = json_check_count(&r->doc, cJSON_GetObjectItemCaseSensitive(root, "modules"),
+				   "modules", FACTS_MAX_MODULES)) < 0)
+		return rc;
 	READ_ARRAY(r, root, "modules", 1, struct module, r->f->modules, r->f->nmodules, read_module);
 	READ_ARRAY(r, root, "edges", 0, struct edge, r->f->edges, r->f->nedges, read_edge);
 	READ_ARRAY(r, root, "diagnostics", 0, struct diagnostic, r->f->diags, r->f->ndiags, read_diag);

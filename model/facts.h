@@ -22,6 +22,8 @@
 
 #define FACTS_FORMAT "hotplan-facts"
 #define FACTS_VERSION 1
+/* The most modules a facts file may hold (DESIGN.md §8 plans for 100,000). */
+#define FACTS_MAX_MODULES 1000000
 
 struct loc {
 	const char *file;   /* path as given by the compile database; NULL if unknown */

@@ -290,6 +290,22 @@ int json_error(const struct json_doc *d, const cJSON *node, const char *fmt, ...
 	return hp_error_at(d->err, HP_EINPUT, d->file, line, col, "%s", msg);
 }
 
+int json_check_count(const struct json_doc *d, const cJSON *arr, const char *key, size_t max)
+{
+	size_t n = 0;
+	unsigned line, col;
+	for (const cJSON *c = arr ? arr->child : NULL; c; c = c->next)
+		if (++n > max) {
+			size_t total = n;
+			for (c = c->next; c; c = c->next)
+				total++;
+			json_locate(d, arr, &line, &col);
+			return hp_error_at(d->err, HP_ELIMIT, d->file, line, col,
+					   "'%s' has %zu entries, more than the limit of %zu", key, total, max);
+		}
+	return 0;
+}
+
 /* ---- typed getters ---------------------------------------------------------- */
 
 static int member(const struct json_doc *d, const cJSON *obj, const char *key,

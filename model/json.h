@@ -40,6 +40,10 @@ void json_locate(const struct json_doc *d, const cJSON *node, unsigned *line, un
 /* Line and column of a byte offset. */
 void json_offset_pos(const char *text, size_t len, size_t off, unsigned *line, unsigned *col);
 
+/* Fails with HP_ELIMIT and "file:line:column: 'key' has N entries, more
+ * than the limit of max" when array arr is longer than max; else 0. */
+int json_check_count(const struct json_doc *d, const cJSON *arr, const char *key, size_t max);
+
 /* Records "file:line:column: message" for node in d->err; returns HP_EINPUT. */
 int json_error(const struct json_doc *d, const cJSON *node, const char *fmt, ...) HP_PRINTF(3, 4);
 

@@ -243,6 +243,9 @@ static int read_version_id(struct reader *r, const cJSON *obj, const char *key, 
 static int read_modules(struct reader *r, const cJSON *arr)
 {
 	const cJSON *m;
+	int lim = json_check_count(&r->d, arr, "modules", RT_MAX_MODULES);
+	if (lim)
+		return lim;
 	cJSON_ArrayForEach(m, arr) {
 		const char *name;
 		int rc;
@@ -314,7 +317,9 @@ static int read_supervisors(struct reader *r, const cJSON *arr)
 	const cJSON *s;
 	VEC(const cJSON *) nodes = {0};
 	VEC(const char *) parents = {0};
-	int rc = 0;
+	int rc = json_check_count(&r->d, arr, "supervisors", RT_MAX_SUPERVISORS);
+	if (rc)
+		return rc;
 	cJSON_ArrayForEach(s, arr) {
 		struct rt_supervisor sup = { NULL, RT_NONE, RT_DEFAULT_INTENSITY, RT_DEFAULT_PERIOD,
 					     NULL, RT_APP_PERMANENT };
@@ -484,6 +489,12 @@ static int read_process(struct reader *r, const cJSON *p)
 	int rc;
 	memset(&pr, 0, sizeof(pr));
 	pr.supervisor = RT_NONE;
+	if (r->rt->processes.n >= RT_MAX_PROCESSES) {
+		unsigned line, col;
+		json_locate(&r->d, p, &line, &col);
+		return hp_error_at(r->d.err, HP_ELIMIT, r->d.file, line, col,
+				   "more than the limit of %d processes", RT_MAX_PROCESSES);
+	}
 	pr.restart = RT_PERMANENT;
 	pr.next = RT_NEXT_LOCAL;
 	if (!cJSON_IsObject(p))

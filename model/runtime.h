@@ -29,6 +29,11 @@
 
 #define RUNTIME_FORMAT "hotplan-runtime"
 #define RUNTIME_VERSION 1
+/* Limits of a runtime file (DESIGN.md §8 plans for 10,000 modules and
+ * 1,000,000 processes); beyond them the reader refuses with a message. */
+#define RT_MAX_MODULES 1000000
+#define RT_MAX_SUPERVISORS 1000000
+#define RT_MAX_PROCESSES 10000000
 #define RT_NONE (-1)
 
 /* Defaults of OTP's supervisor and sys. */
