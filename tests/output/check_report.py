@@ -36,6 +36,10 @@ def check_sarif(schema_path, path):
     """Validates against the schema; checks rules, help, fingerprints.
     Returns the parsed log."""
     import jsonschema
+    if not os.path.isfile(schema_path):
+        sys.exit("no SARIF schema at %s: the tests read it from shared/schemas/ "
+                 "beside the clone; configure with -DHOTPLAN_SARIF_SCHEMA=FILE "
+                 "to use another copy" % schema_path)
     with open(schema_path) as f:
         schema = json.load(f)
     with open(path) as f:
