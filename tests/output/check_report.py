@@ -37,8 +37,8 @@ def check_sarif(schema_path, path):
     Returns the parsed log."""
     import jsonschema
     if not os.path.isfile(schema_path):
-        sys.exit("no SARIF schema at %s: the tests read it from shared/schemas/ "
-                 "beside the clone; configure with -DHOTPLAN_SARIF_SCHEMA=FILE "
+        sys.exit("no SARIF schema at %s: the tests read it from tests/schemas/ "
+                 "in the repository; configure with -DHOTPLAN_SARIF_SCHEMA=FILE "
                  "to use another copy" % schema_path)
     with open(schema_path) as f:
         schema = json.load(f)
