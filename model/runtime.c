@@ -388,8 +388,14 @@ static int module_ref(struct reader *r, const cJSON *v, uint32_t *out)
 	return 0;
 }
 
-/* {"module": M, "version": "current"|"old"|id}: the version must exist now. */
-static int read_frame(struct reader *r, const cJSON *f, struct rt_frame *out)
+/*
+ * {"module": M, "version": "current"|"old"|id}. A frame's version must exist
+ * now (current or old). A fun's may also be an id of a version already
+ * purged: a fun does not keep its code alive (SEMANTICS.md §1), so a process
+ * can hold one two upgrades after its version was current; calling it
+ * raises badfun. Such an id is interned.
+ */
+static int read_frame(struct reader *r, const cJSON *f, int fun, struct rt_frame *out)
 {
 	const cJSON *mv = NULL, *vv = NULL, *c;
 	if (!cJSON_IsObject(f))
@@ -415,6 +421,10 @@ static int read_frame(struct reader *r, const cJSON *f, struct rt_frame *out)
 		v = m->old;
 		if (v == RT_NONE)
 			return rt_error(r, vv, "module '%s' has no old version", m->name);
+	} else if (cJSON_IsString(vv) && fun) {
+		if (!vv->valuestring[0])
+			return rt_error(r, vv, "'' is not a version id");
+		v = runtime_version_str(r->rt, vv->valuestring);
 	} else if (cJSON_IsString(vv)) {
 		char small[256];
 		size_t n = strlen(vv->valuestring);
@@ -427,6 +437,9 @@ static int read_frame(struct reader *r, const cJSON *f, struct rt_frame *out)
 				v = (int32_t)((uintptr_t)p - 1);
 		}
 	} else if (cJSON_IsNumber(vv) && vv->valuedouble == floor(vv->valuedouble) &&
+		   fabs(vv->valuedouble) < 9e15 && fun) {
+		v = runtime_version_int(r->rt, (long long)vv->valuedouble);
+	} else if (cJSON_IsNumber(vv) && vv->valuedouble == floor(vv->valuedouble) &&
 		   fabs(vv->valuedouble) < 9e15) {
 		char small[40];
 		snprintf(small, sizeof(small), "i%lld", (long long)vv->valuedouble);
@@ -435,7 +448,7 @@ static int read_frame(struct reader *r, const cJSON *f, struct rt_frame *out)
 	} else {
 		return rt_error(r, vv, "a version must be \"current\", \"old\", an integer or a string");
 	}
-	if (v == RT_NONE || (v != m->cur && v != m->old)) {
+	if (!fun && (v == RT_NONE || (v != m->cur && v != m->old))) {
 		char *txt = cJSON_PrintUnformatted(vv);
 		rt_error(r, vv, "version %s of module '%s' is neither its current nor its old version",
 			   txt ? txt : "?", m->name);
@@ -456,7 +469,7 @@ static int read_frames(struct reader *r, const cJSON *arr, int funs, uint32_t *o
 	const cJSON *f;
 	cJSON_ArrayForEach(f, arr) {
 		struct rt_frame fr;
-		int rc = read_frame(r, f, &fr);
+		int rc = read_frame(r, f, funs, &fr);
 		if (rc)
 			return rc;
 		VEC_PUSH(fv, fr);
@@ -944,12 +957,15 @@ int runtime_validate(const struct runtime *rt, struct errbuf *err)
 {
 	size_t nm = rt->modules.n, ns = rt->supervisors.n;
 	for (size_t i = 0; i < rt->frames.n + rt->funs.n; i++) {
-		const struct rt_frame *f = i < rt->frames.n ? &rt->frames.items[i]
-							    : &rt->funs.items[i - rt->frames.n];
+		int fun = i >= rt->frames.n;
+		const struct rt_frame *f = !fun ? &rt->frames.items[i] : &rt->funs.items[i - rt->frames.n];
 		if (f->module >= nm)
 			return hp_error(err, HP_EINPUT, "a frame names module %u of %zu", f->module, nm);
 		const struct rt_module *m = &rt->modules.items[f->module];
-		if (f->version == RT_NONE || (f->version != m->cur && f->version != m->old))
+		if (f->version < 0 || (size_t)f->version >= rt->versions.n)
+			return hp_error(err, HP_EINPUT, "a fun or frame of module '%s' has no version",
+					m->name);
+		if (!fun && f->version != m->cur && f->version != m->old)
 			return hp_error(err, HP_EINPUT,
 					"a frame of module '%s' is in a version that is neither current nor old",
 					m->name);

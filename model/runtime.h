@@ -11,8 +11,10 @@
  *
  * Invariants of a struct runtime returned by the reader:
  *  - module, supervisor and pid names are unique; modules keep file order;
- *  - every frame and fun names a known module and a version that is that
- *    module's current or old version (RT_NONE never appears in a frame);
+ *  - every frame and fun names a known module; a frame's version is that
+ *    module's current or old version (RT_NONE never appears in a frame); a
+ *    fun's may also be a version already purged (funs do not keep code
+ *    alive, SEMANTICS.md §1): a dead fun, whose call raises badfun;
  *  - supervisor parents form a forest (no cycle); every process's supervisor
  *    exists; a process with a Modules list has a supervisor;
  *  - version ids are unique per (kind, text): the integer 2 and the string
@@ -124,8 +126,10 @@ int32_t runtime_find_supervisor(const struct runtime *rt, const char *name);
  * for "method"). Rejected with
  * "file:line:column: ..." and HP_EINPUT: wrong types, a wrong format or
  * version, duplicate names or pids, a frame, fun, Modules entry or unpurged
- * entry naming an unknown module, a version that is neither the module's
- * current nor its old one, an unknown or cyclic supervisor.
+ * entry naming an unknown module, a frame in a version that is neither the
+ * module's current nor its old one ("current"/"old" naming none, for funs
+ * too), an unknown or cyclic supervisor. A fun given by an explicit version
+ * id may name a purged version.
  * The JSON tree is freed before returning; *out owns compact copies.
  */
 int runtime_read_json(const char *file, const char *json, size_t len,

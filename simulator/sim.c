@@ -35,7 +35,10 @@
  * Invariants: per-module process lists (frames, funs, Modules, qualified
  * top frames) are built once from the runtime, since frames keep their
  * modules and only versions change; versions are never reused, so a fun
- * (M, v) is dead iff v is neither current nor old of M.
+ * (M, v) is dead iff v is neither current nor old of M. A fun the runtime
+ * gives in a version already purged (neither current nor old at the start)
+ * is dead from the start: its version becomes FUN_PURGED, which no module
+ * version equals, so no later load can make it callable again.
  */
 #include "sim.h"
 
@@ -45,6 +48,7 @@
 #include "term.h"
 
 #define RESUME_ATTEMPT_MS 5000  /* catch sys:resume(P) after a failed suspend */
+#define FUN_PURGED (-2)         /* the version of a fun dead before the first script */
 
 /* Compressed lists: list i is data[off[i] .. off[i+1]). */
 struct csr {
@@ -244,6 +248,8 @@ static void note_version(struct sim *s, struct sim_mod *m, int32_t v)
 		m->maxint = x;
 }
 
+static void badfun_add(struct sim *s, uint32_t p);
+
 struct sim *sim_new(const struct runtime *rt, const struct sim_options *opt)
 {
 	struct sim *s = xcalloc(1, sizeof(*s));
@@ -272,8 +278,12 @@ struct sim *sim_new(const struct runtime *rt, const struct sim_options *opt)
 	for (size_t i = 0; i < rt->frames.n; i++)
 		s->ver[i] = rt->frames.items[i].version;
 	s->funver = xmalloc((rt->funs.n + 1) * sizeof(int32_t));
-	for (size_t i = 0; i < rt->funs.n; i++)
-		s->funver[i] = rt->funs.items[i].version;
+	for (size_t i = 0; i < rt->funs.n; i++) {
+		const struct rt_frame *f = &rt->funs.items[i];
+		const struct rt_module *rm = &rt->modules.items[f->module];
+		s->funver[i] = f->version == rm->cur || f->version == rm->old ? f->version
+									       : FUN_PURGED;
+	}
 	s->sups = xcalloc(rt->supervisors.n + 1, sizeof(*s->sups));
 	for (size_t i = 0; i < rt->supervisors.n; i++)
 		s->sups[i].alive = 1;
@@ -283,6 +293,16 @@ struct sim *sim_new(const struct runtime *rt, const struct sim_options *opt)
 	csr_build(s, &s->qual_top, rt->modules.n, fill_qual_top);
 	csr_build(s, &s->sup_children, rt->supervisors.n, fill_sup_children);
 	csr_build(s, &s->sup_subs, rt->supervisors.n, fill_sup_subs);
+	/* Holders of funs purged before the upgrade call them at the first step. */
+	for (uint32_t p = 0; p < np; p++) {
+		const struct rt_process *pr = &rt->processes.items[p];
+		for (uint32_t i = 0; i < pr->nfuns; i++) {
+			if (s->funver[pr->funs + i] == FUN_PURGED) {
+				badfun_add(s, p);
+				break;
+			}
+		}
+	}
 	/* Qualified processes not yet in current code move at the first step. */
 	for (uint32_t p = 0; p < np; p++) {
 		const struct rt_process *pr = &rt->processes.items[p];

@@ -16,8 +16,9 @@
  *    instructions every live, unsuspended process takes one step: a
  *    qualified process moves its top frame to the current version of that
  *    frame's module (undef if it has none); a process holding a fun whose
- *    code was purged calls it in that step and dies of badfun, unless it is
- *    blocked. Effects of a step are reported at the instruction before it.
+ *    code was purged (during the upgrade or before it: the runtime may give
+ *    funs of versions already purged) calls it in that step and dies of
+ *    badfun, unless it is blocked. Effects of a step are reported at the instruction before it.
  *  - Clock (for restart intensity): instructions take no time; a process
  *    that does not answer suspend costs the suspend timeout plus 5 s for the
  *    resume attempt; make_permanent and the next upgrade follow at once.

@@ -125,6 +125,53 @@ static void test_errors(void **state)
 		     "   \"frames\": [],\n   \"next_call\": 3}]}", "bad.json:4:17: 'next_call' must be a string");
 }
 
+/* A fun may name a version already purged (funs do not keep code alive);
+ * a frame may not, and "current"/"old" must still exist. */
+static void test_purged_fun(void **state)
+{
+	static const char text[] = HEAD "\"modules\": [{\"name\": \"f\", \"current\": 3, \"old\": 2}],\n"
+		"\"processes\": [{\"pid\": 1, \"frames\": [{\"module\": \"f\"}],"
+		" \"funs\": [{\"module\": \"f\", \"version\": 1}, {\"module\": \"f\", \"version\": \"r1\"},"
+		" {\"module\": \"f\", \"version\": \"old\"}]}]}";
+	struct runtime *rt;
+	struct errbuf err;
+	(void)state;
+	assert_int_equal(runtime_read_json("f.json", text, strlen(text), &rt, &err), 0);
+	assert_int_equal(rt->processes.items[0].nfuns, 3);
+	const struct rt_frame *fun = rt->funs.items + rt->processes.items[0].funs;
+	assert_string_equal(rt->versions.items[fun[0].version].text, "1");
+	assert_true(rt->versions.items[fun[0].version].is_int);
+	assert_string_equal(rt->versions.items[fun[1].version].text, "r1");
+	assert_false(rt->versions.items[fun[1].version].is_int);
+	assert_int_equal(fun[2].version, rt->modules.items[0].old);
+	assert_int_equal(runtime_validate(rt, &err), 0);
+	/* The writer keeps the purged version, and it reads back the same. */
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	runtime_write_json(rt, &a);
+	assert_non_null(strstr(a.buf, "{\"module\": \"f\", \"version\": 1}"));
+	struct runtime *rt2;
+	assert_int_equal(runtime_read_json("a.json", a.buf, a.len, &rt2, &err), 0);
+	runtime_write_json(rt2, &b);
+	assert_string_equal(a.buf, b.buf);
+	sb_release(&a);
+	sb_release(&b);
+	runtime_free(rt2);
+	runtime_free(rt);
+
+	expect_error(HEAD "\"modules\": [{\"name\": \"f\", \"current\": 3, \"old\": 2}],\n"
+		     "\"processes\": [{\"pid\": 1, \"frames\": [{\"module\": \"f\", \"version\": 1}]}]}",
+		     "bad.json:3:64: version 1 of module 'f' is neither its current nor its old version");
+	expect_error(HEAD "\"modules\": [{\"name\": \"f\", \"current\": 3}],\n"
+		     "\"processes\": [{\"pid\": 1, \"frames\": [], \"funs\": [{\"module\": \"f\", \"version\": \"old\"}]}]}",
+		     "bad.json:3:76: module 'f' has no old version");
+	expect_error(HEAD "\"modules\": [{\"name\": \"f\", \"current\": 3}],\n"
+		     "\"processes\": [{\"pid\": 1, \"frames\": [], \"funs\": [{\"module\": \"g\", \"version\": 1}]}]}",
+		     "unknown module 'g'");
+	expect_error(HEAD "\"modules\": [{\"name\": \"f\", \"current\": 3}],\n"
+		     "\"processes\": [{\"pid\": 1, \"frames\": [], \"funs\": [{\"module\": \"f\", \"version\": 1.5}]}]}",
+		     "a version must be");
+}
+
 static void test_utf8_names(void **state)
 {
 	static const char text[] = HEAD "\"modules\": [{\"name\": \"m\", \"current\": 1}],\n"
@@ -142,6 +189,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_good),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_purged_fun),
 		cmocka_unit_test(test_utf8_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

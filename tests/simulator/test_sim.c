@@ -203,6 +203,40 @@ static void test_suspend_protects(void **state)
 	teardown(&f);
 }
 
+/* A fun of a version purged before the upgrade (SEMANTICS.md §1: funs do not
+ * keep code alive): a looping holder calls it at the first step and dies of
+ * badfun; a blocked holder keeps it; loading f again up to the dead fun's
+ * version number does not make it callable again. */
+static const char purged_fun_rt[] = HEAD
+	"\"modules\": [{\"name\": \"h\", \"current\": 1}, {\"name\": \"f\", \"current\": 3, \"old\": 2}],\n"
+	"\"processes\": [{\"pid\": \"loops\", \"frames\": [{\"module\": \"h\"}], \"next_call\": \"local\","
+	" \"funs\": [{\"module\": \"f\", \"version\": 1}]},\n"
+	" {\"pid\": \"waits\", \"frames\": [{\"module\": \"h\"}], \"next_call\": \"blocked\","
+	" \"funs\": [{\"module\": \"f\", \"version\": 4}]}]}";
+
+static void test_purged_fun(void **state)
+{
+	struct fixture f;
+	(void)state;
+	setup(&f, purged_fun_rt,
+	      "{load_object_code,{app,\"2\",[f]}}.\npoint_of_no_return.\n{load,{f,brutal_purge,brutal_purge}}.\n",
+	      NULL, SIM_UNTIL_INSTALL);
+	const struct sim_outcome *o = sim_outcome(f.rep.primary);
+	assert_int_equal(o->killed, 1);
+	assert_int_equal(o->nevents, 1);
+	assert_int_equal(count(f.rep.primary, SIM_EV_KILLED, "loops"), 1);
+	assert_int_equal(o->events[0].reason, SIM_R_BADFUN);
+	assert_int_equal(o->events[0].instr, 0);
+	assert_true(o->events[0].in_step);
+	assert_int_equal(count(f.rep.primary, SIM_EV_KILLED, "waits"), 0);
+	/* f is now 4 (old 3): the blocked holder's fun of 4 stays dead. */
+	int32_t cur, old;
+	sim_module_versions(f.rep.primary, 1, &cur, &old);
+	assert_string_equal(sim_version_text(f.rep.primary, cur, NULL), "4");
+	assert_string_equal(o->results[0].reason, "{ok,[]}");
+	teardown(&f);
+}
+
 static void test_deterministic_output(void **state)
 {
 	struct fixture f1, f2;
@@ -393,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_intensity_node_down),
 		cmocka_unit_test(test_make_permanent),
 		cmocka_unit_test(test_suspend_protects),
+		cmocka_unit_test(test_purged_fun),
 		cmocka_unit_test(test_deterministic_output),
 		cmocka_unit_test(test_from_facts),
 		cmocka_unit_test(test_remove_undef_and_delete_load),
