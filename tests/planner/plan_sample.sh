@@ -3,6 +3,7 @@
 #
 #   plan_sample.sh HOTPLAN SOURCE_DIR WORK_DIR golden   compare with tests/planner/golden/
 #   plan_sample.sh HOTPLAN SOURCE_DIR WORK_DIR otp      check with the real OTP release handler
+#                                    (otp_check.escript, run by $HOTPLAN_ESCRIPT or escript)
 #   plan_sample.sh HOTPLAN SOURCE_DIR WORK_DIR regen    rewrite tests/planner/golden/
 #   plan_sample.sh HOTPLAN SOURCE_DIR WORK_DIR otp OLD.json NEW.json
 #                                    the same OTP check on two facts files
@@ -83,8 +84,13 @@ regen)
 	echo "rewrote $(ls out | wc -l) files in $GOLDEN"
 	;;
 otp)
-	command -v escript >/dev/null 2>&1 || { echo "escript not found: skipped"; exit 77; }
-	command -v python3 >/dev/null 2>&1 || { echo "python3 not found: skipped"; exit 77; }
+	# the escript CMake found (tests/CMakeLists.txt: HOTPLAN_ESCRIPT); a
+	# missing OTP or python3 is a failure, not a skip
+	ESCRIPT=${HOTPLAN_ESCRIPT:-escript}
+	command -v "$ESCRIPT" >/dev/null 2>&1 ||
+		{ echo "plan_sample.sh: escript '$ESCRIPT' not found (set HOTPLAN_ESCRIPT)"; exit 1; }
+	command -v python3 >/dev/null 2>&1 ||
+		{ echo "plan_sample.sh: python3 not found"; exit 1; }
 	# module lists of both versions, from the diff (the analyzer names
 	# modules), and the modules the plan updates (they get processes)
 	python3 - out/diff.json out/plan.json > out/modules.erl <<'PY'
@@ -103,7 +109,8 @@ print("{new, [%s]}." % ",".join(map(q, new)))
 procs = sorted(x["module"] for x in p["decisions"] if x["instruction"].startswith("update"))
 print("{procs, [%s]}." % ",".join(map(q, procs)))
 PY
-	escript "$SRC/tests/planner/otp_check.escript" "$WORK" out/modules.erl \
+	# (the release handler wants an absolute library path: $PWD is WORK_DIR)
+	"$ESCRIPT" "$SRC/tests/planner/otp_check.escript" "$PWD" out/modules.erl \
 		out/plan.appup out/plan.relup out/plan.erl out/plan.down.erl \
 		out/plan.soft.erl out/plan.auto.erl
 	;;
