@@ -1,8 +1,11 @@
 /*
  * tree.h - the one loader every command uses for TREE, OLD and NEW
  * (DESIGN.md §5): a folder holding compile_commands.json, a
- * compile_commands.json file, a folder of .c files, or a facts file; "-"
- * reads facts or a compilation database from standard input.
+ * compile_commands.json file, a CMake source folder (configured, never
+ * built, in the cache: cmake/<hash>), a folder of .c files (with -I for
+ * every folder holding headers), or a facts file; "-" reads facts or a
+ * compilation database from standard input. A folder with a Makefile and
+ * no compile_commands.json is refused (exit 2) with how to record one.
  *
  * Invariant: a facts file is taken as it is (never re-analyzed), and a tree
  * gives exactly what 'hotplan analyze' would write for it, so every command
@@ -22,6 +25,9 @@ struct cli_tree_opts {
 	const struct hp_config *cfg; /* NULL: config_file, else the defaults */
 	const char *config_file;     /* hotplan.config to read when cfg is NULL */
 	int progress;                /* 1 always, 0 never, -1 when stderr is a terminal */
+	int no_cache;                /* configure CMake folders in a temporary folder,
+				      * removed afterwards; else under cache_dir, or
+				      * check_default_cache_dir() when it is NULL */
 };
 
 /*
@@ -41,5 +47,25 @@ int cli_load_tree_config(const char *arg, const char *config_file, struct facts 
 	const char *: cli_load_tree_config, \
 	char *: cli_load_tree_config, \
 	default: cli_load_tree_opts)((arg), (o), (out), (err))
+
+/* The application a tree builds, for plan titles and appups. */
+struct cli_project {
+	char *app;   /* an Erlang atom needing no quotes (heap), or NULL */
+	char *vsn;   /* its version as written (heap), or NULL */
+};
+
+/*
+ * What the tree arg (as given to cli_load_tree; f: what it loaded, whose
+ * recorded root is looked at instead when arg was a facts file) says of its
+ * application: project(NAME VERSION V ...) of its CMakeLists.txt, else
+ * CMAKE_PROJECT_NAME and CMAKE_PROJECT_VERSION of its CMakeCache.txt (a
+ * build folder), else the app is the folder's name (a compilation database
+ * file: its folder). Names are made atoms: lower case, other characters
+ * than a-z, 0-9 and _ become _, and "app_" precedes a name that does not
+ * start with a letter ("Call-Srv" -> call_srv). Never fails; release with
+ * cli_project_release().
+ */
+void cli_tree_project(const char *arg, const struct facts *f, struct cli_project *p);
+void cli_project_release(struct cli_project *p);
 
 #endif
