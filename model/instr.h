@@ -32,12 +32,14 @@ enum instr_shape {
 	SHAPE_MFA,           /* {apply, {M, F, A}} */
 };
 
-/* Flags. */
+/*
+ * Flags. Only what something reads is defined: release_handler_1 refuses an
+ * instruction with INSTR_F_BEFORE_ONLY after point_of_no_return with
+ * {illegal_instruction_after_point_of_no_return, Instr} (the simulator
+ * reproduces it; tests/model/test_instr.c asks OTP which ones).
+ */
 enum {
 	INSTR_F_BEFORE_ONLY = 1, /* illegal after point_of_no_return */
-	INSTR_F_FIRST_ONLY = 2,  /* must be the first instruction */
-	INSTR_F_CODE = 4,        /* changes loaded code */
-	INSTR_F_PROCS = 8,       /* acts on processes found through supervisors */
 };
 
 enum instr_op {
