@@ -304,113 +304,226 @@ static int chk_update(struct tr *t, struct term *i)
 	return chk_mods(t, el(i, n - 1));
 }
 
+/* The load_module clause: {load_module, Mod, PrePurge, PostPurge, Mods}. */
+static int chk_load_module(struct tr *t, struct term *i)
+{
+	int rc;
+	if ((rc = chk_mod(t, el(i, 1))) || (rc = chk_purge(t, el(i, 2))) ||
+	    (rc = chk_purge(t, el(i, 3))))
+		return rc;
+	return chk_mods(t, el(i, 4));
+}
+
+/* {add_module, Mod} | {add_module, Mod, Mods}, and the same for delete_module. */
+static int chk_add_delete(struct tr *t, struct term *i)
+{
+	int rc;
+	if ((rc = chk_mod(t, el(i, 1))))
+		return rc;
+	return i->u.seq.n == 3 ? chk_mods(t, el(i, 2)) : 0;
+}
+
+/* {remove_application, Appl} | {restart_application, Appl}. */
+static int chk_application(struct tr *t, struct term *i)
+{
+	return chk_atom(t, el(i, 1), "bad_application");
+}
+
+static int chk_add_application(struct tr *t, struct term *i)
+{
+	int rc;
+	if ((rc = chk_atom(t, el(i, 1), "bad_application")))
+		return rc;
+	return chk_start_type(t, el(i, 2));
+}
+
+/* Returned by a clause check whose pattern does not match i after all. */
+#define NO_CLAUSE 1
+
+static int chk_load_object_code(struct tr *t, struct term *i)
+{
+	struct term *x = el(i, 1);
+	int rc;
+	if (!term_is_tuple(x, 3))
+		return NO_CLAUSE;
+	if ((rc = chk_atom(t, el(x, 0), "bad_lib")))
+		return rc;
+	if (!is_erl_list(el(x, 1)))
+		return fail2(t, el(x, 1), "bad_lib_vsn", el(x, 1));
+	return chk_mods(t, el(x, 2));
+}
+
+/* {load, {Mod, PrePurge, PostPurge}} | {remove, {Mod, PrePurge, PostPurge}}. */
+static int chk_load_remove(struct tr *t, struct term *i)
+{
+	struct term *x = el(i, 1);
+	int rc;
+	if (!term_is_tuple(x, 3))
+		return NO_CLAUSE;
+	if ((rc = chk_mod(t, el(x, 0))) || (rc = chk_purge(t, el(x, 1))))
+		return rc;
+	return chk_purge(t, el(x, 2));
+}
+
+/* {purge | resume | stop | start, Mods}. */
+static int chk_mods_op(struct tr *t, struct term *i)
+{
+	return chk_mods(t, el(i, 1));
+}
+
+static int chk_suspend(struct tr *t, struct term *i)
+{
+	struct term **v;
+	size_t nv;
+	int rc;
+	if ((rc = chk_list(t, el(i, 1))) || (rc = items_of(t, el(i, 1), &v, &nv)))
+		return rc;
+	for (size_t k = 0; k < nv; k++) {
+		if (term_is_tuple(v[k], 2)) {
+			if ((rc = chk_mod(t, el(v[k], 0))) || (rc = chk_timeout(t, el(v[k], 1))))
+				return rc;
+		} else if ((rc = chk_mod(t, v[k]))) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* {code_change, Mods} | {code_change, Mode, Mods}. */
+static int chk_code_change(struct tr *t, struct term *i)
+{
+	size_t n = i->u.seq.n;
+	int rc;
+	if ((rc = chk_list(t, el(i, n - 1))))
+		return rc;
+	if (n == 3 && !term_is_atom(el(i, 1), "up") && !term_is_atom(el(i, 1), "down"))
+		return fail2(t, el(i, 1), "bad_mode", el(i, 1));
+	return chk_code_change_list(t, el(i, n - 1));
+}
+
+/* {M, F, Args} of sync_nodes and apply. */
+static int chk_mfa(struct tr *t, struct term *x)
+{
+	int rc;
+	if ((rc = chk_mod(t, el(x, 0))) || (rc = chk_atom(t, el(x, 1), "bad_func")))
+		return rc;
+	return is_erl_list(el(x, 2)) ? 0 : fail2(t, el(x, 2), "bad_args_list", el(x, 2));
+}
+
+/* {sync_nodes, Id, {M, F, A}} | {sync_nodes, Id, [Node]}. */
+static int chk_sync_nodes(struct tr *t, struct term *i)
+{
+	struct term *x = el(i, 2), **v;
+	size_t nv;
+	int rc;
+	if (term_is_tuple(x, 3))
+		return chk_mfa(t, x);
+	if ((rc = chk_list(t, x)) || (rc = items_of(t, x, &v, &nv)))
+		return rc;
+	for (size_t k = 0; k < nv; k++)
+		if ((rc = chk_atom(t, v[k], "bad_node")))
+			return rc;
+	return 0;
+}
+
+static int chk_apply(struct tr *t, struct term *i)
+{
+	return term_is_tuple(el(i, 1), 3) ? chk_mfa(t, el(i, 1)) : NO_CLAUSE;
+}
+
+static int chk_not_yet_implemented(struct tr *t, struct term *i)
+{
+	return fail2(t, i, "not_yet_implemented", i);
+}
+
+/* ---- the high-level instructions ---------------------------------------- */
+
+enum hl_op {
+	HL_NONE = -1,  /* not a tag of the table */
+	HL_RESTART, HL_REBOOT, HL_POINT_OF_NO_RETURN, HL_RESTART_NEW_EMULATOR,
+	HL_RESTART_EMULATOR, HL_MNESIA_BACKUP,
+	HL_UPDATE, HL_LOAD_MODULE, HL_ADD_MODULE, HL_DELETE_MODULE,
+	HL_REMOVE_APPLICATION, HL_RESTART_APPLICATION, HL_ADD_APPLICATION,
+	HL_LOAD_OBJECT_CODE, HL_LOAD, HL_REMOVE, HL_PURGE, HL_RESUME, HL_STOP, HL_START,
+	HL_SUSPEND, HL_CODE_CHANGE, HL_SYNC_NODES, HL_APPLY,
+};
+
+/*
+ * The instructions check_op/1 accepts (SEMANTICS.md §2), one row each, in
+ * enum hl_op order: the tag, the tuple arities of its clauses (0: a bare
+ * atom), the check of its operands (NULL: none; a check may answer
+ * NO_CLAUSE when an operand's shape is not the clause's after all, which
+ * makes it a bad_instruction, as in OTP), and TR_F_* flags (translate.h).
+ * ORDER HL_OP: keep the rows in step with enum hl_op.
+ */
+static const struct hl_instr {
+	const char *tag;
+	unsigned char min_arity, max_arity;
+	int (*check)(struct tr *t, struct term *i);
+	unsigned flags;
+} hl_table[] = {
+	{ "restart",                0, 0, NULL, 0 },
+	{ "reboot",                 0, 0, NULL, 0 },
+	{ "point_of_no_return",     0, 0, NULL, 0 },
+	{ "restart_new_emulator",   0, 0, NULL, 0 },
+	{ "restart_emulator",       0, 0, NULL, 0 },
+	{ "mnesia_backup",          0, 0, chk_not_yet_implemented, 0 },
+	{ "update",                 6, 8, chk_update, TR_F_MODULE },
+	{ "load_module",            5, 5, chk_load_module, TR_F_MODULE },
+	{ "add_module",             2, 3, chk_add_delete, TR_F_MODULE },
+	{ "delete_module",          2, 3, chk_add_delete, TR_F_MODULE },
+	{ "remove_application",     2, 2, chk_application, 0 },
+	{ "restart_application",    2, 2, chk_application, 0 },
+	{ "add_application",        3, 3, chk_add_application, 0 },
+	{ "load_object_code",       2, 2, chk_load_object_code, 0 },
+	{ "load",                   2, 2, chk_load_remove, TR_F_MODULE_IN_TUPLE },
+	{ "remove",                 2, 2, chk_load_remove, TR_F_MODULE_IN_TUPLE },
+	{ "purge",                  2, 2, chk_mods_op, 0 },
+	{ "resume",                 2, 2, chk_mods_op, 0 },
+	{ "stop",                   2, 2, chk_mods_op, 0 },
+	{ "start",                  2, 2, chk_mods_op, 0 },
+	{ "suspend",                2, 2, chk_suspend, 0 },
+	{ "code_change",            2, 3, chk_code_change, 0 },
+	{ "sync_nodes",             3, 3, chk_sync_nodes, 0 },
+	{ "apply",                  2, 2, chk_apply, 0 },
+};
+
+/* The row of tag, or HL_NONE. */
+static enum hl_op hl_lookup(const char *tag)
+{
+	for (size_t k = 0; tag && k < HP_ARRAY_SIZE(hl_table); k++)
+		if (!strcmp(hl_table[k].tag, tag))
+			return (enum hl_op)k;
+	return HL_NONE;
+}
+
+/* The row of instruction i by its form (an atom, or a tuple's tag): HL_NONE
+ * for anything else, whatever its arity. */
+static enum hl_op hl_op_of(const struct term *i)
+{
+	enum hl_op op = hl_lookup(i->type == TERM_ATOM ? i->u.atom : tag_of(i));
+	if (op == HL_NONE || (i->type == TERM_ATOM) != (hl_table[op].max_arity == 0))
+		return HL_NONE;
+	return op;
+}
+
+unsigned translate_instr_flags(const char *tag)
+{
+	enum hl_op op = hl_lookup(tag);
+	return op == HL_NONE ? 0 : hl_table[op].flags;
+}
+
 /* check_op/1: Reason for the first fault of instruction i, or 0. */
 static int check_op(struct tr *t, struct term *i)
 {
-	const char *tag = tag_of(i);
+	enum hl_op op = hl_op_of(i);
 	size_t n = i->type == TERM_TUPLE ? i->u.seq.n : 0;
-	int rc;
+	int rc = NO_CLAUSE;
 
 	t->cur = i;
-	if (i->type == TERM_ATOM) {
-		static const char *const ok[] = { "restart", "reboot", "point_of_no_return",
-						   "restart_new_emulator", "restart_emulator" };
-		if (!strcmp(i->u.atom, "mnesia_backup"))
-			return fail2(t, i, "not_yet_implemented", i);
-		for (size_t k = 0; k < HP_ARRAY_SIZE(ok); k++)
-			if (!strcmp(i->u.atom, ok[k]))
-				return 0;
-		return fail2(t, i, "bad_instruction", i);
-	}
-	if (!tag)
-		return fail2(t, i, "bad_instruction", i);
-	if (!strcmp(tag, "update") && n >= 6 && n <= 8)
-		return chk_update(t, i);
-	if (!strcmp(tag, "load_module") && n == 5) {
-		if ((rc = chk_mod(t, el(i, 1))) || (rc = chk_purge(t, el(i, 2))) ||
-		    (rc = chk_purge(t, el(i, 3))))
-			return rc;
-		return chk_mods(t, el(i, 4));
-	}
-	if ((!strcmp(tag, "add_module") || !strcmp(tag, "delete_module")) && (n == 2 || n == 3)) {
-		if ((rc = chk_mod(t, el(i, 1))))
-			return rc;
-		return n == 3 ? chk_mods(t, el(i, 2)) : 0;
-	}
-	if ((!strcmp(tag, "remove_application") || !strcmp(tag, "restart_application")) && n == 2)
-		return chk_atom(t, el(i, 1), "bad_application");
-	if (!strcmp(tag, "add_application") && n == 3) {
-		if ((rc = chk_atom(t, el(i, 1), "bad_application")))
-			return rc;
-		return chk_start_type(t, el(i, 2));
-	}
-	if (!strcmp(tag, "load_object_code") && n == 2 && term_is_tuple(el(i, 1), 3)) {
-		struct term *x = el(i, 1);
-		if ((rc = chk_atom(t, el(x, 0), "bad_lib")))
-			return rc;
-		if (!is_erl_list(el(x, 1)))
-			return fail2(t, el(x, 1), "bad_lib_vsn", el(x, 1));
-		return chk_mods(t, el(x, 2));
-	}
-	if ((!strcmp(tag, "load") || !strcmp(tag, "remove")) && n == 2 && term_is_tuple(el(i, 1), 3)) {
-		struct term *x = el(i, 1);
-		if ((rc = chk_mod(t, el(x, 0))) || (rc = chk_purge(t, el(x, 1))))
-			return rc;
-		return chk_purge(t, el(x, 2));
-	}
-	if ((!strcmp(tag, "purge") || !strcmp(tag, "resume") || !strcmp(tag, "stop") ||
-	     !strcmp(tag, "start")) && n == 2)
-		return chk_mods(t, el(i, 1));
-	if (!strcmp(tag, "suspend") && n == 2) {
-		struct term **v;
-		size_t nv;
-		if ((rc = chk_list(t, el(i, 1))) || (rc = items_of(t, el(i, 1), &v, &nv)))
-			return rc;
-		for (size_t k = 0; k < nv; k++) {
-			if (term_is_tuple(v[k], 2)) {
-				if ((rc = chk_mod(t, el(v[k], 0))) || (rc = chk_timeout(t, el(v[k], 1))))
-					return rc;
-			} else if ((rc = chk_mod(t, v[k]))) {
-				return rc;
-			}
-		}
-		return 0;
-	}
-	if (!strcmp(tag, "code_change") && n == 2) {
-		if ((rc = chk_list(t, el(i, 1))))
-			return rc;
-		return chk_code_change_list(t, el(i, 1));
-	}
-	if (!strcmp(tag, "code_change") && n == 3) {
-		if ((rc = chk_list(t, el(i, 2))))
-			return rc;
-		if (!term_is_atom(el(i, 1), "up") && !term_is_atom(el(i, 1), "down"))
-			return fail2(t, el(i, 1), "bad_mode", el(i, 1));
-		return chk_code_change_list(t, el(i, 2));
-	}
-	if (!strcmp(tag, "sync_nodes") && n == 3) {
-		struct term *x = el(i, 2);
-		if (term_is_tuple(x, 3)) {
-			if ((rc = chk_mod(t, el(x, 0))) || (rc = chk_atom(t, el(x, 1), "bad_func")))
-				return rc;
-			return is_erl_list(el(x, 2)) ? 0 : fail2(t, el(x, 2), "bad_args_list", el(x, 2));
-		}
-		struct term **v;
-		size_t nv;
-		if ((rc = chk_list(t, x)) || (rc = items_of(t, x, &v, &nv)))
-			return rc;
-		for (size_t k = 0; k < nv; k++)
-			if ((rc = chk_atom(t, v[k], "bad_node")))
-				return rc;
-		return 0;
-	}
-	if (!strcmp(tag, "apply") && n == 2 && term_is_tuple(el(i, 1), 3)) {
-		struct term *x = el(i, 1);
-		if ((rc = chk_mod(t, el(x, 0))) || (rc = chk_atom(t, el(x, 1), "bad_func")))
-			return rc;
-		return is_erl_list(el(x, 2)) ? 0 : fail2(t, el(x, 2), "bad_args_list", el(x, 2));
-	}
-	return fail2(t, i, "bad_instruction", i);
+	if (op != HL_NONE && n >= hl_table[op].min_arity && n <= hl_table[op].max_arity)
+		rc = hl_table[op].check ? hl_table[op].check(t, i) : 0;
+	return rc == NO_CLAUSE ? fail2(t, i, "bad_instruction", i) : rc;
 }
 
 static int check_syntax(struct tr *t, const tvec *s)
@@ -432,20 +545,18 @@ static struct term *bp(struct tr *t)
 /* expand_script/1 on one instruction: the defaulted form, or i itself. */
 static struct term *expand_one(struct tr *t, struct term *i)
 {
-	const char *tag = tag_of(i);
+	enum hl_op op = hl_op_of(i);
 	size_t n = i->type == TERM_TUPLE ? i->u.seq.n : 0;
 	struct arena *a = t->a;
 
-	if (!tag)
-		return i;
-	if (!strcmp(tag, "load_module")) {
+	if (op == HL_LOAD_MODULE) {
 		if (n == 2)
 			return at(term_tuplev(a, 5, el(i, 0), el(i, 1), bp(t), bp(t), term_nil(a)), i);
 		if (n == 3 && is_erl_list(el(i, 2)))
 			return at(term_tuplev(a, 5, el(i, 0), el(i, 1), bp(t), bp(t), el(i, 2)), i);
 		return i;
 	}
-	if (!strcmp(tag, "update")) {
+	if (op == HL_UPDATE) {
 		struct term *m = n > 1 ? el(i, 1) : NULL;
 		if (n == 2)
 			return at(term_tuplev(a, 6, el(i, 0), m, atom(t, "soft"), bp(t), bp(t), term_nil(a)), i);
@@ -468,7 +579,7 @@ static struct term *expand_one(struct tr *t, struct term *i)
 		}
 		return i;
 	}
-	if (!strcmp(tag, "add_application") && n == 2)
+	if (op == HL_ADD_APPLICATION && n == 2)
 		return at(term_tuplev(a, 3, el(i, 0), el(i, 1), atom(t, "permanent")), i);
 	return i;
 }
@@ -543,18 +654,16 @@ static int split_one(struct tr *t, const tvec *s, tvec *before, tvec *after)
 /* normalize_instrs/1 on one instruction. */
 static struct term *normalize_one(struct tr *t, struct term *i)
 {
-	const char *tag = tag_of(i);
+	enum hl_op op = hl_op_of(i);
 	size_t n = i->type == TERM_TUPLE ? i->u.seq.n : 0;
 	struct arena *a = t->a;
-	if (!tag)
-		return i;
-	if (!strcmp(tag, "update") && n == 6)
+	if (op == HL_UPDATE && n == 6)
 		return at(term_tuplev(a, 8, el(i, 0), el(i, 1), atom(t, "dynamic"), atom(t, "default"),
 				      el(i, 2), el(i, 3), el(i, 4), el(i, 5)), i);
-	if (!strcmp(tag, "update") && n == 7)
+	if (op == HL_UPDATE && n == 7)
 		return at(term_tuplev(a, 8, el(i, 0), el(i, 1), atom(t, "dynamic"), el(i, 2),
 				      el(i, 3), el(i, 4), el(i, 5), el(i, 6)), i);
-	if ((!strcmp(tag, "add_module") || !strcmp(tag, "delete_module")) && n == 2)
+	if ((op == HL_ADD_MODULE || op == HL_DELETE_MODULE) && n == 2)
 		return at(term_tuplev(a, 3, el(i, 0), el(i, 1), term_nil(a)), i);
 	return i;
 }
@@ -712,9 +821,9 @@ static int translate_apps(struct tr *t, const tvec *after, tvec *out)
 	const struct translate_input *in = t->in;
 	for (size_t k = 0; k < after->n; k++) {
 		struct term *i = after->items[k];
-		const char *tag = tag_of(i);
+		enum hl_op op = hl_op_of(i);
 		t->cur = i;
-		if (tag && !strcmp(tag, "add_application") && i->u.seq.n == 3) {
+		if (op == HL_ADD_APPLICATION && i->u.seq.n == 3) {
 			struct term *name = el(i, 1);
 			const struct app_spec *app = find_app(in->apps, in->napps, name->u.atom);
 			if (!app)
@@ -723,7 +832,7 @@ static int translate_apps(struct tr *t, const tvec *after, tvec *out)
 			for (size_t j = 0; j < app->nmods; j++)
 				VEC_PUSH(out, load_module_of(t, ms->u.seq.items[j], term_nil(t->a), i));
 			app_start(t, name, el(i, 2), i, out);
-		} else if (tag && !strcmp(tag, "remove_application") && i->u.seq.n == 2) {
+		} else if (op == HL_REMOVE_APPLICATION && i->u.seq.n == 2) {
 			struct term *name = el(i, 1);
 			if (find_app(in->apps, in->napps, name->u.atom))
 				return fail2(t, i, "removed_application_present", name);
@@ -733,7 +842,7 @@ static int translate_apps(struct tr *t, const tvec *after, tvec *out)
 			VEC_PUSH(out, app_apply(t, "stop", term_listv(t->a, 1, name), i));
 			app_remove_mods(t, pre, i, out);
 			VEC_PUSH(out, app_apply(t, "unload", term_listv(t->a, 1, name), i));
-		} else if (tag && !strcmp(tag, "restart_application") && i->u.seq.n == 2) {
+		} else if (op == HL_RESTART_APPLICATION && i->u.seq.n == 2) {
 			struct term *name = el(i, 1);
 			const struct app_spec *pre = find_app(in->pre_apps, in->npre_apps, name->u.atom);
 			if (!pre)
@@ -747,7 +856,7 @@ static int translate_apps(struct tr *t, const tvec *after, tvec *out)
 			for (size_t j = 0; j < post->nmods; j++)
 				VEC_PUSH(out, load_module_of(t, ms->u.seq.items[j], term_nil(t->a), i));
 			app_start(t, name, atom(t, post->type ? post->type : "permanent"), i, out);
-		} else if (tag && !strcmp(tag, "add_module") && i->u.seq.n == 3) {
+		} else if (op == HL_ADD_MODULE && i->u.seq.n == 3) {
 			VEC_PUSH(out, load_module_of(t, el(i, 1), el(i, 2), i));
 		} else {
 			VEC_PUSH(out, i);
@@ -760,10 +869,8 @@ static int translate_apps(struct tr *t, const tvec *after, tvec *out)
 
 static int is_dep_instr(const struct term *i)
 {
-	const char *tag = tag_of(i);
-	return tag && i->u.seq.n > 1 &&
-	       (!strcmp(tag, "update") || !strcmp(tag, "load_module") ||
-		!strcmp(tag, "add_module") || !strcmp(tag, "delete_module"));
+	enum hl_op op = hl_op_of(i);
+	return op != HL_NONE && (hl_table[op].flags & TR_F_MODULE) && i->u.seq.n > 1;
 }
 
 struct vtx {
@@ -814,9 +921,9 @@ static int dep_to_low(struct tr *t, struct term **is, size_t n, const struct str
 
 	for (size_t k = 0; k < n; k++) {
 		struct term *i = is[k];
-		const char *tag = tag_of(i);
+		enum hl_op op = hl_op_of(i);
 		struct term *m = el(i, 1);
-		if (!strcmp(tag, "update")) {
+		if (op == HL_UPDATE) {
 			struct term *tmo = el(i, 3), *chg = el(i, 4);
 			VEC_PUSH(&u, term_is_atom(tmo, "default") ? m : at(term_tuplev(a, 2, m, tmo), i));
 			VEC_PUSH(&names, m);
@@ -829,7 +936,7 @@ static int dep_to_low(struct tr *t, struct term **is, size_t n, const struct str
 			}
 			lr[2 * k] = at(tag2(t, "load", term_tuplev(a, 3, m, el(i, 5), el(i, 6))), i);
 			lrn[k] = 1;
-		} else if (!strcmp(tag, "load_module")) {
+		} else if (op == HL_LOAD_MODULE) {
 			lr[2 * k] = at(tag2(t, "load", term_tuplev(a, 3, m, el(i, 2), el(i, 3))), i);
 			lrn[k] = 1;
 		} else {

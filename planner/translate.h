@@ -57,6 +57,19 @@ int translate_scripts(struct arena *a, const struct translate_input *in,
 		      struct term **out, struct term **reason, struct errbuf *err);
 
 /*
+ * What the table of high-level appup instructions (translate.c, the one
+ * place that knows them) says about an instruction tag:
+ *   TR_F_MODULE           {Tag, Mod, ...} loads, updates, adds or deletes
+ *                         Mod (update, load_module, add_module,
+ *                         delete_module: the dependency graph's vertices)
+ *   TR_F_MODULE_IN_TUPLE  {Tag, {Mod, _, _}} names Mod (load, remove)
+ * translate_instr_flags() returns them for tag; 0 for a tag that is no
+ * instruction, or names no module.
+ */
+enum { TR_F_MODULE = 1, TR_F_MODULE_IN_TUPLE = 2 };
+unsigned translate_instr_flags(const char *tag);
+
+/*
  * Builds a translate_input from the terms of a translate input file
  * (DESIGN.md §4.2): one or more instruction lists (each a list, or
  * {script, [Instr]}), an optional {mode, up|dn}, {apps, [...]},

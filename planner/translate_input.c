@@ -147,10 +147,11 @@ static void default_mod(struct arena *a, struct strmap *seen, const struct term 
 	}
 }
 
+/* The modules instruction i (or, for a list, its instructions) names, by
+ * translate_instr_flags(). */
 static void default_mods_of(struct arena *a, struct strmap *seen, const struct term *i,
 			    namevec *mods)
 {
-	static const char *const subj[] = { "load_module", "update", "add_module", "delete_module" };
 	if (i->type == TERM_LIST) {
 		for (size_t k = 0; k < i->u.seq.n; k++)
 			default_mods_of(a, seen, i->u.seq.items[k], mods);
@@ -158,11 +159,10 @@ static void default_mods_of(struct arena *a, struct strmap *seen, const struct t
 	}
 	if (i->type != TERM_TUPLE || i->u.seq.n < 2 || i->u.seq.items[0]->type != TERM_ATOM)
 		return;
-	const char *tag = i->u.seq.items[0]->u.atom;
-	for (size_t k = 0; k < HP_ARRAY_SIZE(subj); k++)
-		if (!strcmp(tag, subj[k]))
-			default_mod(a, seen, i->u.seq.items[1], mods);
-	if ((!strcmp(tag, "load") || !strcmp(tag, "remove")) && term_is_tuple(i->u.seq.items[1], 3))
+	unsigned flags = translate_instr_flags(i->u.seq.items[0]->u.atom);
+	if (flags & TR_F_MODULE)
+		default_mod(a, seen, i->u.seq.items[1], mods);
+	if ((flags & TR_F_MODULE_IN_TUPLE) && term_is_tuple(i->u.seq.items[1], 3))
 		default_mod(a, seen, term_elem(i->u.seq.items[1], 0), mods);
 }
 
