@@ -7,7 +7,7 @@
  * edges of removed modules) into index pairs sorted by (from, to); choose
  * the visible modules (all, or the --focus neighbourhood by breadth-first
  * search over edges in both directions); find strongly connected components
- * (iterative Tarjan) among the visible modules. Then the DOT is printed.
+ * among the visible modules (planner/depgraph.c). Then the DOT is printed.
  *
  * Invariant: every table is indexed in module-name order and every loop
  * walks it in that order, so the DOT text (and so graphviz's layout) is the
@@ -17,6 +17,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "depgraph.h"
 
 struct gnode {
 	const char *name;
@@ -230,80 +232,34 @@ static void select_focus(struct gctx *g, size_t focus, unsigned depth)
 	free(queue);
 }
 
-/* ---- strongly connected components (iterative Tarjan) ----------------------- */
+/* ---- strongly connected components (planner/depgraph.h) ---------------------- */
 
+/*
+ * Marks the modules of every cycle among the visible modules, following the
+ * edges that are not removed ones. Cycles (components of two modules or
+ * more) are numbered from 1 in the order of their first module by name:
+ * depgraph numbers components by smallest vertex, and vertices are in name
+ * order.
+ */
 static void find_cycles(struct gctx *g)
 {
 	size_t n = g->nodes.n;
-	size_t *index = xmalloc((n ? n : 1) * sizeof(size_t));
-	size_t *low = xmalloc((n ? n : 1) * sizeof(size_t));
-	char *onstack = xcalloc(n ? n : 1, 1);
-	size_t *stack = xmalloc((n ? n : 1) * sizeof(size_t));
-	size_t sp = 0;
-	struct frame { size_t v, next; };
-	struct frame *call = xmalloc((n ? n : 1) * sizeof(struct frame));
-	size_t counter = 0;
-	const size_t UNSEEN = (size_t)-1;
-	int *comp = xcalloc(n ? n : 1, sizeof(int));
-	int ncomp = 0;
-	/* component sizes counted after the fact */
-	for (size_t i = 0; i < n; i++)
-		index[i] = UNSEEN;
-	for (size_t root = 0; root < n; root++) {
-		if (index[root] != UNSEEN || !g->nodes.items[root].visible)
-			continue;
-		size_t depth = 0;
-		call[depth].v = root;
-		call[depth].next = g->out_start[root];
-		index[root] = low[root] = counter++;
-		stack[sp++] = root;
-		onstack[root] = 1;
-		while (1) {
-			struct frame *fr = &call[depth];
-			size_t v = fr->v;
-			if (fr->next < g->out_start[v + 1]) {
-				size_t w = g->out_adj[fr->next++];
-				if (!g->nodes.items[w].visible || g->edges.items[fr->next - 1].removed)
-					continue;
-				if (index[w] == UNSEEN) {
-					index[w] = low[w] = counter++;
-					stack[sp++] = w;
-					onstack[w] = 1;
-					depth++;
-					call[depth].v = w;
-					call[depth].next = g->out_start[w];
-				} else if (onstack[w] && index[w] < low[v]) {
-					low[v] = index[w];
-				}
-				continue;
-			}
-			if (low[v] == index[v]) {
-				ncomp++;
-				size_t w;
-				do {
-					w = stack[--sp];
-					onstack[w] = 0;
-					comp[w] = ncomp;
-				} while (w != v);
-			}
-			if (depth == 0)
-				break;
-			depth--;
-			size_t parent = call[depth].v;
-			if (low[v] < low[parent])
-				low[parent] = low[v];
-		}
+	struct depgraph dg;
+	size_t *comp = xmalloc((n ? n : 1) * sizeof(size_t));
+	depgraph_init(&dg, n);
+	for (size_t i = 0; i < g->edges.n; i++) {
+		const struct gedge *e = &g->edges.items[i];
+		if (!e->removed && g->nodes.items[e->from].visible && g->nodes.items[e->to].visible)
+			depgraph_add_edge(&dg, e->from, e->to);
 	}
-	/* Number components of size > 1 in order of their smallest member
-	 * (the first in name order). */
-	int *size = xcalloc((size_t)ncomp + 1, sizeof(int));
-	int *number = xcalloc((size_t)ncomp + 1, sizeof(int));
+	size_t ncomp = depgraph_scc(&dg, comp);
+	size_t *size = xcalloc(ncomp ? ncomp : 1, sizeof(size_t));
+	int *number = xcalloc(ncomp ? ncomp : 1, sizeof(int));
 	for (size_t i = 0; i < n; i++)
-		if (comp[i])
-			size[comp[i]]++;
+		size[comp[i]]++;
 	for (size_t i = 0; i < n; i++) {
-		int c = comp[i];
-		if (!c || size[c] < 2)
+		size_t c = comp[i];
+		if (size[c] < 2)
 			continue;
 		if (!number[c])
 			number[c] = (int)++g->ncycles;
@@ -312,11 +268,7 @@ static void find_cycles(struct gctx *g)
 	free(size);
 	free(number);
 	free(comp);
-	free(call);
-	free(stack);
-	free(onstack);
-	free(low);
-	free(index);
+	depgraph_release(&dg);
 }
 
 /* ---- DOT printing ------------------------------------------------------------- */
