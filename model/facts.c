@@ -399,6 +399,12 @@ static void put_file(struct strbuf *sb, int d, const char *const *file)
 	json_put_string(sb, *file);
 }
 
+static void put_flag(struct strbuf *sb, int d, const char *const *flag)
+{
+	put_indent(sb, d);
+	json_put_string(sb, *flag);
+}
+
 static void put_module(struct strbuf *sb, int d, const struct module *m)
 {
 	put_indent(sb, d);
@@ -407,6 +413,8 @@ static void put_module(struct strbuf *sb, int d, const struct module *m)
 	PUT_ARRAY(sb, d + 1, "files", m->files, m->nfiles, put_file, 0);
 	put_key(sb, d + 1, "hash"); json_put_hash(sb, m->hash); sb_adds(sb, ",\n");
 	put_key(sb, d + 1, "flags_hash"); json_put_hash(sb, m->flags_hash); sb_adds(sb, ",\n");
+	if (m->has_flags) /* absent, not empty, when the facts do not list them */
+		PUT_ARRAY(sb, d + 1, "flags", m->flags, m->nflags, put_flag, 0);
 	put_key(sb, d + 1, "incomplete"); sb_adds(sb, m->incomplete ? "true" : "false");
 	sb_adds(sb, ",\n");
 	put_key(sb, d + 1, "transformer"); json_put_string(sb, m->transformer); sb_adds(sb, ",\n");
@@ -647,6 +655,14 @@ static int read_file_name(struct reader *r, const cJSON *o, const char **out)
 	return 0;
 }
 
+static int read_flag(struct reader *r, const cJSON *o, const char **out)
+{
+	if (!cJSON_IsString(o))
+		return json_error(&r->doc, o, "a compile flag must be a string");
+	*out = arena_strdup(&r->f->arena, o->valuestring);
+	return 0;
+}
+
 /* Reads the optional array member key into an arena array of T via fn. */
 #define READ_ARRAY(r, obj, key, required, T, items, n, fn) do { \
 	const cJSON *arr_; \
@@ -687,6 +703,9 @@ static int read_module(struct reader *r, const cJSON *o, struct module *m)
 		return json_error(&r->doc, cJSON_GetObjectItemCaseSensitive(o, "name"),
 				  "module name longer than %d characters", TERM_MAX_ATOM);
 	READ_ARRAY(r, o, "files", 0, const char *, m->files, m->nfiles, read_file_name);
+	/* older facts have no "flags": has_flags stays 0 */
+	m->has_flags = cJSON_GetObjectItemCaseSensitive(o, "flags") != NULL;
+	READ_ARRAY(r, o, "flags", 0, const char *, m->flags, m->nflags, read_flag);
 	READ_ARRAY(r, o, "exports", 0, struct symbol, m->exports, m->nexports, read_symbol);
 	READ_ARRAY(r, o, "locals", 0, struct symbol, m->locals, m->nlocals, read_symbol);
 	READ_ARRAY(r, o, "refs", 0, struct ref, m->refs, m->nrefs, read_ref);

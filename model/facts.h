@@ -105,6 +105,15 @@ struct module {
 	size_t nfiles;
 	uint64_t hash;          /* semantic hash of the whole module */
 	uint64_t flags_hash;    /* hash of the compile flags that matter */
+	/* The flags behind flags_hash, in command-line order, one per element
+	 * with its value: "-O2", "-DFAST_PATH", "-I../include", "-include
+	 * ../cfg.h" (path values relative to the source file's folder, as
+	 * hashed). A module grouped from several units lists each unit's flags
+	 * in turn, units in file order. has_flags is 0 (and flags NULL) when
+	 * the facts do not list them: facts written before the list existed. */
+	const char **flags;
+	size_t nflags;
+	int has_flags;
 	int incomplete;         /* failed to parse under --keep-going */
 	struct symbol *exports; size_t nexports;
 	struct symbol *locals;  size_t nlocals;

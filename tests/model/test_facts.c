@@ -28,6 +28,13 @@ static struct facts *sample(void)
 	srv->files[0] = "src/srv.c";
 	srv->hash = 0x0123456789abcdefULL;
 	srv->flags_hash = 42;
+	/* in command-line order, a repeated flag kept twice */
+	srv->nflags = 3;
+	srv->flags = arena_alloc(a, 3 * sizeof(char *));
+	srv->flags[0] = "-O2";
+	srv->flags[1] = "-I../include";
+	srv->flags[2] = "-O2";
+	srv->has_flags = 1;
 	srv->transformer = "srv_code_change";
 	srv->nexports = 2;
 	srv->exports = arena_zalloc(a, 2 * sizeof(struct symbol));
@@ -131,6 +138,16 @@ static void test_round_trip(void **state)
 	assert_int_equal(g->diags[0].severity, DIAG_ERROR);
 	assert_string_equal(srv->states[0].layout, "int n@0; size 4");
 	assert_int_equal(srv->entries[0].next_call, NEXT_BLOCKED);
+	/* compile flags: kept in their order; lib's are not listed at all */
+	assert_true(srv->has_flags);
+	assert_int_equal(srv->nflags, 3);
+	assert_string_equal(srv->flags[0], "-O2");
+	assert_string_equal(srv->flags[1], "-I../include");
+	assert_string_equal(srv->flags[2], "-O2");
+	assert_false(facts_module(g, "lib")->has_flags);
+	assert_non_null(strstr(one, "\"flags\": [\n        \"-O2\",\n        \"-I../include\","));
+	const char *second = strstr(strstr(one, "\"flags\":") + 1, "\"flags\":");
+	assert_null(second); /* lib has no "flags" member, not an empty one */
 	free(one);
 	free(two);
 	facts_free(f);
@@ -162,7 +179,7 @@ static void test_unknown_fields_and_edges_only(void **state)
 	(void)state;
 	const char *text =
 		"{\"format\": \"hotplan-facts\", \"version\": 1, \"extra\": [1, {\"x\": 2}],\n"
-		" \"modules\": [{\"name\": \"b\", \"colour\": \"red\"}, {\"name\": \"a\"}],\n"
+		" \"modules\": [{\"name\": \"b\", \"colour\": \"red\", \"flags\": []}, {\"name\": \"a\"}],\n"
 		" \"edges\": [{\"from\": \"a\", \"to\": \"b\", \"kinds\": [\"call\"], \"count\": 2},\n"
 		"           {\"from\": \"a\", \"to\": \"b\", \"kinds\": [\"data\"]}]}\n";
 	struct facts *f = NULL;
@@ -170,6 +187,10 @@ static void test_unknown_fields_and_edges_only(void **state)
 	assert_int_equal(facts_read_json("x.json", text, strlen(text), &f, &err), 0);
 	assert_int_equal(f->nmodules, 2);
 	assert_string_equal(f->modules[0].name, "a");
+	/* facts without "flags" do not list them; an empty list is a list */
+	assert_false(f->modules[0].has_flags);
+	assert_true(f->modules[1].has_flags);
+	assert_int_equal(f->modules[1].nflags, 0);
 	/* edges without refs are kept, merged per pair */
 	assert_int_equal(f->nedges, 1);
 	assert_int_equal(f->edges[0].kinds, REF_CALL | REF_DATA);
@@ -204,6 +225,11 @@ static void test_reader_errors(void **state)
 		{ "{\"format\": \"hotplan-facts\", \"version\": 1, \"modules\": [],\n \"edges\": [{\"from\": \"a\"}]}",
 		  "f.json:2:12: missing 'to' in object" },
 		{ "[1, 2]", "f.json:1:1: facts must be an object" },
+		{ "{\"format\": \"hotplan-facts\", \"version\": 1,\n \"modules\": [{\"name\": \"m\", \"flags\": \"-O2\"}]}",
+		  "f.json:2:37: 'flags' must be an array" },
+		{ "{\"format\": \"hotplan-facts\", \"version\": 1,\n \"modules\": [{\"name\": \"m\",\n"
+		  "   \"flags\": [\"-O2\", 2]}]}",
+		  "f.json:3:21: a compile flag must be a string" },
 		{ "{\"format\": \"hotplan-facts\", \"version\": 1, \"modules\": [{\"name\":\n \""
 		  "mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm"
 		  "mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm"
