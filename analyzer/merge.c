@@ -2,6 +2,12 @@
  * merge.c - per-unit facts to the facts of a tree (the "reduce" of
  * DESIGN.md §10).
  *
+ * Phases, each a function: collect and sort the units' modules; group them
+ * into modules (1); index who exports what, warning of symbols several
+ * modules export (2); resolve refs (3); move entries to the module defining
+ * their start routine (4); then sort and hash. No libclang here: merge.c is
+ * a library of its own (analyzer/CMakeLists.txt), so its test needs none.
+ *
  * Invariant: the result depends only on the set of inputs, not on their
  * order: units are grouped by module name in sorted order, every list is put
  * in canonical order by facts_finish(), and ties (several modules exporting a
@@ -109,178 +115,233 @@ static struct exporters *exporters_of(struct strmap *idx, const char *sym)
 	return strmap_get(idx, sym);
 }
 
-int analyzer_merge(struct facts *const *units, size_t n, struct facts **out,
-		   struct errbuf *err)
+/* What the phases of a merge share. */
+struct merge {
+	struct facts *f;               /* the result, built in place */
+	struct arena *a;               /* f's arena: everything kept is copied here */
+	VEC(struct unit_mod) um;       /* the units' modules, sorted */
+	struct diag_vec diags;
+	VEC(struct entry_vec) spawns;  /* per merged module: its spawn sites */
+	struct strmap idx;             /* symbol -> struct exporters */
+	struct cstr_vec names;         /* the keys of idx, sorted */
+};
+
+/* Phase 0: every input is per-unit facts; their modules sorted by name. */
+static int merge_collect(struct merge *mg, struct facts *const *units, size_t n,
+			 struct errbuf *err)
 {
-	VEC(struct unit_mod) um = { 0 };
 	for (size_t i = 0; i < n; i++) {
-		if (!units[i]->unit) {
-			VEC_RELEASE(&um);
+		if (!units[i]->unit)
 			return hp_error(err, HP_EINPUT,
 					"input %zu is not per-unit facts (made by 'hotplan analyze --tu')",
 					i + 1);
-		}
 		for (size_t k = 0; k < units[i]->nmodules; k++) {
 			struct unit_mod x = { &units[i]->modules[k], units[i] };
-			VEC_PUSH(&um, x);
+			VEC_PUSH(&mg->um, x);
 		}
 	}
-	if (um.n > 1)
-		qsort(um.items, um.n, sizeof(*um.items), cmp_unit_mod);
+	if (mg->um.n > 1)
+		qsort(mg->um.items, mg->um.n, sizeof(*mg->um.items), cmp_unit_mod);
+	return 0;
+}
 
-	struct facts *f = facts_new();
-	struct arena *a = &f->arena;
-	f->root = cp(a, um.n ? um.items[0].f->root : (n ? units[0]->root : ""));
-	struct diag_vec diags = { 0 };
+/* The per-unit lists of one merged module, before they move to the arena. */
+struct module_parts {
+	struct symbol_vec ex, lo;
+	struct ref_vec refs;
+	struct entry_vec en;
+	struct blocking_vec bl;
+	struct state_vec st;
+	struct cstr_vec files;
+	struct cstr_vec flags; /* each unit's compile flags in turn */
+};
+
+/* Appends the refs, entries and blocking calls of unit module u to p. */
+static void copy_calls(struct arena *a, const struct module *u, const char *spawn_module,
+		       struct module_parts *p)
+{
+	for (size_t q = 0; q < u->nrefs; q++) {
+		struct ref r = u->refs[q];
+		r.symbol = cp(a, r.symbol);
+		r.module = cp(a, r.module);
+		r.from = cp(a, r.from);
+		r.loc = cp_loc(a, r.loc);
+		VEC_PUSH(&p->refs, r);
+	}
+	for (size_t q = 0; q < u->nentries; q++) {
+		struct entry e = u->entries[q];
+		e.function = cp(a, e.function);
+		e.spawner = cp(a, e.spawner);
+		e.spawn_module = spawn_module;
+		e.spawned_in = cp(a, e.spawned_in);
+		e.blocking = cp(a, e.blocking);
+		e.loc = cp_loc(a, e.loc);
+		VEC_PUSH(&p->en, e);
+	}
+	for (size_t q = 0; q < u->nblocking; q++) {
+		struct blocking b = u->blocking[q];
+		b.function = cp(a, b.function);
+		b.callee = cp(a, b.callee);
+		b.loc = cp_loc(a, b.loc);
+		VEC_PUSH(&p->bl, b);
+	}
+}
+
+/* Appends the state types of u that p does not have yet (same name and layout). */
+static void copy_states(struct arena *a, const struct module *u, struct module_parts *p)
+{
+	for (size_t q = 0; q < u->nstates; q++) {
+		struct state_type s = u->states[q];
+		int dup = 0;
+		for (size_t z = 0; z < p->st.n; z++)
+			if (!strcmp(p->st.items[z].name, s.name) &&
+			    p->st.items[z].layout_hash == s.layout_hash)
+				dup = 1;
+		if (dup)
+			continue;
+		s.name = cp(a, s.name);
+		s.layout = cp(a, s.layout);
+		s.loc = cp_loc(a, s.loc);
+		VEC_PUSH(&p->st, s);
+	}
+}
+
+/* Appends the diagnostics of unit facts uf that concern module u (or none). */
+static void copy_diags(struct merge *mg, const struct facts *uf, const struct module *u,
+		       const char *module)
+{
+	for (size_t q = 0; q < uf->ndiags; q++) {
+		const struct diagnostic *g = &uf->diags[q];
+		if (g->module && strcmp(g->module, u->name))
+			continue;
+		struct diagnostic d = *g;
+		d.module = d.module ? module : NULL;
+		d.message = cp(mg->a, d.message);
+		d.loc = cp_loc(mg->a, d.loc);
+		VEC_PUSH(&mg->diags, d);
+	}
+}
+
+/* Phase 1, for one module: the units um[i..j) (one name) merged into m. */
+static void merge_module(struct merge *mg, size_t i, size_t j, struct module *m)
+{
+	struct arena *a = mg->a;
+	struct module_parts p;
+	memset(&p, 0, sizeof(p));
+	memset(m, 0, sizeof(*m));
+	m->name = cp(a, mg->um.items[i].m->name);
+	m->has_flags = 1; /* listed only if every unit lists them */
+	uint64_t fh = hp_hash_str("hotplan-module-flags");
+	for (size_t k = i; k < j; k++) {
+		const struct module *u = mg->um.items[k].m;
+		for (size_t q = 0; q < u->nfiles; q++)
+			VEC_PUSH(&p.files, cp(a, u->files[q]));
+		fh = mix_u64(mix_str(fh, u->nfiles ? u->files[0] : ""), u->flags_hash);
+		for (size_t q = 0; q < u->nflags; q++)
+			VEC_PUSH(&p.flags, cp(a, u->flags[q]));
+		m->has_flags &= u->has_flags;
+		m->incomplete |= u->incomplete;
+		if (u->transformer && (!m->transformer || strcmp(u->transformer, m->transformer) < 0))
+			m->transformer = cp(a, u->transformer);
+		cp_symbols(a, &p.ex, u->exports, u->nexports);
+		cp_symbols(a, &p.lo, u->locals, u->nlocals);
+		copy_calls(a, u, m->name, &p);
+		copy_states(a, u, &p);
+		copy_diags(mg, mg->um.items[k].f, u, m->name);
+	}
+	/* a single unit keeps its own flags hash, so --tu facts agree */
+	m->flags_hash = j - i == 1 ? mg->um.items[i].m->flags_hash : fh;
+	m->files = p.files.items ? arena_memdup(a, p.files.items, p.files.n * sizeof(char *)) : NULL;
+	m->nfiles = p.files.n;
+	if (m->has_flags && p.flags.n) {
+		m->flags = arena_memdup(a, p.flags.items, p.flags.n * sizeof(char *));
+		m->nflags = p.flags.n;
+	}
+	m->exports = arena_memdup(a, p.ex.items, p.ex.n * sizeof(*p.ex.items));
+	m->nexports = p.ex.n;
+	m->locals = arena_memdup(a, p.lo.items, p.lo.n * sizeof(*p.lo.items));
+	m->nlocals = p.lo.n;
+	m->refs = arena_memdup(a, p.refs.items, p.refs.n * sizeof(*p.refs.items));
+	m->nrefs = p.refs.n;
+	m->blocking = arena_memdup(a, p.bl.items, p.bl.n * sizeof(*p.bl.items));
+	m->nblocking = p.bl.n;
+	m->states = arena_memdup(a, p.st.items, p.st.n * sizeof(*p.st.items));
+	m->nstates = p.st.n;
+	VEC_PUSH(&mg->spawns, p.en);
+	VEC_RELEASE(&p.ex);
+	VEC_RELEASE(&p.lo);
+	VEC_RELEASE(&p.refs);
+	VEC_RELEASE(&p.bl);
+	VEC_RELEASE(&p.st);
+	VEC_RELEASE(&p.files);
+	VEC_RELEASE(&p.flags);
+}
+
+/* Phase 1: units grouped into the modules of f, sorted (facts_finish). */
+static void merge_group(struct merge *mg)
+{
 	VEC(struct module) mods = { 0 };
-	VEC(struct entry_vec) spawns = { 0 };   /* per module: spawn sites */
-
-	/* 1. group units into modules */
-	for (size_t i = 0; i < um.n;) {
+	for (size_t i = 0; i < mg->um.n;) {
 		size_t j = i;
-		while (j < um.n && !strcmp(um.items[j].m->name, um.items[i].m->name))
+		while (j < mg->um.n && !strcmp(mg->um.items[j].m->name, mg->um.items[i].m->name))
 			j++;
 		struct module m;
-		struct symbol_vec ex = { 0 }, lo = { 0 };
-		struct ref_vec refs = { 0 };
-		struct entry_vec en = { 0 };
-		struct blocking_vec bl = { 0 };
-		struct state_vec st = { 0 };
-		struct cstr_vec files = { 0 };
-		memset(&m, 0, sizeof(m));
-		m.name = cp(a, um.items[i].m->name);
-		uint64_t fh = hp_hash_str("hotplan-module-flags");
-		for (size_t k = i; k < j; k++) {
-			const struct module *u = um.items[k].m;
-			const struct facts *uf = um.items[k].f;
-			for (size_t q = 0; q < u->nfiles; q++)
-				VEC_PUSH(&files, cp(a, u->files[q]));
-			fh = mix_u64(mix_str(fh, u->nfiles ? u->files[0] : ""), u->flags_hash);
-			m.incomplete |= u->incomplete;
-			if (u->transformer && (!m.transformer || strcmp(u->transformer, m.transformer) < 0))
-				m.transformer = cp(a, u->transformer);
-			cp_symbols(a, &ex, u->exports, u->nexports);
-			cp_symbols(a, &lo, u->locals, u->nlocals);
-			for (size_t q = 0; q < u->nrefs; q++) {
-				struct ref r = u->refs[q];
-				r.symbol = cp(a, r.symbol);
-				r.module = cp(a, r.module);
-				r.from = cp(a, r.from);
-				r.loc = cp_loc(a, r.loc);
-				VEC_PUSH(&refs, r);
-			}
-			for (size_t q = 0; q < u->nentries; q++) {
-				struct entry e = u->entries[q];
-				e.function = cp(a, e.function);
-				e.spawner = cp(a, e.spawner);
-				e.spawn_module = m.name;
-				e.spawned_in = cp(a, e.spawned_in);
-				e.blocking = cp(a, e.blocking);
-				e.loc = cp_loc(a, e.loc);
-				VEC_PUSH(&en, e);
-			}
-			for (size_t q = 0; q < u->nblocking; q++) {
-				struct blocking b = u->blocking[q];
-				b.function = cp(a, b.function);
-				b.callee = cp(a, b.callee);
-				b.loc = cp_loc(a, b.loc);
-				VEC_PUSH(&bl, b);
-			}
-			for (size_t q = 0; q < u->nstates; q++) {
-				struct state_type s = u->states[q];
-				int dup = 0;
-				for (size_t z = 0; z < st.n; z++)
-					if (!strcmp(st.items[z].name, s.name) &&
-					    st.items[z].layout_hash == s.layout_hash)
-						dup = 1;
-				if (dup)
-					continue;
-				s.name = cp(a, s.name);
-				s.layout = cp(a, s.layout);
-				s.loc = cp_loc(a, s.loc);
-				VEC_PUSH(&st, s);
-			}
-			for (size_t q = 0; q < uf->ndiags; q++) {
-				const struct diagnostic *g = &uf->diags[q];
-				if (g->module && strcmp(g->module, u->name))
-					continue;
-				struct diagnostic d = *g;
-				d.module = d.module ? m.name : NULL;
-				d.message = cp(a, d.message);
-				d.loc = cp_loc(a, d.loc);
-				VEC_PUSH(&diags, d);
-			}
-		}
-		/* a single unit keeps its own flags hash, so --tu facts agree */
-		m.flags_hash = j - i == 1 ? um.items[i].m->flags_hash : fh;
-		m.files = files.items ? arena_memdup(a, files.items, files.n * sizeof(char *)) : NULL;
-		m.nfiles = files.n;
-		m.exports = arena_memdup(a, ex.items, ex.n * sizeof(*ex.items));
-		m.nexports = ex.n;
-		m.locals = arena_memdup(a, lo.items, lo.n * sizeof(*lo.items));
-		m.nlocals = lo.n;
-		m.refs = arena_memdup(a, refs.items, refs.n * sizeof(*refs.items));
-		m.nrefs = refs.n;
-		m.blocking = arena_memdup(a, bl.items, bl.n * sizeof(*bl.items));
-		m.nblocking = bl.n;
-		m.states = arena_memdup(a, st.items, st.n * sizeof(*st.items));
-		m.nstates = st.n;
+		merge_module(mg, i, j, &m);
 		VEC_PUSH(&mods, m);
-		VEC_PUSH(&spawns, en);
-		VEC_RELEASE(&ex);
-		VEC_RELEASE(&lo);
-		VEC_RELEASE(&refs);
-		VEC_RELEASE(&bl);
-		VEC_RELEASE(&st);
-		VEC_RELEASE(&files);
 		i = j;
 	}
-	f->modules = arena_memdup(a, mods.items, mods.n * sizeof(*mods.items));
-	f->nmodules = mods.n;
+	mg->f->modules = arena_memdup(mg->a, mods.items, mods.n * sizeof(*mods.items));
+	mg->f->nmodules = mods.n;
 	VEC_RELEASE(&mods);
 	/* sorting now lets module_export()/module_local() search them */
-	facts_finish(f);
+	facts_finish(mg->f);
+}
 
-	/* 2. who exports what */
-	struct strmap idx;
-	struct cstr_vec names = { 0 };
-	strmap_init(&idx);
+/* Phase 2: who exports what; a warning for each symbol several modules export. */
+static void merge_index_exports(struct merge *mg)
+{
+	struct facts *f = mg->f;
 	for (size_t i = 0; i < f->nmodules; i++) {
 		struct module *m = &f->modules[i];
 		for (size_t k = 0; k < m->nexports; k++) {
 			const char *s = m->exports[k].name;
-			struct exporters *e = exporters_of(&idx, s);
+			struct exporters *e = exporters_of(&mg->idx, s);
 			if (!e) {
-				e = arena_zalloc(a, sizeof(*e));
-				strmap_put(&idx, s, e);
-				VEC_PUSH(&names, s);
+				e = arena_zalloc(mg->a, sizeof(*e));
+				strmap_put(&mg->idx, s, e);
+				VEC_PUSH(&mg->names, s);
 			}
 			if (e->n && !strcmp(e->items[e->n - 1], m->name))
 				continue;
 			VEC_PUSH(e, m->name);
 		}
 	}
-	if (names.n > 1)
-		qsort(names.items, names.n, sizeof(char *), hp_strcmp_ptr);
-	for (size_t i = 0; i < names.n; i++) {
-		struct exporters *e = exporters_of(&idx, names.items[i]);
+	if (mg->names.n > 1)
+		qsort(mg->names.items, mg->names.n, sizeof(char *), hp_strcmp_ptr);
+	for (size_t i = 0; i < mg->names.n; i++) {
+		const char *name = mg->names.items[i];
+		struct exporters *e = exporters_of(&mg->idx, name);
 		if (e->n < 2)
 			continue;
 		struct strbuf sb = STRBUF_INIT;
-		sb_addf(&sb, "'%s' is defined in %zu modules:", names.items[i], e->n);
+		sb_addf(&sb, "'%s' is defined in %zu modules:", name, e->n);
 		for (size_t k = 0; k < e->n; k++)
 			sb_addf(&sb, "%s %s", k ? "," : "", e->items[k]);
-		struct diagnostic d = { DIAG_WARNING, NULL, arena_strdup(a, sb.buf), { 0 } };
-		const struct symbol *s = module_export(facts_module(f, e->items[0]), names.items[i]);
+		struct diagnostic d = { DIAG_WARNING, NULL, arena_strdup(mg->a, sb.buf), { 0 } };
+		const struct symbol *s = module_export(facts_module(f, e->items[0]), name);
 		if (s)
 			d.loc = s->loc;
-		VEC_PUSH(&diags, d);
+		VEC_PUSH(&mg->diags, d);
 		sb_release(&sb);
 	}
+}
 
-	/* 3. resolve refs */
-	for (size_t i = 0; i < f->nmodules; i++) {
-		struct module *m = &f->modules[i];
+/* Phase 3: each unresolved ref goes to the modules exporting its symbol;
+ * refs to symbols no module exports (libc, ...) are dropped. */
+static void merge_resolve_refs(struct merge *mg)
+{
+	for (size_t i = 0; i < mg->f->nmodules; i++) {
+		struct module *m = &mg->f->modules[i];
 		struct ref_vec rv = { 0 };
 		for (size_t k = 0; k < m->nrefs; k++) {
 			struct ref r = m->refs[k];
@@ -288,7 +349,7 @@ int analyzer_merge(struct facts *const *units, size_t n, struct facts **out,
 				VEC_PUSH(&rv, r);
 				continue;
 			}
-			struct exporters *e = exporters_of(&idx, r.symbol);
+			struct exporters *e = exporters_of(&mg->idx, r.symbol);
 			if (!e || module_export(m, r.symbol))
 				continue;
 			for (size_t q = 0; q < e->n; q++) {
@@ -297,29 +358,34 @@ int analyzer_merge(struct facts *const *units, size_t n, struct facts **out,
 				VEC_PUSH(&rv, r);
 			}
 		}
-		m->refs = rv.n ? arena_memdup(a, rv.items, rv.n * sizeof(*rv.items)) : NULL;
+		m->refs = rv.n ? arena_memdup(mg->a, rv.items, rv.n * sizeof(*rv.items)) : NULL;
 		m->nrefs = rv.n;
 		VEC_RELEASE(&rv);
 	}
+}
 
-	/* 4. entries go to the module defining the start routine */
+/* Phase 4: entries go to the module defining the start routine, with its
+ * loop's next call; a routine defined nowhere gives a note. */
+static void merge_place_entries(struct merge *mg)
+{
+	struct facts *f = mg->f;
 	struct entry_vec *dest = xcalloc(f->nmodules + 1, sizeof(*dest));
 	for (size_t i = 0; i < f->nmodules; i++) {
 		struct module *m = &f->modules[i];
-		for (size_t k = 0; k < spawns.items[i].n; k++) {
-			struct entry e = spawns.items[i].items[k];
+		for (size_t k = 0; k < mg->spawns.items[i].n; k++) {
+			struct entry e = mg->spawns.items[i].items[k];
 			const struct symbol *s = module_local(m, e.function);
 			struct module *d = m;
 			if (!s) {
-				struct exporters *x = exporters_of(&idx, e.function);
+				struct exporters *x = exporters_of(&mg->idx, e.function);
 				d = x ? facts_module(f, x->items[0]) : NULL;
 				s = d ? module_export(d, e.function) : NULL;
 			}
 			if (!s) {
 				struct diagnostic g = { DIAG_NOTE, m->name,
-					arena_printf(a, "thread start routine '%s' is not defined in the tree",
+					arena_printf(mg->a, "thread start routine '%s' is not defined in the tree",
 						     e.function), e.loc };
-				VEC_PUSH(&diags, g);
+				VEC_PUSH(&mg->diags, g);
 				continue;
 			}
 			e.loc = s->loc;
@@ -327,27 +393,52 @@ int analyzer_merge(struct facts *const *units, size_t n, struct facts **out,
 			e.blocking = s->has_loop ? s->loop_blocking : NULL;
 			VEC_PUSH(&dest[d - f->modules], e);
 		}
-		VEC_RELEASE(&spawns.items[i]);
 	}
 	for (size_t i = 0; i < f->nmodules; i++) {
-		f->modules[i].entries = arena_memdup(a, dest[i].items, dest[i].n * sizeof(struct entry));
+		f->modules[i].entries = arena_memdup(mg->a, dest[i].items, dest[i].n * sizeof(struct entry));
 		f->modules[i].nentries = dest[i].n;
 		VEC_RELEASE(&dest[i]);
 	}
 	free(dest);
-	VEC_RELEASE(&spawns);
+}
 
-	f->diags = arena_memdup(a, diags.items, diags.n * sizeof(*diags.items));
-	f->ndiags = diags.n;
-	VEC_RELEASE(&diags);
+static void merge_release(struct merge *mg)
+{
+	for (size_t i = 0; i < mg->spawns.n; i++)
+		VEC_RELEASE(&mg->spawns.items[i]);
+	VEC_RELEASE(&mg->spawns);
+	for (size_t i = 0; i < mg->names.n; i++)
+		free(exporters_of(&mg->idx, mg->names.items[i])->items);
+	VEC_RELEASE(&mg->names);
+	strmap_release(&mg->idx);
+	VEC_RELEASE(&mg->diags);
+	VEC_RELEASE(&mg->um);
+}
+
+int analyzer_merge(struct facts *const *units, size_t n, struct facts **out,
+		   struct errbuf *err)
+{
+	struct merge mg;
+	memset(&mg, 0, sizeof(mg));
+	strmap_init(&mg.idx);
+	int rc = merge_collect(&mg, units, n, err);
+	if (rc) {
+		merge_release(&mg);
+		return rc;
+	}
+	struct facts *f = mg.f = facts_new();
+	mg.a = &f->arena;
+	f->root = cp(mg.a, mg.um.n ? mg.um.items[0].f->root : (n ? units[0]->root : ""));
+	merge_group(&mg);
+	merge_index_exports(&mg);
+	merge_resolve_refs(&mg);
+	merge_place_entries(&mg);
+	f->diags = arena_memdup(mg.a, mg.diags.items, mg.diags.n * sizeof(*mg.diags.items));
+	f->ndiags = mg.diags.n;
 	facts_finish(f);
 	for (size_t i = 0; i < f->nmodules; i++)
 		module_compute_hash(&f->modules[i]);
-	for (size_t i = 0; i < names.n; i++)
-		free(exporters_of(&idx, names.items[i])->items);
-	VEC_RELEASE(&names);
-	strmap_release(&idx);
-	VEC_RELEASE(&um);
+	merge_release(&mg);
 	*out = f;
 	return 0;
 }
