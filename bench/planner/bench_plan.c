@@ -4,18 +4,14 @@
  *
  *   bench_plan [-m MODULES] [-e EDGES] [-c PERCENT] [-r REPEAT] [-v] [-w OLD NEW]
  *
- * Builds the facts of two versions in memory, deterministically (a fixed
- * linear congruential generator, no clock, no address in any name):
- * MODULES modules, each exporting one function and referring to about
- * EDGES/MODULES functions of modules with a smaller index (a layered code
- * base: mostly a DAG), plus one reference in a hundred going the other way
- * (small cycles). One module in a hundred starts a thread and has a state
- * transformer. In the new version PERCENT percent of the modules change (a
- * body; one in ten of those also a state layout), 0.5% are added and 0.5%
- * removed. Then it times plan_build() (diff, classification, Deps, appups,
- * both translations, findings) REPEAT times and prints the best, and the
- * time to write the outputs. With -w it also writes both facts as JSON, for
- * timing the end-to-end command (bench/planner/run). -v checks that the
+ * Builds the facts of two versions in memory with the planner tests'
+ * synthetic code base (tests/planner/fixture.h, fx_synthetic: MODULES
+ * modules, about EDGES references, PERCENT percent of the modules changed,
+ * 0.5% added and 0.5% removed). Then it times plan_build() (diff,
+ * classification, Deps, appups, both translations, findings) REPEAT times
+ * and prints the best, and the time to write the outputs. With -w it also
+ * writes both facts as JSON, for timing the end-to-end command
+ * (bench/planner/run). -v checks that the
  * plan's own script checks agree with plan_check_script().
  *
  * Output, one "key value" per line: modules, edges, touched, script,
@@ -30,115 +26,14 @@
 #include "diff.h"
 #include "facts.h"
 #include "fileio.h"
+#include "fixture.h"
 #include "plan.h"
-
-struct gen {
-	size_t modules, edges;
-	unsigned percent;
-};
-
-/* The generator's state lives in the caller (no globals). */
-static uint64_t lcg(uint64_t *s)
-{
-	*s = *s * 6364136223846793005ull + 1442695040888963407ull;
-	return *s >> 33;
-}
 
 static double now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-enum fate { KEPT, CHANGED, CHANGED_STATE, ADDED, REMOVED };
-
-/* What happens to module i between the versions (same answer for both). */
-static enum fate fate_of(const struct gen *g, size_t i)
-{
-	uint64_t s = i * 0x9E3779B97F4A7C15ull + 7;
-	unsigned r = (unsigned)(lcg(&s) % 1000);
-	if (r < 5)
-		return ADDED;
-	if (r < 10)
-		return REMOVED;
-	if (r < 10 + g->percent * 10)
-		return (r % 10) == 0 ? CHANGED_STATE : CHANGED;
-	return KEPT;
-}
-
-static struct facts *build(const struct gen *g, int v2)
-{
-	struct facts *f = facts_new();
-	struct arena *a = &f->arena;
-	f->root = v2 ? "synthetic/v2" : "synthetic/v1";
-	f->modules = arena_zalloc(a, g->modules * sizeof(*f->modules));
-	size_t per = g->edges / g->modules;
-	char **names = xmalloc(g->modules * sizeof(*names));
-	char **funcs = xmalloc(g->modules * sizeof(*funcs));
-	for (size_t i = 0; i < g->modules; i++) {
-		names[i] = arena_printf(a, "m%06zu", i);
-		funcs[i] = arena_printf(a, "m%06zu_f", i);
-	}
-	for (size_t i = 0; i < g->modules; i++) {
-		enum fate fate = fate_of(g, i);
-		if ((fate == ADDED && !v2) || (fate == REMOVED && v2))
-			continue;
-		int changed = v2 && (fate == CHANGED || fate == CHANGED_STATE);
-		struct module *m = &f->modules[f->nmodules++];
-		m->name = names[i];
-		m->files = arena_alloc(a, sizeof(*m->files));
-		m->files[0] = arena_printf(a, "src/%s.c", names[i]);
-		m->nfiles = 1;
-		m->hash = changed ? 2 : 1;
-		m->exports = arena_zalloc(a, sizeof(*m->exports));
-		m->nexports = 1;
-		struct symbol *s = &m->exports[0];
-		s->name = funcs[i];
-		s->kind = SYM_FUNCTION;
-		s->signature = "int (int)";
-		s->visibility = "default";
-		s->sig_hash = 1;
-		s->hash = changed ? 2 * i + 2 : 2 * i + 1;
-		s->loc.file = m->files[0];
-		s->loc.line = 1;
-		s->loc.col = 1;
-		if (i % 100 == 7) {
-			m->entries = arena_zalloc(a, sizeof(*m->entries));
-			m->nentries = 1;
-			m->entries[0].function = funcs[i];
-			m->entries[0].spawner = "pthread_create";
-			m->entries[0].spawn_module = names[i];
-			m->transformer = funcs[i];
-			m->states = arena_zalloc(a, sizeof(*m->states));
-			m->nstates = 1;
-			m->states[0].name = "struct st";
-			m->states[0].layout = "int a@0; size 4";
-			m->states[0].layout_hash = v2 && fate == CHANGED_STATE ? 2 : 1;
-		}
-		/* references: mostly to lower-indexed modules; the targets are the
-		 * same in both versions, so the graph of kept modules does not move */
-		m->refs = arena_zalloc(a, per * sizeof(*m->refs));
-		uint64_t st = i + 1;
-		for (size_t k = 0; k < per && i > 0; k++) {
-			size_t j = (size_t)(lcg(&st) % i);
-			if (k == 0 && i % 100 == 50 && i + 1 < g->modules)
-				j = i + 1; /* a back edge: small cycles */
-			enum fate tf = fate_of(g, j);
-			if ((tf == ADDED && !v2) || (tf == REMOVED && v2))
-				continue;
-			struct ref *r = &m->refs[m->nrefs++];
-			r->symbol = funcs[j];
-			r->module = names[j];
-			r->kind = REF_CALL;
-			r->from = funcs[i];
-			r->loc = s->loc;
-		}
-	}
-	free(names);
-	free(funcs);
-	facts_finish(f);
-	return f;
 }
 
 /* -v: the plan's own script checks agree with plan_check_script() on the
@@ -169,7 +64,7 @@ static void verify_checks(const struct plan *p)
 
 int main(int argc, char **argv)
 {
-	struct gen g = { 100000, 1000000, 10 };
+	struct fx_synth g = { 100000, 1000000, 10 };
 	unsigned repeat = 3;
 	int verify = 0;
 	const char *wold = NULL, *wnew = NULL;
@@ -197,7 +92,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_plan: need at least 2 modules, -c below 100, -r above 0\n");
 		return 2;
 	}
-	struct facts *old = build(&g, 0), *new = build(&g, 1);
+	struct facts *old = fx_synthetic(&g, 0), *new = fx_synthetic(&g, 1);
 	struct errbuf err;
 
 	if (wold) {

@@ -1,8 +1,11 @@
 /*
- * fixture.c - facts built in C for the planner's unit tests (fixture.h).
+ * fixture.c - facts built in C for the planner's unit tests and bench
+ * (fixture.h).
  *
  * Invariant: every array of a fixture module is allocated with FX_MAX slots
- * when the module is created, so adding never moves anything.
+ * when the module is created, so adding never moves anything. The synthetic
+ * code base (fx_synthetic) sizes its arrays exactly instead: it is built in
+ * one pass, and may have 100,000 modules.
  */
 #include "fixture.h"
 
@@ -181,4 +184,103 @@ void fx_release(struct facts *f, int v2)
 		m = fx_mod(f, "legacy");
 		fx_fn(f, m, "legacy_check", "int (void)", "legacy");
 	}
+}
+
+/* ---- the synthetic code base (fx_synthetic) ----------------------------------- */
+
+/* The generator's state lives in the caller (no globals). */
+static uint64_t lcg(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ull + 1442695040888963407ull;
+	return *s >> 33;
+}
+
+enum fate { KEPT, CHANGED, CHANGED_STATE, ADDED, REMOVED };
+
+/* What happens to module i between the versions (same answer for both). */
+static enum fate fate_of(const struct fx_synth *g, size_t i)
+{
+	uint64_t s = i * 0x9E3779B97F4A7C15ull + 7;
+	unsigned r = (unsigned)(lcg(&s) % 1000);
+	if (r < 5)
+		return ADDED;
+	if (r < 10)
+		return REMOVED;
+	if (r < 10 + g->percent * 10)
+		return (r % 10) == 0 ? CHANGED_STATE : CHANGED;
+	return KEPT;
+}
+
+struct facts *fx_synthetic(const struct fx_synth *g, int v2)
+{
+	struct facts *f = facts_new();
+	struct arena *a = &f->arena;
+	f->root = v2 ? "synthetic/v2" : "synthetic/v1";
+	f->modules = arena_zalloc(a, g->modules * sizeof(*f->modules));
+	size_t per = g->edges / g->modules;
+	char **names = xmalloc(g->modules * sizeof(*names));
+	char **funcs = xmalloc(g->modules * sizeof(*funcs));
+	for (size_t i = 0; i < g->modules; i++) {
+		names[i] = arena_printf(a, "m%06zu", i);
+		funcs[i] = arena_printf(a, "m%06zu_f", i);
+	}
+	for (size_t i = 0; i < g->modules; i++) {
+		enum fate fate = fate_of(g, i);
+		if ((fate == ADDED && !v2) || (fate == REMOVED && v2))
+			continue;
+		int changed = v2 && (fate == CHANGED || fate == CHANGED_STATE);
+		struct module *m = &f->modules[f->nmodules++];
+		m->name = names[i];
+		m->files = arena_alloc(a, sizeof(*m->files));
+		m->files[0] = arena_printf(a, "src/%s.c", names[i]);
+		m->nfiles = 1;
+		m->hash = changed ? 2 : 1;
+		m->exports = arena_zalloc(a, sizeof(*m->exports));
+		m->nexports = 1;
+		struct symbol *s = &m->exports[0];
+		s->name = funcs[i];
+		s->kind = SYM_FUNCTION;
+		s->signature = "int (int)";
+		s->visibility = "default";
+		s->sig_hash = 1;
+		s->hash = changed ? 2 * i + 2 : 2 * i + 1;
+		s->loc.file = m->files[0];
+		s->loc.line = 1;
+		s->loc.col = 1;
+		if (i % 100 == 7) {
+			m->entries = arena_zalloc(a, sizeof(*m->entries));
+			m->nentries = 1;
+			m->entries[0].function = funcs[i];
+			m->entries[0].spawner = "pthread_create";
+			m->entries[0].spawn_module = names[i];
+			m->transformer = funcs[i];
+			m->states = arena_zalloc(a, sizeof(*m->states));
+			m->nstates = 1;
+			m->states[0].name = "struct st";
+			m->states[0].layout = "int a@0; size 4";
+			m->states[0].layout_hash = v2 && fate == CHANGED_STATE ? 2 : 1;
+		}
+		/* references: mostly to lower-indexed modules; the targets are the
+		 * same in both versions, so the graph of kept modules does not move */
+		m->refs = arena_zalloc(a, per * sizeof(*m->refs));
+		uint64_t st = i + 1;
+		for (size_t k = 0; k < per && i > 0; k++) {
+			size_t j = (size_t)(lcg(&st) % i);
+			if (k == 0 && i % 100 == 50 && i + 1 < g->modules)
+				j = i + 1; /* a back edge: small cycles */
+			enum fate tf = fate_of(g, j);
+			if ((tf == ADDED && !v2) || (tf == REMOVED && v2))
+				continue;
+			struct ref *r = &m->refs[m->nrefs++];
+			r->symbol = funcs[j];
+			r->module = names[j];
+			r->kind = REF_CALL;
+			r->from = funcs[i];
+			r->loc = s->loc;
+		}
+	}
+	free(names);
+	free(funcs);
+	facts_finish(f);
+	return f;
 }

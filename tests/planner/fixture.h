@@ -1,5 +1,6 @@
 /*
- * fixture.h - small facts built in C for the planner's unit tests.
+ * fixture.h - facts built in C for the planner's unit tests and bench: small
+ * hand-made releases, and a synthetic code base of any size.
  *
  * A fixture facts has room for FX_MAX modules and FX_MAX items of each kind
  * per module (allocated up front in the facts' arena, so pointers returned
@@ -42,5 +43,24 @@ void fx_transformer(struct facts *f, struct module *m, const char *name);
 void fx_release(struct facts *f, int v2);
 /* Sorts and builds the edges (facts_finish). */
 void fx_finish(struct facts *f);
+
+/*
+ * A synthetic code base of any size, for the planner's bench
+ * (bench/planner/bench_plan.c) and tests (tests/planner/test_depgraph.c).
+ * Deterministic: a fixed linear congruential generator, no clock, no
+ * address in any name. modules modules "m000000"..., each exporting one
+ * function and referring to about edges/modules functions of modules with a
+ * smaller index (a layered code base, mostly a DAG), plus one reference in
+ * a hundred going the other way (small cycles). One module in a hundred
+ * starts a thread and has a state transformer. In version 2 (v2 set),
+ * percent percent of the modules change (a body; one in ten of those also a
+ * state layout), 0.5% are added and 0.5% removed. Returns finished facts
+ * (facts_finish), owned by the caller. Not limited by FX_MAX.
+ */
+struct fx_synth {
+	size_t modules, edges;
+	unsigned percent;    /* below 100 */
+};
+struct facts *fx_synthetic(const struct fx_synth *spec, int v2);
 
 #endif
