@@ -19,6 +19,9 @@ struct unit {
 	const char **args;    /* libclang arguments (no compiler, -c, -o, file) */
 	size_t nargs;
 	uint64_t flags_hash;  /* hash of the flags that matter (DESIGN.md §3) */
+	const char **flags;   /* those flags, in command-line order, as hashed
+			       * (struct module's flags) */
+	size_t nflags;
 };
 
 struct unit_list {

@@ -4,7 +4,7 @@
  * An entry is the file DIR/<key>.facts, where key hashes the unit's path,
  * flags, module name, the analysis settings and the hotplan executable. Its layout:
  *
- *   hotplan-cache 1 <checksum of everything after this line, 16 hex>
+ *   hotplan-cache 2 <checksum of everything after this line, 16 hex>
  *   <number of dependencies>
  *   <content hash, 16 hex> <path>        one line per file the unit read
  *   <the unit's facts JSON>
@@ -25,7 +25,8 @@
 
 #include "fileio.h"
 
-#define CACHE_MAGIC "hotplan-cache 1 "
+/* 2: per-unit facts list their compile flags */
+#define CACHE_MAGIC "hotplan-cache 2 "
 
 void hash_memo_init(struct hash_memo *m)
 {

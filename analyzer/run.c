@@ -46,6 +46,22 @@ static void progress(struct pool *p)
 		fprintf(stderr, "\ranalyzing %zu/%zu units", p->done, p->total);
 }
 
+/* Gives a unit's facts its compile flags, copied into the facts' arena
+ * (the walk records only their hash); facts that list them are kept. */
+static void facts_set_flags(struct facts *f, const struct unit *u)
+{
+	for (size_t k = 0; k < f->nmodules; k++) {
+		struct module *m = &f->modules[k];
+		if (m->has_flags)
+			continue;
+		m->flags = u->nflags ? arena_alloc(&f->arena, u->nflags * sizeof(*m->flags)) : NULL;
+		for (size_t i = 0; i < u->nflags; i++)
+			m->flags[i] = arena_strdup(&f->arena, u->flags[i]);
+		m->nflags = u->nflags;
+		m->has_flags = 1;
+	}
+}
+
 static int pool_next(void *ctx, size_t *unit)
 {
 	struct pool *p = ctx;
@@ -62,6 +78,8 @@ static void pool_done(void *ctx, size_t i)
 {
 	struct pool *p = ctx;
 	struct unit_result *res = &p->results[i];
+	if (res->facts)
+		facts_set_flags(res->facts, &p->ul->units[i]);
 	if (p->opts->cache_dir && !res->failed && res->facts)
 		cache_store(p->opts->cache_dir, p->keys[i], res->facts, res->deps, res->ndeps);
 	pthread_mutex_lock(&p->mu);
@@ -167,6 +185,7 @@ int analyzer_run(const char *tree, const struct analyzer_opts *opts,
 			keys[i] = cache_key(&ul.units[i], cfg, tool);
 			p.results[i].facts = cache_load(opts->cache_dir, keys[i], &memo);
 			if (p.results[i].facts) {
+				facts_set_flags(p.results[i].facts, &ul.units[i]);
 				p.done++;
 				continue;
 			}

@@ -147,15 +147,20 @@ static int in_list(const char *const *v, size_t n, const char *s)
 }
 
 /*
- * Turns a compile command into libclang arguments and the flags hash.
- * raw[0] is the compiler; src is the unit's absolute path; dir the command's
- * working directory.
+ * Turns a compile command into libclang arguments, the flags that matter
+ * and their hash. raw[0] is the compiler; src is the unit's absolute path;
+ * dir the command's working directory. The flags are what the hash covers,
+ * in command-line order, a path-valued one joined to its value relative to
+ * the source file's folder ("-I../include", "-include ../cfg.h",
+ * "--sysroot=../sys"), so they do not depend on where the tree is checked
+ * out either.
  */
 static void unit_set_args(struct arena *a, struct unit *u, const char *const *raw, size_t nraw,
 			  const char *dir)
 {
 	const char **args = arena_alloc(a, (nraw + 2) * sizeof(*args));
-	size_t n = 0;
+	const char **flags = arena_alloc(a, (nraw + 1) * sizeof(*flags));
+	size_t n = 0, nflags = 0;
 	uint64_t h = hp_hash_str("hotplan-flags-1");
 	const char *srcdir = path_dirname(a, u->path);
 	for (size_t i = 1; i < nraw; i++) {
@@ -198,14 +203,20 @@ static void unit_set_args(struct arena *a, struct unit *u, const char *const *ra
 						 !strcmp(flag, "--sysroot") ? "=" : "", abs);
 			h = hp_hash64(flag, strlen(flag) + 1, h);
 			h = hp_hash64(rel, strlen(rel) + 1, h);
+			flags[nflags++] = arena_printf(a, "%s%s%s", flag,
+						       !strcmp(flag, "--sysroot") ? "=" :
+						       strlen(flag) > 2 ? " " : "", rel);
 			continue;
 		}
 		args[n++] = arena_strdup(a, s);
+		flags[nflags++] = args[n - 1];
 		h = hp_hash64(s, strlen(s) + 1, h);
 	}
 	args[n++] = "-w";
 	u->args = args;
 	u->nargs = n;
+	u->flags = flags;
+	u->nflags = nflags;
 	u->flags_hash = h;
 }
 
