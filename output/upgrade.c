@@ -335,8 +335,8 @@ static unsigned change_bits(const struct mod_diff *d)
 		return GC_REMOVED;
 	if (d->changes & CHG_STATE_LAYOUT || mod_diff_state_changed(d))
 		c |= GC_STATE;
-	if (d->changes & (CHG_SIGNATURE | CHG_LINKAGE) || d->exports_added || d->exports_removed ||
-	    d->exports_retyped)
+	if (d->changes & (CHG_SIGNATURE | CHG_LINKAGE | CHG_VISIBILITY) || d->exports_added ||
+	    d->exports_removed || d->exports_retyped)
 		c |= GC_EXPORTS;
 	if (d->changes & (CHG_BODY | CHG_INITIALIZER | CHG_OTHER | CHG_ADDED | CHG_REMOVED))
 		c |= GC_BODY;

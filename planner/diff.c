@@ -6,7 +6,8 @@
  * one name-ordered sequence) and state types. Invariant of every join: both
  * cursors only move forward and the smaller name is consumed first, so the
  * output is in name order and each name is visited once; the whole diff is
- * linear in the size of both facts.
+ * linear in the size of both facts. Compile flags are compared as
+ * multisets by sorting both lists (n log n in the number of flags).
  */
 #include "diff.h"
 
@@ -16,8 +17,8 @@
 
 /* ORDER CHG_NAMES: one name per enum change_kind bit, in bit order. */
 static const char *const chg_names[CHG_KIND_COUNT] = {
-	"body", "signature", "linkage", "added", "removed", "initializer",
-	"state-layout", "flags", "other",
+	"body", "signature", "linkage", "visibility", "added", "removed",
+	"initializer", "state-layout", "flags", "other",
 };
 
 const char *change_kind_name(unsigned kind)
@@ -85,8 +86,10 @@ static void sym_next(struct sym_cursor *c, int exported)
 static unsigned sym_compare(const struct symbol *o, int oexp, const struct symbol *n, int nexp)
 {
 	unsigned ch = 0;
-	if (oexp != nexp || !hp_streq(o->visibility, n->visibility))
+	if (oexp != nexp)
 		ch |= CHG_LINKAGE;
+	if (!hp_streq(o->visibility, n->visibility))
+		ch |= CHG_VISIBILITY;
 	if (o->kind != n->kind || o->sig_hash != n->sig_hash)
 		ch |= CHG_SIGNATURE;
 	if (o->hash != n->hash)
@@ -164,6 +167,79 @@ static void diff_states(const struct module *om, const struct module *nm, state_
 	}
 }
 
+/* ---- compile flags ------------------------------------------------------- */
+
+struct flag_at {
+	const char *s;
+	size_t i;     /* position in its list */
+};
+
+static int cmp_flag_at(const void *pa, const void *pb)
+{
+	const struct flag_at *a = pa, *b = pb;
+	int c = strcmp(a->s, b->s);
+	return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+static struct flag_at *flags_sorted(const char *const *v, size_t n)
+{
+	struct flag_at *s = xcalloc(n + 1, sizeof(*s));
+	for (size_t i = 0; i < n; i++)
+		s[i] = (struct flag_at){ v[i], i };
+	if (n > 1)
+		qsort(s, n, sizeof(*s), cmp_flag_at);
+	return s;
+}
+
+/* Copies the elements of v that are not marked kept, in order. */
+static const char **flags_left(struct arena *a, const char *const *v, size_t n,
+			       const char *kept, size_t *nout)
+{
+	size_t k = 0;
+	const char **out = arena_alloc(a, (n + 1) * sizeof(*out));
+	for (size_t i = 0; i < n; i++)
+		if (!kept[i])
+			out[k++] = v[i];
+	*nout = k;
+	return out;
+}
+
+/*
+ * The flags of om -> nm as multisets: a merge join of both lists sorted by
+ * text pairs each old flag with at most one equal new flag; what is left
+ * unpaired on the new side was added, on the old side removed.
+ */
+static void diff_flags(struct diff *d, struct mod_diff *md, const struct module *om,
+		       const struct module *nm)
+{
+	md->flags_listed = om->has_flags && nm->has_flags;
+	if (!md->flags_listed)
+		return;
+	struct flag_at *so = flags_sorted(om->flags, om->nflags);
+	struct flag_at *sn = flags_sorted(nm->flags, nm->nflags);
+	char *kept_old = xcalloc(om->nflags + 1, 1), *kept_new = xcalloc(nm->nflags + 1, 1);
+	size_t i = 0, j = 0;
+	while (i < om->nflags && j < nm->nflags) {
+		int c = strcmp(so[i].s, sn[j].s);
+		if (c < 0) {
+			i++;
+		} else if (c > 0) {
+			j++;
+		} else {
+			kept_old[so[i++].i] = 1;
+			kept_new[sn[j++].i] = 1;
+		}
+	}
+	md->flags_added = flags_left(&d->arena, nm->flags, nm->nflags, kept_new,
+				     &md->nflags_added);
+	md->flags_removed = flags_left(&d->arena, om->flags, om->nflags, kept_old,
+				       &md->nflags_removed);
+	free(so);
+	free(sn);
+	free(kept_old);
+	free(kept_new);
+}
+
 /* ---- modules ------------------------------------------------------------ */
 
 static void fill_module(struct diff *d, struct mod_diff *md, const struct module *om,
@@ -199,8 +275,10 @@ static void fill_module(struct diff *d, struct mod_diff *md, const struct module
 		md->status = MOD_REMOVED;
 		md->changes = CHG_REMOVED;
 	} else {
-		if (om->flags_hash != nm->flags_hash)
+		if (om->flags_hash != nm->flags_hash) {
 			ch |= CHG_FLAGS;
+			diff_flags(d, md, om, nm);
+		}
 		if (!ch && om->hash != nm->hash)
 			ch |= CHG_OTHER;
 		md->changes = ch;
@@ -308,12 +386,21 @@ static void text_sym(struct strbuf *out, const struct sym_diff *s)
 		(s->new ? s->new_exported : s->old_exported) ? "" : "static ",
 		sym_kind_word(s->kind), s->name);
 	change_kinds_write(out, s->changes, ", ");
-	if ((s->changes & CHG_SIGNATURE) && s->old && s->new)
-		sb_addf(out, ": %s -> %s", s->old->signature ? s->old->signature : "?",
+	/* then ": old -> new" of each kind that has one, joined by "; " */
+	const char *sep = ": ";
+	if ((s->changes & CHG_SIGNATURE) && s->old && s->new) {
+		sb_addf(out, "%s%s -> %s", sep, s->old->signature ? s->old->signature : "?",
 			s->new->signature ? s->new->signature : "?");
-	if ((s->changes & CHG_LINKAGE) && s->old && s->new)
-		sb_addf(out, ": %s -> %s", s->old_exported ? "external" : "static",
+		sep = "; ";
+	}
+	if ((s->changes & CHG_LINKAGE) && s->old && s->new) {
+		sb_addf(out, "%s%s -> %s", sep, s->old_exported ? "external" : "static",
 			s->new_exported ? "external" : "static");
+		sep = "; ";
+	}
+	if ((s->changes & CHG_VISIBILITY) && s->old && s->new)
+		sb_addf(out, "%s%s -> %s", sep, s->old->visibility ? s->old->visibility : "?",
+			s->new->visibility ? s->new->visibility : "?");
 	text_loc(out, &at->loc);
 	sb_addc(out, '\n');
 }
@@ -327,6 +414,37 @@ static void text_state(struct strbuf *out, const struct state_diff *s)
 		sb_addf(out, ": {%s} -> {%s}", s->old->layout ? s->old->layout : "?",
 			s->new->layout ? s->new->layout : "?");
 	text_loc(out, &at->loc);
+	sb_addc(out, '\n');
+}
+
+static void text_flag_list(struct strbuf *out, const char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sb_addf(out, " %s", v[i]);
+}
+
+/* "compile flags: added -DFAST_PATH, removed -O0" */
+static void text_flags(struct strbuf *out, const struct mod_diff *m)
+{
+	if (!m->flags_listed) {
+		sb_adds(out, "    compile flags changed (the facts do not list them)\n");
+		return;
+	}
+	sb_adds(out, "    compile flags:");
+	if (m->nflags_added) {
+		sb_adds(out, " added");
+		text_flag_list(out, m->flags_added, m->nflags_added);
+	}
+	if (m->nflags_added && m->nflags_removed)
+		sb_addc(out, ',');
+	if (m->nflags_removed) {
+		sb_adds(out, " removed");
+		text_flag_list(out, m->flags_removed, m->nflags_removed);
+	}
+	if (!m->nflags_added && !m->nflags_removed)
+		sb_adds(out, m->old->nfiles == 1 && m->new->nfiles == 1 ?
+			" the same flags in another order" :
+			" the same flags, in another order or on other files");
 	sb_addc(out, '\n');
 }
 
@@ -350,7 +468,7 @@ static void text_module_list(struct strbuf *out, const struct diff *d, enum mod_
 		sb_addc(out, '\n');
 		if (st == MOD_CHANGED) {
 			if (m->changes & CHG_FLAGS)
-				sb_adds(out, "    compile flags changed\n");
+				text_flags(out, m);
 			if (m->changes & CHG_OTHER)
 				sb_adds(out, "    the module's semantic hash changed, but no symbol,"
 					" state type or flag explains it\n");
@@ -477,9 +595,37 @@ static void json_sym(struct strbuf *out, const struct sym_diff *s, int last)
 	json_put_string(out, s->old ? s->old->signature : NULL);
 	sb_adds(out, ", \"new\": ");
 	json_put_string(out, s->new ? s->new->signature : NULL);
+	sb_adds(out, "}, \"visibility\": {\"old\": ");
+	json_put_string(out, s->old ? s->old->visibility : NULL);
+	sb_adds(out, ", \"new\": ");
+	json_put_string(out, s->new ? s->new->visibility : NULL);
 	sb_adds(out, "}, ");
 	json_loc(out, &at->loc);
 	sb_addf(out, "}%s\n", last ? "" : ",");
+}
+
+static void json_strings(struct strbuf *out, const char *const *v, size_t n)
+{
+	sb_addc(out, '[');
+	for (size_t i = 0; i < n; i++) {
+		sb_adds(out, i ? ", " : "");
+		json_put_string(out, v[i]);
+	}
+	sb_addc(out, ']');
+}
+
+/* null unless the compile flags changed; then {"listed", "added", "removed"} */
+static void json_flags(struct strbuf *out, const struct mod_diff *m)
+{
+	if (!(m->changes & CHG_FLAGS)) {
+		sb_adds(out, "null");
+		return;
+	}
+	sb_addf(out, "{\"listed\": %s, \"added\": ", m->flags_listed ? "true" : "false");
+	json_strings(out, m->flags_added, m->nflags_added);
+	sb_adds(out, ", \"removed\": ");
+	json_strings(out, m->flags_removed, m->nflags_removed);
+	sb_addc(out, '}');
 }
 
 static void json_state(struct strbuf *out, const struct state_diff *s, int last)
@@ -520,7 +666,11 @@ static void json_exports(struct strbuf *out, const struct diff *d, enum export_c
 /*
  * {"format": "hotplan-diff", "version": 1, "old": root, "new": root,
  *  "summary": {"added","removed","changed","unchanged"},
- *  "modules": [{"name","status","changes":[kinds],"symbols":[...],
+ *  "modules": [{"name","status","changes":[kinds],"exports":{counts},
+ *               "flags": null | {"listed": bool, "added": [flags],
+ *                                "removed": [flags]}   (see struct mod_diff),
+ *               "symbols":[{"name","kind","changes","exported","signature",
+ *                           "visibility","file","line","column"}],
  *               "states":[...]}]      (every module not unchanged)
  *  "unchanged": [names],
  *  "exports": {"added","removed","signature_changed": [{"module","symbol"}]},
@@ -551,6 +701,8 @@ void diff_write_json(const struct diff *d, struct strbuf *out)
 		sb_addf(out, ",\n      \"exports\": {\"added\": %zu, \"removed\": %zu,"
 			" \"signature_changed\": %zu}",
 			m->exports_added, m->exports_removed, m->exports_retyped);
+		sb_adds(out, ",\n      \"flags\": ");
+		json_flags(out, m);
 		sb_adds(out, ",\n      \"symbols\": [");
 		if (m->nsyms)
 			sb_addc(out, '\n');

@@ -30,18 +30,20 @@
 enum change_kind {
 	CHG_BODY = 1u << 0,         /* a function's body */
 	CHG_SIGNATURE = 1u << 1,    /* a function's type, or a variable's */
-	CHG_LINKAGE = 1u << 2,      /* external <-> static, or its visibility */
-	CHG_ADDED = 1u << 3,        /* the symbol, state type or module is new */
-	CHG_REMOVED = 1u << 4,      /* ... or gone */
-	CHG_INITIALIZER = 1u << 5,  /* a variable's initializer */
-	CHG_STATE_LAYOUT = 1u << 6, /* a state type's fields, types, sizes, offsets */
-	CHG_FLAGS = 1u << 7,        /* the module's compile flags */
-	CHG_OTHER = 1u << 8,        /* module hash differs, nothing above explains it */
+	CHG_LINKAGE = 1u << 2,      /* external <-> static */
+	CHG_VISIBILITY = 1u << 3,   /* default, hidden, protected */
+	CHG_ADDED = 1u << 4,        /* the symbol, state type or module is new */
+	CHG_REMOVED = 1u << 5,      /* ... or gone */
+	CHG_INITIALIZER = 1u << 6,  /* a variable's initializer */
+	CHG_STATE_LAYOUT = 1u << 7, /* a state type's fields, types, sizes, offsets */
+	CHG_FLAGS = 1u << 8,        /* the module's compile flags */
+	CHG_OTHER = 1u << 9,        /* module hash differs, nothing above explains it */
 };
-#define CHG_KIND_COUNT 9
+#define CHG_KIND_COUNT 10
 
-/* "body", "signature", "linkage", "added", "removed", "initializer",
- * "state-layout", "flags", "other" for one bit; NULL otherwise. */
+/* "body", "signature", "linkage", "visibility", "added", "removed",
+ * "initializer", "state-layout", "flags", "other" for one bit; NULL
+ * otherwise. */
 const char *change_kind_name(unsigned kind);
 /* Appends the names of the bits of mask, in bit order, joined by sep. */
 void change_kinds_write(struct strbuf *out, unsigned mask, const char *sep);
@@ -49,7 +51,9 @@ void change_kinds_write(struct strbuf *out, unsigned mask, const char *sep);
 struct sym_diff {
 	const char *name;
 	enum sym_kind kind;         /* the new version's, or the old one's if removed */
-	unsigned changes;           /* CHG_BODY ... CHG_INITIALIZER bits */
+	unsigned changes;           /* CHG_BODY ... CHG_INITIALIZER bits; linkage
+				     * and visibility are told apart: either,
+				     * both or neither */
 	const struct symbol *old, *new; /* NULL where absent */
 	int old_exported, new_exported; /* exported in that version (0 if absent) */
 };
@@ -74,6 +78,15 @@ struct mod_diff {
 	 * static, and every export of a removed module), and kept but changed
 	 * in type */
 	size_t exports_added, exports_removed, exports_retyped;
+	/* With CHG_FLAGS: flags_listed says whether both facts list the
+	 * module's flags (facts.h; if not, nothing more can be said than that
+	 * they changed); then the flags only the new version has (in its
+	 * order) and those only the old one has (in its order), as multisets:
+	 * a flag given twice before and once now is removed once. Both are
+	 * empty when the same flags only changed places. */
+	int flags_listed;
+	const char **flags_added;   size_t nflags_added;
+	const char **flags_removed; size_t nflags_removed;
 };
 
 struct diff {
@@ -99,8 +112,9 @@ const char *mod_status_name(enum mod_status st); /* "unchanged", "changed", ... 
 
 /*
  * Text for people: a summary line, then added, removed and changed modules
- * (per symbol: kind of symbol, kinds of change, old -> new signature or
- * layout, position), unchanged modules, and the export and state layout
+ * (the compile flags added and removed; per symbol: kind of symbol, kinds
+ * of change, old -> new signature, linkage, visibility or layout,
+ * position), unchanged modules, and the export and state layout
  * summaries. Deterministic.
  */
 void diff_write_text(const struct diff *d, struct strbuf *out);

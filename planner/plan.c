@@ -335,6 +335,7 @@ static const struct {
 	{ "body of ", "" },
 	{ "signature of ", "" },
 	{ "linkage of ", "" },
+	{ "visibility of ", "" },
 	{ "", " added" },
 	{ "", " removed" },
 	{ "initializer of ", "" },

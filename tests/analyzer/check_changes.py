@@ -8,10 +8,12 @@ usage: check_changes.py HOTPLAN SAMPLE_DIR WORK_DIR
 Builds the compile database of SAMPLE_DIR/v1 and v2 with cmake (configure
 only), analyzes both, and derives the change lines of expected-changes.txt:
   module M added|removed|changed|unchanged  (changed: module hash or flags)
-  symbol M S body|signature|linkage|added|removed|initializer
+  symbol M S body|signature|linkage|visibility|added|removed|initializer
   state M TAG                               (layout hash of a state type)
-  flags M                                   (flags hash)
+  flags M added|removed FLAG                (the flags lists, as multisets,
+                                             when the flags hash differs)
 """
+import collections
 import json
 import os
 import shutil
@@ -44,6 +46,14 @@ def tag_of(name):
     return name
 
 
+def flag_lines(name, a, b):
+    if "flags" not in a or "flags" not in b:
+        return {("flags", name, "unlisted")}
+    before, after = collections.Counter(a["flags"]), collections.Counter(b["flags"])
+    return ({("flags", name, "added", f) for f in after - before} |
+            {("flags", name, "removed", f) for f in before - after})
+
+
 def changes(old, new):
     lines = set()
     om = {m["name"]: m for m in old["modules"]}
@@ -63,7 +73,7 @@ def changes(old, new):
         changed = a["hash"] != b["hash"] or a["flags_hash"] != b["flags_hash"]
         lines.add(("module", name, "changed" if changed else "unchanged"))
         if a["flags_hash"] != b["flags_hash"]:
-            lines.add(("flags", name))
+            lines |= flag_lines(name, a, b)
         sa, sb = symbols(a), symbols(b)
         for s in set(sa) | set(sb):
             if s not in sb:
@@ -74,6 +84,8 @@ def changes(old, new):
                 x, y = sa[s], sb[s]
                 if x["linkage"] != y["linkage"]:
                     lines.add(("symbol", name, s, "linkage"))
+                if x["visibility"] != y["visibility"]:
+                    lines.add(("symbol", name, s, "visibility"))
                 if x["sig_hash"] != y["sig_hash"]:
                     lines.add(("symbol", name, s, "signature"))
                 if x["hash"] != y["hash"]:

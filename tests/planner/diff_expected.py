@@ -8,9 +8,10 @@ Configures SAMPLE_DIR/v1 and v2 with cmake (for compile_commands.json), runs
 'hotplan diff v1 v2 --format json' on the two trees, and turns the report
 into the lines of expected-changes.txt:
   module M added|removed|changed|unchanged
-  symbol M S body|signature|linkage|added|removed|initializer
+  symbol M S body|signature|linkage|visibility|added|removed|initializer
   state M TAG         (a state type of a module in both versions re-laid out)
-  flags M
+  flags M added|removed FLAG   (one line per compile flag the diff names;
+                                "flags M unlisted" when it cannot name them)
 Every symbol of an added or removed module is an added or removed symbol.
 """
 import json
@@ -18,7 +19,8 @@ import os
 import subprocess
 import sys
 
-SYMBOL_KINDS = ("body", "signature", "linkage", "added", "removed", "initializer")
+SYMBOL_KINDS = ("body", "signature", "linkage", "visibility", "added", "removed",
+                "initializer")
 
 
 def tag_of(name):
@@ -36,7 +38,12 @@ def lines_of(report):
         name = m["name"]
         lines.add(("module", name, m["status"]))
         if "flags" in m["changes"]:
-            lines.add(("flags", name))
+            flags = m["flags"]
+            if not flags["listed"]:
+                lines.add(("flags", name, "unlisted"))
+            for how in ("added", "removed"):
+                for flag in flags[how]:
+                    lines.add(("flags", name, how, flag))
         for s in m["symbols"]:
             for kind in s["changes"]:
                 if kind in SYMBOL_KINDS:

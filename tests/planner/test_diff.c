@@ -133,8 +133,59 @@ static void test_linkage(void **state)
 	assert_int_equal(m->exports_removed, 1);
 	struct strbuf sb = STRBUF_INIT;
 	diff_write_text(&p->d, &sb);
-	assert_non_null(strstr(sb.buf, "static function conn_close: linkage: external -> static"));
+	assert_non_null(strstr(sb.buf, "static function conn_close: linkage: external -> static  ("));
 	assert_non_null(strstr(sb.buf, "exports removed:\n  conn:conn_close\n"));
+	sb_release(&sb);
+}
+
+/* Only the visibility changes: no "linkage" anywhere on the line. */
+static void test_visibility(void **state)
+{
+	struct pair *p = *state;
+	struct module *o = fx_mod(p->old, "conn"), *n = fx_mod(p->new, "conn");
+	fx_fn(p->old, o, "conn_close", "void (void)", "same");
+	fx_fn(p->new, n, "conn_close", "void (void)", "same");
+	n->exports[0].visibility = "hidden";
+	const struct mod_diff *m = run(p, "conn");
+	assert_int_equal(m->changes, CHG_VISIBILITY);
+	assert_int_equal(sym(m, "conn_close")->changes, CHG_VISIBILITY);
+	assert_int_equal(m->exports_removed, 0);
+	struct strbuf sb = STRBUF_INIT;
+	diff_write_text(&p->d, &sb);
+	assert_non_null(strstr(sb.buf, "  conn: visibility\n"
+			       "    function conn_close: visibility: default -> hidden  (src/conn.c:11:1)\n"));
+	assert_null(strstr(sb.buf, "linkage"));
+	sb_release(&sb);
+
+	diff_write_json(&p->d, &sb);
+	cJSON *root = cJSON_Parse(sb.buf);
+	assert_non_null(root);
+	cJSON *js = cJSON_GetArrayItem(cJSON_GetObjectItem(
+		cJSON_GetArrayItem(cJSON_GetObjectItem(root, "modules"), 0), "symbols"), 0);
+	cJSON *ch = cJSON_GetObjectItem(js, "changes");
+	assert_int_equal(cJSON_GetArraySize(ch), 1);
+	assert_string_equal(cJSON_GetArrayItem(ch, 0)->valuestring, "visibility");
+	cJSON *vis = cJSON_GetObjectItem(js, "visibility");
+	assert_string_equal(cJSON_GetObjectItem(vis, "old")->valuestring, "default");
+	assert_string_equal(cJSON_GetObjectItem(vis, "new")->valuestring, "hidden");
+	cJSON_Delete(root);
+	sb_release(&sb);
+}
+
+/* Linkage and visibility both change: both kinds, both transitions. */
+static void test_linkage_and_visibility(void **state)
+{
+	struct pair *p = *state;
+	struct module *o = fx_mod(p->old, "conn"), *n = fx_mod(p->new, "conn");
+	fx_fn(p->old, o, "conn_close", "void (void)", "same");
+	o->exports[0].visibility = "protected";
+	fx_static_fn(p->new, n, "conn_close", "void (void)", "same");
+	const struct mod_diff *m = run(p, "conn");
+	assert_int_equal(m->changes, CHG_LINKAGE | CHG_VISIBILITY);
+	struct strbuf sb = STRBUF_INIT;
+	diff_write_text(&p->d, &sb);
+	assert_non_null(strstr(sb.buf, "    static function conn_close: linkage, visibility: "
+			       "external -> static; protected -> default  (src/conn.c:11:1)\n"));
 	sb_release(&sb);
 }
 
@@ -203,6 +254,98 @@ static void test_flags_and_other(void **state)
 	assert_int_equal(diff_module(&p->d, "fl")->changes, CHG_FLAGS);
 	assert_int_equal(diff_module(&p->d, "ot")->changes, CHG_OTHER);
 	assert_int_equal(diff_module(&p->d, "ot")->status, MOD_CHANGED);
+}
+
+static void set_flags(struct facts *f, struct module *m, const char *const *v, size_t n)
+{
+	m->flags = arena_alloc(&f->arena, (n + 1) * sizeof(*m->flags));
+	for (size_t i = 0; i < n; i++)
+		m->flags[i] = v[i];
+	m->nflags = n;
+	m->has_flags = 1;
+	m->flags_hash = n;
+	for (size_t i = 0; i < n; i++)
+		m->flags_hash = hp_hash_str(v[i]) ^ (m->flags_hash * 31);
+}
+
+/* Flags compared as multisets: added in the new order, removed in the old. */
+static void test_flags_added_removed(void **state)
+{
+	static const char *const before[] = { "-O0", "-Wall", "-DX", "-I../include" };
+	static const char *const after[] = { "-Wall", "-DFAST_PATH", "-DX", "-I../include", "-DX" };
+	struct pair *p = *state;
+	struct module *o = fx_mod(p->old, "fl"), *n = fx_mod(p->new, "fl");
+	set_flags(p->old, o, before, 4);
+	set_flags(p->new, n, after, 5);
+	const struct mod_diff *m = run(p, "fl");
+	assert_int_equal(m->changes, CHG_FLAGS);
+	assert_true(m->flags_listed);
+	assert_int_equal(m->nflags_added, 2);
+	assert_string_equal(m->flags_added[0], "-DFAST_PATH");
+	assert_string_equal(m->flags_added[1], "-DX");
+	assert_int_equal(m->nflags_removed, 1);
+	assert_string_equal(m->flags_removed[0], "-O0");
+	struct strbuf sb = STRBUF_INIT;
+	diff_write_text(&p->d, &sb);
+	assert_non_null(strstr(sb.buf, "  fl: flags\n    compile flags: added -DFAST_PATH -DX,"
+			       " removed -O0\n"));
+	sb_release(&sb);
+
+	diff_write_json(&p->d, &sb);
+	cJSON *root = cJSON_Parse(sb.buf);
+	assert_non_null(root);
+	cJSON *fl = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "modules"), 0),
+					"flags");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(fl, "listed")));
+	cJSON *added = cJSON_GetObjectItem(fl, "added"), *removed = cJSON_GetObjectItem(fl, "removed");
+	assert_int_equal(cJSON_GetArraySize(added), 2);
+	assert_string_equal(cJSON_GetArrayItem(added, 0)->valuestring, "-DFAST_PATH");
+	assert_string_equal(cJSON_GetArrayItem(added, 1)->valuestring, "-DX");
+	assert_int_equal(cJSON_GetArraySize(removed), 1);
+	assert_string_equal(cJSON_GetArrayItem(removed, 0)->valuestring, "-O0");
+	cJSON_Delete(root);
+	sb_release(&sb);
+}
+
+/* Only removed; and the same flags in another order. */
+static void test_flags_removed_and_reordered(void **state)
+{
+	static const char *const two[] = { "-O2", "-DNDEBUG" };
+	static const char *const one[] = { "-O2" };
+	static const char *const swapped[] = { "-DNDEBUG", "-O2" };
+	struct pair *p = *state;
+	struct module *o = fx_mod(p->old, "a"), *n = fx_mod(p->new, "a");
+	set_flags(p->old, o, two, 2);
+	set_flags(p->new, n, one, 1);
+	struct module *o2 = fx_mod(p->old, "b"), *n2 = fx_mod(p->new, "b");
+	set_flags(p->old, o2, two, 2);
+	set_flags(p->new, n2, swapped, 2);
+	run(p, NULL);
+	struct strbuf sb = STRBUF_INIT;
+	diff_write_text(&p->d, &sb);
+	assert_non_null(strstr(sb.buf, "  a: flags\n    compile flags: removed -DNDEBUG\n"));
+	assert_non_null(strstr(sb.buf, "  b: flags\n    compile flags: the same flags in another order\n"));
+	sb_release(&sb);
+}
+
+/* Facts from before the flags were listed: the diff says only that they changed. */
+static void test_flags_not_listed(void **state)
+{
+	static const char *const v[] = { "-O2" };
+	struct pair *p = *state;
+	struct module *o = fx_mod(p->old, "fl"), *n = fx_mod(p->new, "fl");
+	o->flags_hash = 1;               /* old facts: no list */
+	set_flags(p->new, n, v, 1);
+	const struct mod_diff *m = run(p, "fl");
+	assert_int_equal(m->changes, CHG_FLAGS);
+	assert_false(m->flags_listed);
+	struct strbuf sb = STRBUF_INIT;
+	diff_write_text(&p->d, &sb);
+	assert_non_null(strstr(sb.buf, "  fl: flags\n    compile flags changed (the facts do not list them)\n"));
+	sb_release(&sb);
+	diff_write_json(&p->d, &sb);
+	assert_non_null(strstr(sb.buf, "\"flags\": {\"listed\": false, \"added\": [], \"removed\": []}"));
+	sb_release(&sb);
 }
 
 static void test_modules_added_removed(void **state)
@@ -285,6 +428,8 @@ static void test_kind_names(void **state)
 {
 	(void)state;
 	assert_string_equal(change_kind_name(CHG_STATE_LAYOUT), "state-layout");
+	assert_string_equal(change_kind_name(CHG_VISIBILITY), "visibility");
+	assert_string_equal(change_kind_name(CHG_OTHER), "other");
 	assert_null(change_kind_name(CHG_BODY | CHG_SIGNATURE));
 	struct strbuf sb = STRBUF_INIT;
 	change_kinds_write(&sb, CHG_FLAGS | CHG_BODY, "+");
@@ -299,10 +444,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_body, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signature, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_linkage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_visibility, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_linkage_and_visibility, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_added_removed_symbols, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_initializer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_layout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flags_and_other, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flags_added_removed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flags_removed_and_reordered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flags_not_listed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_modules_added_removed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 		cmocka_unit_test(test_kind_names),
