@@ -8,13 +8,10 @@
  * usage or input, 3 a unit failed to parse), and the reports say the same
  * thing as the status; report files are written whole or not at all.
  */
-#include <cjson/cJSON.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "facts.h"
@@ -51,7 +48,8 @@ static void check_usage(FILE *fp)
 		"what to do about each finding; in colour on a terminal unless NO_COLOR is set.\n"
 		"\n"
 		"OLD and NEW are each a folder holding compile_commands.json, a\n"
-		"compile_commands.json file, a folder of .c files, or a facts file.\n"
+		"compile_commands.json file, a CMake source folder (configured, never\n"
+		"built, in the cache), a folder of .c files, or a facts file.\n"
 		"\n"
 		"options:\n"
 		"  --runtime RUNTIME   simulate on this hotplan-runtime file (default: one\n"
@@ -75,81 +73,17 @@ static void check_usage(FILE *fp)
 		"  --against PLANFILE  fail when this committed plan (the script as\n"
 		"                      'hotplan plan' writes it) differs from the fresh one,\n"
 		"                      and show the difference\n"
-		"  --cache DIR         per-unit analysis cache (default: $XDG_CACHE_HOME/hotplan,\n"
+		"  --cache DIR         per-unit analysis cache, and CMake folders configured\n"
+		"                      in DIR/cmake/ (default: $XDG_CACHE_HOME/hotplan,\n"
 		"                      else $HOME/.cache/hotplan, else ./.hotplan-cache)\n"
-		"  --no-cache          analyze without a cache\n"
+		"  --no-cache          analyze without a cache (CMake folders are configured\n"
+		"                      in a temporary folder)\n"
 		"  -j, --jobs N        parsing threads (default: the number of cores)\n"
 		"  -h, --help          show this help\n"
 		"\n"
 		"exit status: 0 the policy allows the upgrade; 1 it forbids it; 2 bad usage\n"
 		"or bad input; 3 a translation unit failed to parse. SARIF and JUnit files\n"
 		"are written in every case but 2.\n");
-}
-
-/*
- * The folder that the paths in a tree's facts are relative to (the
- * analyzer's source root: the common folder of its units), when TREE is a
- * compilation database or a folder holding one; NULL otherwise. SARIF
- * results are located relative to it. Heap.
- */
-static char *tree_source_root(const char *arg)
-{
-	struct stat st;
-	struct strbuf path = STRBUF_INIT;
-	struct errbuf err = { "", 0 };
-	char *text = NULL, *root = NULL;
-	size_t len = 0, rlen = 0;
-	cJSON *db = NULL;
-	if (!strcmp(arg, "-") || stat(arg, &st))
-		goto out;
-	if (S_ISDIR(st.st_mode))
-		sb_addf(&path, "%s/compile_commands.json", arg);
-	else
-		sb_adds(&path, arg);
-	if (hp_read_file(path.buf, &text, &len, &err) || !(db = cJSON_ParseWithLength(text, len)) ||
-	    !cJSON_IsArray(db))
-		goto out;
-	const cJSON *e;
-	cJSON_ArrayForEach(e, db) {
-		const cJSON *dir = cJSON_GetObjectItemCaseSensitive(e, "directory");
-		const cJSON *file = cJSON_GetObjectItemCaseSensitive(e, "file");
-		char abs[PATH_MAX], full[PATH_MAX];
-		if (!cJSON_IsString(file))
-			continue;
-		if (file->valuestring[0] == '/' || !cJSON_IsString(dir))
-			snprintf(full, sizeof full, "%s", file->valuestring);
-		else
-			snprintf(full, sizeof full, "%s/%s", dir->valuestring, file->valuestring);
-		if (!realpath(full, abs))
-			continue;
-		char *slash = strrchr(abs, '/');
-		size_t dlen = (size_t)(slash - abs);
-		if (!root) {
-			root = xstrndup(abs, dlen);
-			rlen = dlen;
-			continue;
-		}
-		size_t j = 0;
-		while (j < rlen && j < dlen && abs[j] == root[j])
-			j++;
-		if (j == rlen && (abs[j] == '/' || j == dlen))
-			continue;
-		if (j == rlen || j == dlen)
-			j--;
-		while (j > 0 && root[j] != '/')
-			j--;
-		rlen = j;
-		root[rlen] = '\0';
-	}
-	if (root && rlen == 0) {
-		free(root);
-		root = xstrdup("/");
-	}
-out:
-	cJSON_Delete(db);
-	free(text);
-	sb_release(&path);
-	return root;
 }
 
 static int write_reports(const struct report *r, const char *sarif, const char *junit,
@@ -303,9 +237,10 @@ int cmd_check(int argc, char **argv)
 	to.progress = -1;
 	if (!no_cache)
 		to.cache_dir = cache ? cache : (cache_alloc = check_default_cache_dir());
+	to.no_cache = no_cache;
 	int lrc = cli_load_tree(argv[optind], &to, &old, &err);
 	if (!lrc)
-		lrc = cli_load_tree(argv[optind + 1], &to, &new, &err);
+		lrc = cli_load_tree_srcroot(argv[optind + 1], &to, &new, &srcroot, &err);
 	if (lrc == HP_EPARSE) {
 		/* The units' errors are on stderr already; the reports say so too. */
 		check_report_parse_failure(&scratch, err.msg, HOTPLAN_VERSION, &report);
@@ -338,7 +273,7 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	}
 	if (!report.srcroot)
-		report.srcroot = srcroot = tree_source_root(argv[optind + 1]);
+		report.srcroot = srcroot;
 	report_write(&report, "text", out_color_wanted(stdout), &text);
 	fwrite(text.buf, 1, text.len, stdout);
 	fflush(stdout);

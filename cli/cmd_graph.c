@@ -39,7 +39,8 @@ static void graph_usage(FILE *fp)
 		"module whose old code they were running).\n"
 		"\n"
 		"TREE and NEW are each a folder holding compile_commands.json, a\n"
-		"compile_commands.json file, a folder of .c files, or a facts file.\n"
+		"compile_commands.json file, a CMake source folder (configured, never\n"
+		"built, in the cache), a folder of .c files, or a facts file.\n"
 		"\n"
 		"options:\n"
 		"  -T, --format FMT      svg, png, pdf or dot (hotplan's DOT, not laid out);\n"
@@ -56,7 +57,8 @@ static void graph_usage(FILE *fp)
 		"                        (default: {purge, M} of the config, else brutal)\n"
 		"  --config FILE         hotplan.config used to analyze trees\n"
 		"  --cache DIR           per-unit analysis cache (default: as 'hotplan check')\n"
-		"  --no-cache            analyze without a cache\n"
+		"  --no-cache            analyze without a cache (CMake folders are\n"
+		"                        configured in a temporary folder)\n"
 		"  -h, --help            show this help\n"
 		"\n"
 		"exit status: 0 done; 2 bad usage or bad input; 3 analysis incomplete.\n",
@@ -192,6 +194,7 @@ int cmd_graph(int argc, char **argv)
 	to.progress = -1;
 	if (!no_cache)
 		to.cache_dir = cache ? cache : (cache_alloc = check_default_cache_dir());
+	to.no_cache = no_cache;
 	if (cli_load_tree(argv[optind], &to, &old, &err) ||
 	    (ntrees == 2 && cli_load_tree(argv[optind + 1], &to, &new, &err))) {
 		rc = cli_fail("graph", &err);

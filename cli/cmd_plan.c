@@ -42,7 +42,10 @@ static void plan_usage(FILE *fp)
 		"the same instruction) and is translated in mode dn.\n"
 		"\n"
 		"OLD and NEW are each a folder holding compile_commands.json, a\n"
-		"compile_commands.json file, a folder of .c files, or a facts file.\n"
+		"compile_commands.json file, a CMake source folder (configured, never\n"
+		"built, in the cache), a folder of .c files, or a facts file. A CMake\n"
+		"build folder's CMakeCache.txt names the project as its project() does;\n"
+		"a facts file, through the tree it recorded.\n"
 		"\n"
 		"options:\n"
 		"  --purge brutal     PrePurge and PostPurge brutal_purge (default, as OTP)\n"
@@ -67,9 +70,14 @@ static void plan_usage(FILE *fp)
 		"  -o, --output FILE  write to FILE (atomically) instead of standard output\n"
 		"  --config FILE      hotplan.config: {app, A}, {vsn, V}, {old_vsn, V},\n"
 		"                     {purge, P} and the analysis settings\n"
-		"  --app NAME         the application (default: config, else 'app')\n"
-		"  --vsn V            the new version (default: config, else \"2.0\")\n"
-		"  --from-vsn V       the old version (default: config old_vsn, else \"1.0\")\n"
+		"  --app NAME         the application (default: config, else the name in\n"
+		"                     NEW's CMake project(), else NEW's folder name, made an\n"
+		"                     atom: lower case, other characters than a-z, 0-9, _\n"
+		"                     become _)\n"
+		"  --vsn V            the new version (default: config, else the VERSION of\n"
+		"                     NEW's CMake project(), else \"2.0\")\n"
+		"  --from-vsn V       the old version (default: config old_vsn, else the\n"
+		"                     VERSION of OLD's CMake project(), else \"1.0\")\n"
 		"  -h, --help         show this help\n"
 		"\n"
 		"Findings of the checks beyond OTP's are printed to standard error in the\n"
@@ -139,6 +147,29 @@ static int plan_auto(struct plan *p, struct plan *first, const struct facts *old
 	return 0;
 }
 
+/*
+ * The application and versions of the plan, each from the first source
+ * that has it: the flags (already in opt), the config ({app, A} unless it
+ * is the default 'app', {vsn, V}, {old_vsn, V}), the trees (the app of NEW,
+ * else of OLD; each version from its own tree: cli_tree_project()), the
+ * defaults app, "2.0", "1.0". proj[0] (OLD) and proj[1] (NEW) hold what the
+ * trees say; opt points into them and cfg.
+ */
+static void plan_identity(struct plan_options *opt, const struct hp_config *cfg,
+			  const char *old_arg, const struct facts *old, const char *new_arg,
+			  const struct facts *new, struct cli_project proj[2])
+{
+	cli_tree_project(old_arg, old, &proj[0]);
+	cli_tree_project(new_arg, new, &proj[1]);
+	if (!opt->app)
+		opt->app = cfg->app && strcmp(cfg->app, "app") ? cfg->app :
+			   proj[1].app ? proj[1].app : proj[0].app ? proj[0].app : "app";
+	if (!opt->vsn)
+		opt->vsn = cfg->vsn ? cfg->vsn : proj[1].vsn ? proj[1].vsn : "2.0";
+	if (!opt->from_vsn)
+		opt->from_vsn = cfg->old_vsn ? cfg->old_vsn : proj[0].vsn ? proj[0].vsn : "1.0";
+}
+
 int cmd_plan(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -166,6 +197,7 @@ int cmd_plan(int argc, char **argv)
 	struct strbuf sb = STRBUF_INIT;
 	struct arena auto_arena;
 	struct plan first;
+	struct cli_project proj[2] = { { NULL, NULL }, { NULL, NULL } };
 
 	plan_options_init(&opt);
 	opt.app = opt.vsn = opt.from_vsn = NULL;
@@ -239,12 +271,6 @@ int cmd_plan(int argc, char **argv)
 		rc = cli_fail("plan", &err);
 		goto out_cfg;
 	}
-	if (!opt.app)
-		opt.app = cfg.app;
-	if (!opt.vsn)
-		opt.vsn = cfg.vsn ? cfg.vsn : "2.0";
-	if (!opt.from_vsn)
-		opt.from_vsn = cfg.old_vsn ? cfg.old_vsn : "1.0";
 	if (purge) {
 		opt.is_auto = !strcmp(purge, "auto");
 		opt.purge = !strcmp(purge, "brutal") ? PLAN_PURGE_BRUTAL : PLAN_PURGE_SOFT;
@@ -261,6 +287,7 @@ int cmd_plan(int argc, char **argv)
 		rc = cli_fail("plan", &err);
 		goto out;
 	}
+	plan_identity(&opt, &cfg, argv[optind], old, argv[optind + 1], new, proj);
 	if (opt.is_auto ? plan_auto(&p, &first, old, new, &opt, &auto_arena, &err) :
 	    plan_build(&p, old, new, &opt, &err)) {
 		rc = cli_fail("plan", &err);
@@ -294,6 +321,8 @@ out:
 	sb_release(&sb);
 	facts_free(old);
 	facts_free(new);
+	cli_project_release(&proj[0]);
+	cli_project_release(&proj[1]);
 out_cfg:
 	config_release(&cfg);
 	arena_release(&auto_arena);

@@ -1,12 +1,12 @@
 /*
- * cmd_simulate.c - 'hotplan simulate SCRIPT... [--runtime R | --facts F]
+ * cmd_simulate.c - 'hotplan simulate SCRIPT... [--runtime R | --facts TREE]
  * [--until install|permanent] [--format text|json] [-o FILE]': runs the
  * scripts as successive upgrades on the modeled VM and prints who is
  * killed, suspended and restarted, and what each eval_script returned.
  *
  * Exit status: 0 nobody killed, 1 a process is killed (in the prediction or
  * in the alternative of a race) or the node stops, 2 bad usage or input
- * (nothing is written then).
+ * (nothing is written then), 3 a unit of the --facts tree failed to parse.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -18,11 +18,12 @@
 #include "instr.h"
 #include "runtime.h"
 #include "sim.h"
+#include "tree.h"
 
 static void usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: hotplan simulate SCRIPT... [--runtime RUNTIME | --facts FACTS]\n"
+		"usage: hotplan simulate SCRIPT... [--runtime RUNTIME | --facts TREE]\n"
 		"                        [--until install|permanent] [--format text|json] [-o FILE]\n"
 		"\n"
 		"Runs each low-level script (Erlang terms: one instruction per term, a list,\n"
@@ -30,7 +31,10 @@ static void usage(FILE *fp)
 		"evaluates it, and predicts which processes are killed.\n"
 		"\n"
 		"  --runtime RUNTIME   the VM before the upgrade (hotplan-runtime JSON)\n"
-		"  --facts FACTS       build the runtime from the facts of the old tree\n"
+		"  --facts TREE        build the runtime from the facts of the old tree: a\n"
+		"                      facts file, or any TREE the other commands take (a\n"
+		"                      folder holding compile_commands.json, such a file, a\n"
+		"                      CMake source folder, a folder of .c files)\n"
 		"  --app NAME          application name for a runtime built from facts (app)\n"
 		"  --until WHEN        install (default): stop after installing each upgrade;\n"
 		"                      permanent: also make each upgrade permanent (brutal\n"
@@ -40,7 +44,7 @@ static void usage(FILE *fp)
 		"  -h, --help          show this help\n"
 		"\n"
 		"exit status: 0 nobody is killed; 1 a process is killed or the node stops;\n"
-		"2 bad usage or bad input.\n");
+		"2 bad usage or bad input; 3 the tree of --facts failed to parse.\n");
 }
 
 int cmd_simulate(int argc, char **argv)
@@ -94,7 +98,7 @@ int cmd_simulate(int argc, char **argv)
 	if (runtime_path && facts_path)
 		return cli_usage_error("simulate", "give --runtime or --facts, not both");
 	if (!runtime_path && !facts_path)
-		return cli_usage_error("simulate", "give the runtime before the upgrade: --runtime RUNTIME or --facts FACTS");
+		return cli_usage_error("simulate", "give the runtime before the upgrade: --runtime RUNTIME or --facts TREE");
 
 	struct errbuf err = { {0}, 0 };
 	struct arena a;
@@ -116,7 +120,8 @@ int cmd_simulate(int argc, char **argv)
 			goto out;
 		}
 	} else {
-		if (facts_read_file(facts_path, &facts, &err)) {
+		struct cli_tree_opts to = { .progress = -1 };
+		if (cli_load_tree(facts_path, &to, &facts, &err)) {
 			status = cli_fail("simulate", &err);
 			goto out;
 		}

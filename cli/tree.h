@@ -38,6 +38,16 @@ struct cli_tree_opts {
 int cli_load_tree_opts(const char *arg, const struct cli_tree_opts *opts, struct facts **out,
 		       struct errbuf *err);
 
+/*
+ * cli_load_tree_opts(), and with srcroot (which must hold NULL) the folder
+ * common to the units of the compilation database it read, made or
+ * configured (the analyzer's source root; SARIF locations are relative to
+ * it), heap; it stays NULL for facts and for a folder of .c files analyzed
+ * without a database.
+ */
+int cli_load_tree_srcroot(const char *arg, const struct cli_tree_opts *opts, struct facts **out,
+			  char **srcroot, struct errbuf *err);
+
 /* The same with only a config file (NULL: defaults) and default options. */
 int cli_load_tree_config(const char *arg, const char *config_file, struct facts **out,
 			 struct errbuf *err);
