@@ -254,7 +254,7 @@ same_script(What, Mode, Otp, Ours, Instrs, Translate) ->
     digraph:delete(G),
     check(Broken =:= [],
           "~s: hotplan's order of loads breaks the appup's dependencies (SEMANTICS.md"
-          " 2.5, 2.7): of each {Dependent, Dependency} pair, hotplan loads ~s first: ~p~n"
+          " 2.5, 2.7): of each {Dependent, Dependency} pair, hotplan loads ~s first: ~9999p~n"
           "OTP: ~p~nhotplan: ~p",
           [What, case Mode of up -> "Dependent"; dn -> "Dependency" end,
            lists:sort(Broken), Otp, Ours]),
@@ -272,7 +272,7 @@ same_script(What, Mode, Otp, Ours, Instrs, Translate) ->
         {ok, Script} ->
             {N, O, H} = first_difference(Script, Ours, 1),
             fail("~s: hotplan's script differs from OTP's translation at instruction ~b:"
-                 " OTP has ~p, hotplan has ~p~nOTP (pinned to hotplan's order of ties): ~p~n"
+                 " OTP has ~9999p, hotplan has ~9999p~nOTP (pinned to hotplan's order of ties): ~p~n"
                  "hotplan: ~p", [What, N, O, H, Script, Ours]);
         Err ->
             fail("~s: OTP refused the appup with hotplan's order pinned: ~p", [What, Err])
