@@ -387,11 +387,24 @@ static int is_global_var(CXCursor r)
 
 /* ---- the AST walk ---------------------------------------------------------------- */
 
+/*
+ * The context an expression is walked in. A function named where the value
+ * is called is a call, wherever the name sits in the callee: (f)(x),
+ * (*f)(x), (c ? f : g)(x), (a, f)(x), ((T)f)(x), _Generic(...)(x). A
+ * function named where the value is thrown away (left of a comma in a
+ * callee) or never computed (under a constant sizeof, in the controlling
+ * expression or an unselected association of _Generic, in the dead arm of a
+ * ?: whose condition is constant) is no reference: the compiler emits none,
+ * even at -O0. Anywhere else, naming a function takes its address. The hash
+ * sees every node whatever the context.
+ */
 struct visit {
 	struct walk *w;
-	int callee;     /* walking a call's callee expression */
-	int addr;       /* under a unary '&' */
-	unsigned depth; /* recursion depth of the walk */
+	int callee;      /* the value is called */
+	int addr;        /* under a unary '&' */
+	int discard;     /* the value is thrown away */
+	int unevaluated; /* the value is never computed */
+	unsigned depth;  /* recursion depth of the walk */
 };
 
 static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData data);
@@ -404,30 +417,300 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
  */
 #define VISIT_MAX_DEPTH 2048
 
-static void visit_children(struct walk *w, CXCursor c, int callee, int addr, unsigned depth)
+struct children {
+	CXCursor items[64];
+	unsigned n;
+};
+
+static enum CXChildVisitResult collect_child(CXCursor c, CXCursor parent, CXClientData d)
 {
-	struct visit v = { w, callee, addr, depth };
-	clang_visitChildren(c, visit, &v);
+	struct children *ch = d;
+	(void)parent;
+	if (ch->n < HP_ARRAY_SIZE(ch->items))
+		ch->items[ch->n++] = c;
+	return CXChildVisit_Continue;
 }
 
-static void on_call(struct walk *w, CXCursor c)
+/* Whether a unary operator cursor is '&' (read from the file as written). */
+static int is_address_of(struct walk *w, CXCursor c)
+{
+	unsigned off;
+	struct file_name *fn;
+	cursor_loc(w, c, &off, &fn);
+	return fn && fn->buf && off + 1 < fn->size && fn->buf[off] == '&' && fn->buf[off + 1] != '&';
+}
+
+static enum CXChildVisitResult find_var_visit(CXCursor c, CXCursor parent, CXClientData d)
+{
+	(void)parent;
+	(void)d;
+	if (clang_getCursorKind(c) == CXCursor_DeclRefExpr) {
+		enum CXCursorKind rk = clang_getCursorKind(clang_getCursorReferenced(c));
+		if (rk == CXCursor_VarDecl || rk == CXCursor_ParmDecl)
+			return CXChildVisit_Break;
+	}
+	return CXChildVisit_Recurse;
+}
+
+/*
+ * The arm of a ?: that is never evaluated: child 2 (bit 2) when the
+ * condition is a nonzero constant, child 1 (bit 1) when it is zero, else
+ * none. A condition that reads a variable is not taken as constant even
+ * when libclang can fold it (a const int): gcc does not fold it at -O0.
+ */
+static uint64_t dead_arm(CXCursor c)
+{
+	struct children ch = { .n = 0 };
+	clang_visitChildren(c, collect_child, &ch);
+	if (ch.n != 3 || find_var_visit(ch.items[0], c, NULL) == CXChildVisit_Break ||
+	    clang_visitChildren(ch.items[0], find_var_visit, NULL))
+		return 0;
+	CXEvalResult ev = clang_Cursor_Evaluate(ch.items[0]);
+	if (!ev)
+		return 0;
+	uint64_t dead = 0;
+	if (clang_EvalResult_getKind(ev) == CXEval_Int)
+		dead = clang_EvalResult_getAsLongLong(ev) ? 1u << 2 : 1u << 1;
+	clang_EvalResult_dispose(ev);
+	return dead;
+}
+
+/* Appends n bytes of C text, keeping a space only between two word characters. */
+static void add_squeezed(struct strbuf *sb, const char *s, size_t n)
+{
+	int space = 0;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		int word = ch == '_' || (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+			   (ch >= 'A' && ch <= 'Z');
+		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+			space = 1;
+			continue;
+		}
+		char prev = sb->len ? sb->buf[sb->len - 1] : ' ';
+		if (space && word && (prev == '_' || (prev >= '0' && prev <= '9') ||
+				      (prev >= 'a' && prev <= 'z') || (prev >= 'A' && prev <= 'Z')))
+			sb_addc(sb, ' ');
+		sb_addc(sb, ch);
+		space = 0;
+	}
+}
+
+/*
+ * The type name of the _Generic association whose expression is e, as
+ * written ("type-name : e"), squeezed into sb; sb stays empty when it
+ * cannot be read where e is written (e comes out of a macro's body).
+ */
+static void generic_type_name(struct walk *w, CXCursor e, struct strbuf *sb)
+{
+	CXFile file;
+	unsigned off;
+	clang_getSpellingLocation(clang_getRangeStart(clang_getCursorExtent(e)), &file, NULL, NULL,
+				  &off);
+	struct file_name *fn = file ? file_info(w, file) : NULL;
+	if (!fn || !fn->buf || off > fn->size)
+		return;
+	const char *b = fn->buf;
+	size_t end = off;
+	while (end > 0 && (b[end - 1] == ' ' || b[end - 1] == '\t' || b[end - 1] == '\n'))
+		end--;
+	if (end == 0 || b[end - 1] != ':')
+		return;
+	size_t start = --end;
+	int depth = 0;
+	for (; start > 0; start--) {
+		char ch = b[start - 1];
+		if (ch == ')' || ch == ']')
+			depth++;
+		else if ((ch == '(' || ch == '[') && depth-- == 0)
+			break;
+		else if ((ch == ',' || ch == ';' || ch == '{' || ch == '}') && depth == 0)
+			break;
+	}
+	add_squeezed(sb, b + start, end - start);
+}
+
+/*
+ * The children of a _Generic that are never evaluated: the controlling
+ * expression (bit 0) and every association but the selected one. libclang
+ * does not say which is selected. It is one whose expression has the type
+ * of the whole (C11 6.5.1.1p3); when several have it, the one whose type
+ * name is written as libclang spells the controlling expression's type (or
+ * its canonical type). When that still leaves several, each of them counts
+ * as evaluated: an extra edge orders an upgrade more cautiously, a missing
+ * one breaks it. Past 63 associations everything counts as evaluated.
+ */
+static uint64_t generic_unselected(struct walk *w, CXCursor c)
+{
+	struct children ch = { .n = 0 };
+	clang_visitChildren(c, collect_child, &ch);
+	if (ch.n < 2 || ch.n >= 64)
+		return ch.n ? 1 : 0;
+	CXType whole = clang_getCanonicalType(clang_getCursorType(c));
+	uint64_t same = 0;
+	unsigned nsame = 0;
+	for (unsigned i = 1; i < ch.n; i++) {
+		if (clang_equalTypes(whole, clang_getCanonicalType(clang_getCursorType(ch.items[i])))) {
+			same |= (uint64_t)1 << i;
+			nsame++;
+		}
+	}
+	if (nsame > 1) {
+		struct strbuf want = STRBUF_INIT, canon = STRBUF_INIT, name = STRBUF_INIT;
+		CXType t = clang_getCursorType(ch.items[0]);
+		const char *ts = type_spelling(w, t), *cs = type_spelling(w, clang_getCanonicalType(t));
+		add_squeezed(&want, ts, strlen(ts));
+		add_squeezed(&canon, cs, strlen(cs));
+		uint64_t named = 0;
+		for (unsigned i = 1; i < ch.n; i++) {
+			if (!(same >> i & 1))
+				continue;
+			sb_reset(&name);
+			generic_type_name(w, ch.items[i], &name);
+			if (name.len && (!strcmp(name.buf, want.buf) || !strcmp(name.buf, canon.buf)))
+				named |= (uint64_t)1 << i;
+		}
+		if (named)
+			same = named;
+		sb_release(&want);
+		sb_release(&canon);
+		sb_release(&name);
+	}
+	return same ? ~same : 1;
+}
+
+/* The children of a node: how each is reached. */
+struct child_visit {
+	struct visit parent;     /* the node's own context */
+	enum CXCursorKind kind;  /* the node's kind */
+	int address_of;          /* the node is a unary '&' */
+	uint64_t dead;           /* children never evaluated, by index (63: and after) */
+	unsigned i;              /* index of the next child */
+};
+
+static void child_visit_init(struct child_visit *cv, const struct visit *v, CXCursor c,
+			     enum CXCursorKind k, int constant)
+{
+	cv->parent = *v;
+	cv->kind = k;
+	cv->address_of = k == CXCursor_UnaryOperator && is_address_of(v->w, c);
+	cv->dead = constant ? ~(uint64_t)0
+		 : k == CXCursor_ConditionalOperator ? dead_arm(c)
+		 : k == CXCursor_GenericSelectionExpr ? generic_unselected(v->w, c) : 0;
+	cv->i = 0;
+}
+
+/* The context of the next child of a node. */
+static struct visit child_context(struct child_visit *cv)
+{
+	const struct visit *p = &cv->parent;
+	unsigned i = cv->i++;
+	struct visit m = { p->w, 0, 0, 0, p->unevaluated, p->depth + 1 };
+	int through = 0; /* the node's value is this child's value */
+	switch (cv->kind) {
+	case CXCursor_CallExpr:
+		m.callee = i == 0;
+		break;
+	case CXCursor_UnexposedExpr: /* implicit conversions */
+	case CXCursor_ParenExpr:
+	case CXCursor_CStyleCastExpr:
+	case CXCursor_GenericSelectionExpr: /* the selected association */
+		through = 1;
+		break;
+	case CXCursor_UnaryOperator: /* &f and *f designate f */
+		through = 1;
+		m.addr = cv->address_of;
+		break;
+	case CXCursor_ConditionalOperator:
+		through = i > 0;
+		break;
+	case CXCursor_BinaryOperator:
+		/* a called (a, f) or (p = f) calls what its right side names;
+		 * a function named left of the comma is thrown away */
+		m.callee = p->callee && i == 1;
+		m.discard = p->callee && i == 0;
+		break;
+	default:
+		break;
+	}
+	if (through) {
+		m.callee = p->callee;
+		m.discard = p->discard;
+	}
+	if (cv->dead >> (i < 63 ? i : 63) & 1)
+		m.unevaluated = 1;
+	return m;
+}
+
+/* What a call's callee names: how many functions, and one of them. */
+struct callee_scan {
+	struct child_visit cv;
+	unsigned *n;
+	CXCursor *fn;
+};
+
+static enum CXChildVisitResult callee_scan_child(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct callee_scan *s = data;
+	struct visit m = child_context(&s->cv);
+	enum CXCursorKind k = clang_getCursorKind(c);
+	(void)parent;
+	if (!m.callee || m.unevaluated || m.discard || m.depth > 64)
+		return CXChildVisit_Continue;
+	if (k == CXCursor_DeclRefExpr) {
+		CXCursor r = clang_getCursorReferenced(c);
+		if (clang_getCursorKind(r) == CXCursor_FunctionDecl) {
+			++*s->n;
+			*s->fn = r;
+		}
+	} else if (k != CXCursor_CallExpr) {
+		struct callee_scan sub = { .n = s->n, .fn = s->fn };
+		child_visit_init(&sub.cv, &m, c, k, 0);
+		clang_visitChildren(c, callee_scan_child, &sub);
+	}
+	return CXChildVisit_Continue;
+}
+
+/*
+ * The function a call calls by name, through whatever shape its callee has
+ * (the walk of the callee records the references themselves). Returns how
+ * many functions the callee names where its value is called (two for
+ * (c ? f : g)(x), none for a call through a pointer), and sets *fn when one.
+ */
+static unsigned callee_function(const struct visit *v, CXCursor call, CXCursor *fn)
+{
+	*fn = clang_getCursorReferenced(call);
+	if (clang_getCursorKind(*fn) == CXCursor_FunctionDecl)
+		return 1;
+	unsigned n = 0;
+	struct callee_scan s = { .n = &n, .fn = fn };
+	child_visit_init(&s.cv, v, call, CXCursor_CallExpr, 0);
+	clang_visitChildren(call, callee_scan_child, &s);
+	if (n != 1)
+		*fn = clang_getNullCursor();
+	return n;
+}
+
+static void on_call(struct walk *w, CXCursor c, const struct visit *v)
 {
 	struct def *d = &w->defs.items[w->cur];
-	CXCursor fn = clang_getCursorReferenced(c);
+	CXCursor fn;
+	unsigned named = callee_function(v, c, &fn);
 	const char *name = NULL;
-	if (clang_getCursorKind(fn) == CXCursor_FunctionDecl) {
+	if (!clang_Cursor_isNull(fn)) {
 		name = cx_take(&w->f->arena, clang_getCursorSpelling(fn));
 		hash_str(w, name);
 		if (!strncmp(name, "__builtin", 9))
 			name = NULL;
 	}
+	if (v->unevaluated)
+		return;
 	if (!name) {
 		/* through a function pointer: the export table, at run time */
-		if (clang_getCursorKind(fn) != CXCursor_FunctionDecl && w->loop_depth)
+		if (!named && w->loop_depth)
 			d->loop_qualified = 1;
 		return;
 	}
-	add_ref(w, name, REF_CALL, clang_getCursorLinkage(fn) == CXLinkage_Internal, c);
 	if (config_is_blocking(w->cfg, name)) {
 		if (!d->direct_blocking)
 			d->direct_blocking = name;
@@ -463,97 +746,85 @@ static void on_call(struct walk *w, CXCursor c)
 	}
 }
 
-static void on_declref(struct walk *w, CXCursor c, int callee, int addr)
+static void on_declref(struct walk *w, CXCursor c, const struct visit *v)
 {
 	CXCursor r = clang_getCursorReferenced(c);
 	enum CXCursorKind rk = clang_getCursorKind(r);
 	if (rk == CXCursor_FunctionDecl) {
 		char *name = cx_take(&w->f->arena, clang_getCursorSpelling(r));
 		hash_str(w, name);
-		if (!callee && strncmp(name, "__builtin", 9))
-			add_ref(w, name, REF_ADDRESS, clang_getCursorLinkage(r) == CXLinkage_Internal, c);
+		if (!v->unevaluated && !v->discard && strncmp(name, "__builtin", 9))
+			add_ref(w, name, v->callee ? REF_CALL : REF_ADDRESS,
+				clang_getCursorLinkage(r) == CXLinkage_Internal, c);
 	} else if (is_global_var(r)) {
 		char *name = cx_take(&w->f->arena, clang_getCursorSpelling(r));
 		hash_str(w, name);
-		add_ref(w, name, addr ? REF_ADDRESS : REF_DATA,
-			clang_getCursorLinkage(r) == CXLinkage_Internal, c);
+		if (!v->unevaluated)
+			add_ref(w, name, v->addr ? REF_ADDRESS : REF_DATA,
+				clang_getCursorLinkage(r) == CXLinkage_Internal, c);
 	} else if (rk == CXCursor_EnumConstantDecl) {
-		long long v = clang_getEnumConstantDeclValue(r);
-		hash_bytes(w, &v, sizeof(v));
+		long long val = clang_getEnumConstantDeclValue(r);
+		hash_bytes(w, &val, sizeof(val));
 	}
 }
 
-/* Whether a unary operator cursor is '&' (read from the file as written). */
-static int is_address_of(struct walk *w, CXCursor c)
-{
-	unsigned off;
-	struct file_name *fn;
-	cursor_loc(w, c, &off, &fn);
-	return fn && fn->buf && off + 1 < fn->size && fn->buf[off] == '&' && fn->buf[off + 1] != '&';
-}
-
-/* A call's children: the callee first (in callee mode), then the arguments. */
-struct call_visit {
-	struct walk *w;
-	unsigned i;
-	unsigned depth;
+/* What visit_node() leaves for the children. */
+enum node_next {
+	NODE_CHILDREN,  /* walk them */
+	NODE_SKIP,      /* skip them */
+	NODE_CONSTANT,  /* walk them unevaluated: a sizeof the compiler computes */
 };
 
-static enum CXChildVisitResult visit_call_child(CXCursor c, CXCursor parent, CXClientData data)
-{
-	struct call_visit *cv = data;
-	struct visit v = { cv->w, cv->i++ == 0, 0, cv->depth };
-	return visit(c, parent, &v);
-}
-
-/*
- * What a cursor contributes by itself, apart from its children: its kind,
- * refs, literal values, types. Returns 1 when its children must be skipped.
- */
-static int visit_node(struct walk *w, CXCursor c, enum CXCursorKind k, int callee, int addr)
+/* What a cursor contributes by itself, apart from its children: its kind,
+ * refs, literal values, types. */
+static enum node_next visit_node(struct walk *w, CXCursor c, enum CXCursorKind k,
+				 const struct visit *v)
 {
 	hash_u32(w, (unsigned)k);
 	switch (k) {
 	case CXCursor_CallExpr:
-		on_call(w, c);
-		return 0;
+		on_call(w, c, v);
+		return NODE_CHILDREN;
 	case CXCursor_DeclRefExpr:
-		on_declref(w, c, callee, addr);
-		return 0;
+		on_declref(w, c, v);
+		return NODE_CHILDREN;
 	case CXCursor_UnaryExpr: {
-		/* sizeof and _Alignof: the value, which follows layouts */
+		/* sizeof and _Alignof: the value, which follows layouts; a
+		 * constant one never evaluates its operand (a VLA's does) */
+		enum node_next next = NODE_CHILDREN;
 		CXEvalResult ev = clang_Cursor_Evaluate(c);
 		if (ev) {
 			if (clang_EvalResult_getKind(ev) == CXEval_Int) {
 				long long val = clang_EvalResult_getAsLongLong(ev);
 				hash_bytes(w, &val, sizeof(val));
+				next = NODE_CONSTANT;
 			}
 			clang_EvalResult_dispose(ev);
 		}
-		return 0;
+		return next;
 	}
 	case CXCursor_MemberRefExpr: {
 		/* the field's offset: code that reaches a moved field changes */
 		long long off = clang_Cursor_getOffsetOfField(clang_getCursorReferenced(c));
 		hash_bytes(w, &off, sizeof(off));
 		hash_str(w, cx_take(&w->f->arena, clang_getCursorSpelling(c)));
-		return 0;
+		return NODE_CHILDREN;
 	}
 	case CXCursor_MemberRef:
 	case CXCursor_TypeRef:
 		hash_str(w, cx_take(&w->f->arena, clang_getCursorSpelling(c)));
-		return 0;
+		return NODE_CHILDREN;
 	case CXCursor_IntegerLiteral:
 	case CXCursor_FloatingLiteral:
 	case CXCursor_StringLiteral:
 	case CXCursor_CharacterLiteral:
 		hash_literal(w, c);
-		return 1;
+		return NODE_SKIP;
 	case CXCursor_ForStmt:
 	case CXCursor_WhileStmt:
 	case CXCursor_DoStmt:
 		w->defs.items[w->cur].sym.has_loop = 1;
-		return 0;
+		return NODE_CHILDREN;
 	case CXCursor_VarDecl:
 	case CXCursor_CStyleCastExpr:
 		/* the type as the compiler sees it: a typedef changed behind
@@ -561,10 +832,16 @@ static int visit_node(struct walk *w, CXCursor c, enum CXCursorKind k, int calle
 		hash_str(w, type_spelling(w, clang_getCanonicalType(clang_getCursorType(c))));
 		if (k == CXCursor_VarDecl && clang_Cursor_getStorageClass(c) == CX_SC_Static)
 			VEC_PUSH(&w->state_roots, clang_getCursorType(c));
-		return 0;
+		return NODE_CHILDREN;
 	default:
-		return 0;
+		return NODE_CHILDREN;
 	}
+}
+
+static enum CXChildVisitResult visit_child(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct visit m = child_context(data);
+	return visit(c, parent, &m);
 }
 
 static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData data)
@@ -573,51 +850,24 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 	struct walk *w = v->w;
 	enum CXCursorKind k = clang_getCursorKind(c);
 	(void)parent;
-	if (v->depth >= VISIT_MAX_DEPTH)
-		return visit_node(w, c, k, 0, 0) ? CXChildVisit_Continue : CXChildVisit_Recurse;
-	if (visit_node(w, c, k, v->callee, v->addr))
+	if (v->depth >= VISIT_MAX_DEPTH) {
+		struct visit flat = { w, 0, 0, 0, 0, v->depth };
+		return visit_node(w, c, k, &flat) == NODE_SKIP ? CXChildVisit_Continue
+							       : CXChildVisit_Recurse;
+	}
+	enum node_next next = visit_node(w, c, k, v);
+	if (next == NODE_SKIP)
 		return CXChildVisit_Continue;
-	switch (k) {
-	case CXCursor_CallExpr: {
-		struct call_visit cv = { w, 0, v->depth + 1 };
-		clang_visitChildren(c, visit_call_child, &cv);
-		break;
-	}
-	case CXCursor_UnaryOperator:
-		visit_children(w, c, 0, is_address_of(w, c), v->depth + 1);
-		break;
-	case CXCursor_ForStmt:
-	case CXCursor_WhileStmt:
-	case CXCursor_DoStmt:
-		w->loop_depth++;
-		visit_children(w, c, 0, 0, v->depth + 1);
-		w->loop_depth--;
-		break;
-	default:
-		/* a call's callee mode ends below the callee itself, and '&'
-		 * applies only to its operand */
-		visit_children(w, c, v->callee && (k == CXCursor_UnexposedExpr || k == CXCursor_ParenExpr),
-			       0, v->depth + 1);
-		break;
-	}
+	int loop = k == CXCursor_ForStmt || k == CXCursor_WhileStmt || k == CXCursor_DoStmt;
+	struct child_visit cv;
+	child_visit_init(&cv, v, c, k, next == NODE_CONSTANT);
+	w->loop_depth += loop;
+	clang_visitChildren(c, visit_child, &cv);
+	w->loop_depth -= loop;
 	return CXChildVisit_Continue;
 }
 
 /* ---- definitions ---------------------------------------------------------------- */
-
-struct children {
-	CXCursor items[64];
-	unsigned n;
-};
-
-static enum CXChildVisitResult collect_child(CXCursor c, CXCursor parent, CXClientData d)
-{
-	struct children *ch = d;
-	(void)parent;
-	if (ch->n < HP_ARRAY_SIZE(ch->items))
-		ch->items[ch->n++] = c;
-	return CXChildVisit_Continue;
-}
 
 static int is_inline_token(const char *s)
 {
@@ -708,7 +958,7 @@ static void def_add(struct walk *w, CXCursor c, enum CXCursorKind k, const char 
 	hash_u32(w, (unsigned)k);
 	hash_tokens(w, clang_getCursorExtent(body));
 	w->loop_depth = 0;
-	struct visit v = { w, 0, 0, 0 };
+	struct visit v = { w, 0, 0, 0, 0, 0 };
 	visit(body, c, &v);
 	w->defs.items[w->cur].sym.hash = XXH3_64bits_digest(w->hs);
 	if (!w->defs.items[w->cur].sym.hash)
