@@ -120,6 +120,43 @@ def case_macro_calls(hp, work):
     check(r[0]["loc"]["line"] == 4, "located at the macro's use")
 
 
+def case_expr_shapes(hp, work):
+    # the kind of each reference, whatever the shape of the expression that
+    # names the function (which references exist is check_nm.py's job)
+    f = analyze(hp, fixture("expr_shapes"))
+    got = sorted((x["from"], x["symbol"], x["kind"]) for x in mod(f, "user")["refs"])
+    want = sorted([("shapes", s, "call") for s in (
+        "paren_call", "paren_deep", "paren_star", "paren_amp", "cond_yes", "cond_no", "cond_live",
+        "comma_note", "comma_call", "cast_call", "cast_long", "gen_int", "gen_same_int",
+        "assign_call")] + [("shapes", "cast_addr", "address"), ("table", "init_table", "address")] +
+        [("inits", s, "address") for s in ("init_local", "init_static", "init_member", "init_compound")])
+    check(got == want, "refs of user: %s" % got)
+    got = sorted((x["from"], x["symbol"], x["kind"]) for x in mod(f, "macro_user")["refs"])
+    want = sorted([("via_macros", s, "call") for s in (
+        "mac_paren", "mac_cond_a", "mac_cond_b", "mac_gen_int", "mac_comma", "mac_cast")] +
+        [("via_macros", "mac_addr", "address"), ("via_same_name", "clamp", "address"),
+         ("via_same_name", "clamp", "call"), ("via_same_name", "clamp_fast", "call"),
+         ("via_same_name", "scale", "call")])
+    check(got == want, "refs of macro_user: %s" % got)
+    r = {(x["symbol"], x["kind"]): x["loc"] for x in mod(f, "user")["refs"]}
+    check(r[("paren_call", "call")] == {"file": "user.c", "line": 21, "col": 11},
+          "located at the name: %s" % r[("paren_call", "call")])
+    # a call through a shape is a direct call: a loop waiting in (poll)(...)
+    # is blocked, one calling (c ? f : g)(x) is not a call through a pointer
+    d = os.path.join(work, "loops")
+    os.makedirs(d)
+    with open(os.path.join(d, "srv.c"), "w") as fp:
+        fp.write("#include <poll.h>\n#include <pthread.h>\nint step(int);\nint stop(int);\n"
+                 "static void *waiting(void *a) { for (;;) (poll)(0, 0, -1); return a; }\n"
+                 "static void *working(void *a) { for (int i = 0;; i++) (i ? step : stop)(i); return a; }\n"
+                 "void start(void) { pthread_t t; pthread_create(&t, 0, waiting, 0);"
+                 " pthread_create(&t, 0, working, 0); }\n")
+    with open(os.path.join(d, "step.c"), "w") as fp:
+        fp.write("int step(int x) { return x; }\nint stop(int x) { return -x; }\n")
+    e = {x["function"]: x["next_call"] for x in mod(analyze(hp, d), "srv")["entries"]}
+    check(e == {"waiting": "blocked", "working": "local"}, "entries: %s" % e)
+
+
 def case_inline_headers(hp, work):
     f = analyze(hp, fixture("inline_headers"))
     u, ut = mod(f, "user"), mod(f, "util")

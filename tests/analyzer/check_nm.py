@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
 """check_nm.py - the toolchain agrees with the analyzer.
 
-usage: check_nm.py HOTPLAN SAMPLE_VERSION_DIR WORK_DIR
+usage: check_nm.py HOTPLAN SOURCE_DIR WORK_DIR
 
-Configures the sample with cmake (for its compile_commands.json), compiles
+Takes the compile_commands.json of SOURCE_DIR (configured with cmake when
+it is a CMake project, as the sample is; else written here with one
+'cc -std=c11 -c FILE' per .c file, as for an analyzer fixture), compiles
 every unit with its own flags from the database, reads the objects with
 nm, and checks against 'hotplan analyze':
   - exports per module: the defined global symbols nm lists
     (T D B R C G S, and the weak definitions W V);
   - module edges: A -> B when A's object has an undefined symbol (U, or the
-    weak undefined w v) that B's object defines.
+    weak undefined w v) that B's object defines;
+  - the symbols behind each edge: A -> B by S for each such symbol S, so a
+    reference missed is seen even when another keeps the edge.
 How the two agree on the corner cases:
   - static inline functions and C99 inline definitions emit no global
     symbol: nm shows none, the analyzer lists them as locals (a C99 inline
@@ -35,15 +39,30 @@ DEFINED = set("TDBRCGSWV")
 UNDEFINED = set("Uwv")
 
 
+def database(src, build):
+    """The compile database of src, written into build."""
+    if os.path.exists(os.path.join(src, "CMakeLists.txt")):
+        subprocess.run(["cmake", "-S", src, "-B", build], check=True, stdout=subprocess.DEVNULL)
+        with open(os.path.join(build, "compile_commands.json")) as fp:
+            return json.load(fp)
+    src = os.path.abspath(src)
+    db = [{"directory": src, "file": f, "arguments": ["cc", "-std=c11", "-c", f, "-o", f[:-2] + ".o"]}
+          for f in sorted(os.listdir(src)) if f.endswith(".c")]
+    if not db:
+        sys.exit("no .c file in %s" % src)
+    os.makedirs(build)
+    with open(os.path.join(build, "compile_commands.json"), "w") as fp:
+        json.dump(db, fp, indent=1)
+    return db
+
+
 def main():
     hotplan, src, work = sys.argv[1:4]
     shutil.rmtree(work, ignore_errors=True)
     build = os.path.join(work, "build")
     objs = os.path.join(work, "objs")
     os.makedirs(objs)
-    subprocess.run(["cmake", "-S", src, "-B", build], check=True, stdout=subprocess.DEVNULL)
-    with open(os.path.join(build, "compile_commands.json")) as fp:
-        db = json.load(fp)
+    db = database(src, build)
     facts_path = os.path.join(work, "facts.json")
     subprocess.run([hotplan, "analyze", build, "-o", facts_path], check=True)
     with open(facts_path) as fp:
@@ -96,19 +115,21 @@ def main():
     for mod, names in nm_exports.items():
         for n in names:
             definer.setdefault(n, set()).add(mod)
-    nm_edges = set()
+    nm_edges, nm_refs = set(), set()
     for mod, names in nm_undef.items():
         for n in names:
             for d in definer.get(n, ()):
                 if d != mod:
                     nm_edges.add((mod, d))
+                    nm_refs.add((mod, d, n))
 
     an_exports = {m["name"]: {s["name"] for s in m["exports"]} for m in facts["modules"]}
-    an_edges = set()
+    an_edges, an_refs = set(), set()
     for m in facts["modules"]:
         for r in m["refs"]:
             if r["kind"] != "qualified":
                 an_edges.add((m["name"], r["module"]))
+                an_refs.add((m["name"], r["module"], r["symbol"]))
 
     ok = True
     for mod in sorted(set(an_exports) | set(nm_exports)):
@@ -123,8 +144,14 @@ def main():
     for e in sorted(nm_edges - an_edges):
         ok = False
         print("edge %s -> %s: nm only" % e)
-    print("%d modules, %d exports, %d edges: %s" % (
-        len(an_exports), sum(len(v) for v in an_exports.values()), len(an_edges),
+    for e in sorted(an_refs - nm_refs):
+        ok = False
+        print("reference %s -> %s by '%s': analyzer only" % e)
+    for e in sorted(nm_refs - an_refs):
+        ok = False
+        print("reference %s -> %s by '%s': nm only" % e)
+    print("%d modules, %d exports, %d edges, %d references: %s" % (
+        len(an_exports), sum(len(v) for v in an_exports.values()), len(an_edges), len(an_refs),
         "analyzer and nm agree" if ok else "MISMATCH"))
     return 0 if ok else 1
 
