@@ -418,7 +418,7 @@ system_messages(What, Mode, Pids, Updates, Events) ->
                          {M, soft, _} -> [suspend, resume];
                          false -> []
                      end,
-              check(Got =:= Want, "~s: ~p (~p) received the system messages ~p, wanted ~p",
+              check(Got =:= Want, "~s: ~p (~p) received the system messages ~9999p, wanted ~9999p",
                     [What, M, Pid, Got, Want])
       end, Pids),
     io:format("otp_check: ~s: ~b processes suspended and resumed: ~p~n",
