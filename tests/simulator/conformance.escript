@@ -191,7 +191,11 @@ vm_upgrade(P, Dir, K, Script, Acc, Next, Stored, Tracker, App, Until) ->
                   _ -> Stored1
               end,
     Stop = case R of {'EXIT', _} -> true; _ -> false end,
-    {[R | Acc], {Next1, Stored2, Stop}}.
+    %% A script refused or failed before point_of_no_return loaded nothing:
+    %% its versions were never seen, and the model numbers the next load
+    %% from the versions loaded.
+    Next2 = case R of {error, _} -> Next; _ -> Next1 end,
+    {[R | Acc], {Next2, Stored2, Stop}}.
 
 %% What eval_script returned, whole: the Unpurged list in the VM's order,
 %% error reasons included; only the scenario's module names are made
@@ -400,15 +404,17 @@ compile_marker(Work) ->
              "%% A worker has taken its step when no step is queued and it is back\n"
              "%% in its own code (or in sys, suspended: its step waits for the\n"
              "%% resume), not e.g. in the error\n"
-             "%% handler trying to load a removed module.\n"
+             "%% handler trying to load a removed module. A worker waiting in its\n"
+             "%% own code with a step queued does not accept steps: it is blocked.\n"
              "wait_steps(_, 0) -> ok;\n"
              "wait_steps(Ws, N) ->\n"
              "    Busy = [W || W <- Ws, busy(W)],\n"
              "    case Busy of [] -> ok; _ -> timer:sleep(5), wait_steps(Busy, N - 1) end.\n"
              "busy(W) ->\n"
-             "    case erlang:process_info(W, [messages, current_function]) of\n"
-             "        [{messages, Ms}, {current_function, {M, _, _}}] ->\n"
-             "            not (idle_in(M) andalso (M =:= sys orelse not lists:member(step, Ms)));\n"
+             "    case erlang:process_info(W, [messages, current_function, status]) of\n"
+             "        [{messages, Ms}, {current_function, {M, _, _}}, {status, St}] ->\n"
+             "            not (idle_in(M) andalso\n"
+             "                 (M =:= sys orelse St =:= waiting orelse not lists:member(step, Ms)));\n"
              "        _ -> false\n"
              "    end.\n"
              "idle_in(sys) -> true;\n"
@@ -619,7 +625,8 @@ jv(N) -> integer_to_list(N).
 %% Frames as the VM has them once the setup settled: a qualified loop is in
 %% the current version of its loop module; others where they started (the
 %% version current when versions 1..V had been loaded); funs are made at
-%% start.
+%% start. A process with a stack waits in N:wait/2, which answers no
+%% system message: whatever its sys, it does not answer suspend.
 proc_json(Name, O, Top) ->
     M = maps:get(module, O),
     V = maps:get(vsn, O, Top(M)),
@@ -639,7 +646,8 @@ proc_json(Name, O, Top) ->
                                   lists:join(", ", ["\"" ++ atom_to_list(X) ++ "\"" || X <- maps:get(modules, O, [M])])])
           end,
     io_lib:format("{\"pid\": \"~s\", \"name\": \"~s\", \"frames\": [~s], \"next_call\": \"~s\", \"sys\": ~s, \"funs\": [~s]~s}",
-                  [Name, Name, FJ(Frames), Next, maps:get(sys, O, false), FJ(Funs), Sup]).
+                  [Name, Name, FJ(Frames), Next,
+                   maps:get(sys, O, false) andalso maps:get(stack, O, []) =:= [], FJ(Funs), Sup]).
 
 %% ---- a small JSON reader (OTP 25 has none) ------------------------------------
 
