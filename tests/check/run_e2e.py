@@ -261,6 +261,63 @@ def case_auto_brutal():
     check(rc == 0 and "Processes (2, 0 killed)" in out, f"soft keeps both alive: exit {rc}\n{out}")
 
 
+def case_auto_gives_up():
+    """purge auto keeps soft when every holder would be restarted but the
+    kills together exceed the intensity: two holders under worker_sup
+    (intensity 1, so one kill alone is restarted), whose parent restarts
+    worker_sup and with it both holders; worker_sup has still given up."""
+    def worker_body(d):
+        edit(os.path.join(d, "src/core/worker.c"), "g_worker.jobs_done++;", "g_worker.jobs_done += 1u;")
+    old, new = variant(worker_body)
+    runtime = os.path.join(WORK, "runtime.json")
+
+    def proc(pid, name, sup):
+        return {"pid": pid, "name": name, "frames": [{"module": "worker", "version": "current"}],
+                "next_call": "local", "sys": False, "supervisor": sup,
+                "restart": "permanent", "modules": ["worker"]}
+
+    def write_runtime(holders):
+        with open(runtime, "w") as f:
+            json.dump({
+                "format": "hotplan-runtime", "version": 1,
+                "modules": [{"name": "worker", "current": 1, "old": None}],
+                "supervisors": [{"name": "app_sup", "parent": None, "intensity": 10, "period": 5},
+                                {"name": "worker_sup", "parent": "app_sup", "intensity": 1,
+                                 "period": 5}],
+                "processes": [proc("<0.50.0>", "worker:worker_main", "worker_sup"),
+                              proc("<0.60.0>", "worker:extra0", "worker_sup")][:holders],
+                "unpurged": [],
+            }, f)
+    # Each holder alone: restarted within worker_sup's intensity, so brutal.
+    write_runtime(1)
+    rc, out, err, _, _ = run_check(old, new, "--purge", "auto", "--max-killed", "5",
+                                   "--runtime", runtime)
+    flat = re.sub(r"\n\s+", " ", out)
+    check(rc == 0 and "worker: brutal_purge, its old code is held only by worker:worker_main, "
+          "which is restarted within the supervisor's intensity" in flat,
+          f"auto, one holder: exit {rc}\n{out}{err}")
+    # Both: brutal would kill both; worker_sup gives up; app_sup restarts it
+    # and both holders (each killed holder is restarted) - still soft.
+    write_runtime(2)
+    rc, out, err, _, _ = run_check(old, new, "--purge", "brutal", "--max-killed", "5",
+                                   "--runtime", runtime)
+    lines = {name: [ln for ln in out.splitlines() if ln.startswith("  killed  " + name + " ")]
+             for name in ("worker:worker_main", "worker:extra0")}
+    check(rc == 0 and all(len(v) == 1 and "restarted by its supervisor" in v[0] for v in lines.values()),
+          f"brutal, two holders: each is restarted:\n{out}{err}")
+    check("(shutdown)" in lines["worker:worker_main"][0],
+          f"brutal, two holders: worker_sup gives up (shuts its child down):\n{out}")
+    rc, out, err, sarif, junit = run_check(old, new, "--purge", "auto", "--max-killed", "5",
+                                           "--runtime", runtime)
+    flat = re.sub(r"\n\s+", " ", out)
+    check("worker: soft_purge, its old code is held by worker:worker_main, worker:extra0, which a "
+          "brutal purge would kill and its supervisor would give up" in flat,
+          f"auto, together past the intensity:\n{out}{err}")
+    check(rc == 0 and "Processes (2, 0 killed)" in out, f"auto keeps both alive: exit {rc}\n{out}")
+    log, ids = rule_ids(sarif)
+    check("HP301" not in ids, f"SARIF reports a kill: {ids}")
+
+
 def case_state():
     def worker_state(d):
         edit(os.path.join(d, "src/core/worker.c"), "    unsigned long cdr_bytes;\n",
@@ -520,7 +577,8 @@ def case_many():
 
 
 CASES = {
-    "clean": case_clean, "killed": case_killed, "auto_brutal": case_auto_brutal, "state": case_state,
+    "clean": case_clean, "killed": case_killed, "auto_brutal": case_auto_brutal,
+    "auto_gives_up": case_auto_gives_up, "state": case_state,
     "removed_export": case_removed_export, "cycle": case_cycle, "refused": case_refused,
     "parse_failure": case_parse_failure, "against": case_against, "sample": case_sample,
     "many": case_many,
