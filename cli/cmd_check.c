@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "config.h"
 #include "facts.h"
 #include "fileio.h"
 #include "output.h"
@@ -145,8 +146,12 @@ int cmd_check(int argc, char **argv)
 	char *against = NULL, *cache_alloc = NULL, *srcroot = NULL;
 	size_t against_len = 0;
 	struct arena scratch;
+	struct hp_config cfg;
+	struct cli_identity id;
 
 	memset(&uo, 0, sizeof uo);
+	memset(&id, 0, sizeof id);
+	memset(&cfg, 0, sizeof cfg);
 	memset(&co, 0, sizeof co);
 	memset(&to, 0, sizeof to);
 	arena_init(&scratch);
@@ -259,6 +264,17 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	}
 
+	/* the application and versions as 'hotplan plan' takes them, so that
+	 * --against compares like with like */
+	config_init(&cfg);
+	if (config && config_read_file(&cfg, config, &err)) {
+		rc = cli_fail("check", &err);
+		goto out;
+	}
+	cli_identity_init(&id, NULL, NULL, NULL, &cfg, argv[optind], old, argv[optind + 1], new);
+	uo.app = id.app;
+	uo.vsn = id.vsn;
+	uo.from_vsn = id.from_vsn;
 	if (upgrade_run(&up, old, new, &uo, &err)) {
 		rc = cli_fail("check", &err);
 		goto out;
@@ -290,6 +306,8 @@ out:
 	free(cache_alloc);
 	free(srcroot);
 	check_policy_release(&policy);
+	cli_identity_release(&id);
+	config_release(&cfg);
 	sb_release(&text);
 	arena_release(&scratch);
 	return rc;

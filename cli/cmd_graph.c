@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "config.h"
 #include "facts.h"
 #include "fileio.h"
 #include "output.h"
@@ -92,7 +93,11 @@ int cmd_graph(int argc, char **argv)
 	struct errbuf err = { "", 0 };
 	struct facts *old = NULL, *new = NULL;
 	struct strbuf dot = STRBUF_INIT, out = STRBUF_INIT;
+	struct hp_config cfg;
+	struct cli_identity id;
 
+	memset(&cfg, 0, sizeof cfg);
+	memset(&id, 0, sizeof id);
 	memset(&spec, 0, sizeof spec);
 	memset(&uo, 0, sizeof uo);
 	uo.purge = UPGRADE_PURGE_BRUTAL;
@@ -203,6 +208,17 @@ int cmd_graph(int argc, char **argv)
 	spec.old = old;
 	if (new) {
 		spec.new = new;
+		/* the application and versions as 'hotplan plan' takes them */
+		config_init(&cfg);
+		if (config && config_read_file(&cfg, config, &err)) {
+			rc = cli_fail("graph", &err);
+			goto out;
+		}
+		cli_identity_init(&id, NULL, NULL, NULL, &cfg, argv[optind], old, argv[optind + 1],
+				  new);
+		uo.app = id.app;
+		uo.vsn = id.vsn;
+		uo.from_vsn = id.from_vsn;
 		if (upgrade_run(&up, old, new, &uo, &err)) {
 			rc = cli_fail("graph", &err);
 			goto out;
@@ -218,6 +234,8 @@ int cmd_graph(int argc, char **argv)
 		rc = cli_fail("graph", &err);
 out:
 	upgrade_free(up);
+	cli_identity_release(&id);
+	config_release(&cfg);
 	free(cache_alloc);
 	sb_release(&dot);
 	sb_release(&out);

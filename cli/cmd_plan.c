@@ -77,7 +77,8 @@ static void plan_usage(FILE *fp)
 		"  --vsn V            the new version (default: config, else the VERSION of\n"
 		"                     NEW's CMake project(), else \"2.0\")\n"
 		"  --from-vsn V       the old version (default: config old_vsn, else the\n"
-		"                     VERSION of OLD's CMake project(), else \"1.0\")\n"
+		"                     VERSION of OLD's CMake project(), else \"1.0\"; the\n"
+		"                     trees' versions are taken only when they differ)\n"
 		"  -h, --help         show this help\n"
 		"\n"
 		"Findings of the checks beyond OTP's are printed to standard error in the\n"
@@ -147,29 +148,6 @@ static int plan_auto(struct plan *p, struct plan *first, const struct facts *old
 	return 0;
 }
 
-/*
- * The application and versions of the plan, each from the first source
- * that has it: the flags (already in opt), the config ({app, A} unless it
- * is the default 'app', {vsn, V}, {old_vsn, V}), the trees (the app of NEW,
- * else of OLD; each version from its own tree: cli_tree_project()), the
- * defaults app, "2.0", "1.0". proj[0] (OLD) and proj[1] (NEW) hold what the
- * trees say; opt points into them and cfg.
- */
-static void plan_identity(struct plan_options *opt, const struct hp_config *cfg,
-			  const char *old_arg, const struct facts *old, const char *new_arg,
-			  const struct facts *new, struct cli_project proj[2])
-{
-	cli_tree_project(old_arg, old, &proj[0]);
-	cli_tree_project(new_arg, new, &proj[1]);
-	if (!opt->app)
-		opt->app = cfg->app && strcmp(cfg->app, "app") ? cfg->app :
-			   proj[1].app ? proj[1].app : proj[0].app ? proj[0].app : "app";
-	if (!opt->vsn)
-		opt->vsn = cfg->vsn ? cfg->vsn : proj[1].vsn ? proj[1].vsn : "2.0";
-	if (!opt->from_vsn)
-		opt->from_vsn = cfg->old_vsn ? cfg->old_vsn : proj[0].vsn ? proj[0].vsn : "1.0";
-}
-
 int cmd_plan(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -197,8 +175,9 @@ int cmd_plan(int argc, char **argv)
 	struct strbuf sb = STRBUF_INIT;
 	struct arena auto_arena;
 	struct plan first;
-	struct cli_project proj[2] = { { NULL, NULL }, { NULL, NULL } };
+	struct cli_identity id;
 
+	memset(&id, 0, sizeof(id));
 	plan_options_init(&opt);
 	opt.app = opt.vsn = opt.from_vsn = NULL;
 	arena_init(&auto_arena);
@@ -287,7 +266,11 @@ int cmd_plan(int argc, char **argv)
 		rc = cli_fail("plan", &err);
 		goto out;
 	}
-	plan_identity(&opt, &cfg, argv[optind], old, argv[optind + 1], new, proj);
+	cli_identity_init(&id, opt.app, opt.vsn, opt.from_vsn, &cfg, argv[optind], old,
+			  argv[optind + 1], new);
+	opt.app = id.app;
+	opt.vsn = id.vsn;
+	opt.from_vsn = id.from_vsn;
 	if (opt.is_auto ? plan_auto(&p, &first, old, new, &opt, &auto_arena, &err) :
 	    plan_build(&p, old, new, &opt, &err)) {
 		rc = cli_fail("plan", &err);
@@ -321,8 +304,7 @@ out:
 	sb_release(&sb);
 	facts_free(old);
 	facts_free(new);
-	cli_project_release(&proj[0]);
-	cli_project_release(&proj[1]);
+	cli_identity_release(&id);
 out_cfg:
 	config_release(&cfg);
 	arena_release(&auto_arena);

@@ -866,3 +866,31 @@ void cli_project_release(struct cli_project *p)
 	free(p->vsn);
 	memset(p, 0, sizeof(*p));
 }
+
+void cli_identity_init(struct cli_identity *id, const char *app, const char *vsn,
+		       const char *from_vsn, const struct hp_config *cfg, const char *old_arg,
+		       const struct facts *old, const char *new_arg, const struct facts *new)
+{
+	struct cli_project *p = id->proj;
+	cli_tree_project(old_arg, old, &p[0]);
+	cli_tree_project(new_arg, new, &p[1]);
+	if (!app && cfg && cfg->app && strcmp(cfg->app, "app"))
+		app = cfg->app;
+	id->app = app ? app : p[1].app ? p[1].app : p[0].app ? p[0].app : "app";
+	if (!vsn && cfg)
+		vsn = cfg->vsn;
+	if (!from_vsn && cfg)
+		from_vsn = cfg->old_vsn;
+	const char *tree_vsn = p[1].vsn ? p[1].vsn : "2.0";
+	const char *tree_from = p[0].vsn ? p[0].vsn : "1.0";
+	int trees_say = strcmp(vsn ? vsn : tree_vsn, from_vsn ? from_vsn : tree_from) != 0;
+	id->vsn = vsn ? vsn : trees_say ? tree_vsn : "2.0";
+	id->from_vsn = from_vsn ? from_vsn : trees_say ? tree_from : "1.0";
+}
+
+void cli_identity_release(struct cli_identity *id)
+{
+	cli_project_release(&id->proj[0]);
+	cli_project_release(&id->proj[1]);
+	memset(id, 0, sizeof(*id));
+}

@@ -78,4 +78,24 @@ struct cli_project {
 void cli_tree_project(const char *arg, const struct facts *f, struct cli_project *p);
 void cli_project_release(struct cli_project *p);
 
+/* The application and versions of an upgrade, as plan, check and graph
+ * give them to the planner (so that their scripts are the same). */
+struct cli_identity {
+	const char *app, *vsn, *from_vsn;  /* point into proj, cfg or the flags */
+	struct cli_project proj[2];        /* what OLD and NEW say */
+};
+
+/*
+ * Each of app, vsn and from_vsn from the first source that has it: the
+ * flag (NULL: not given); the config cfg (may be NULL: {app, A} unless it
+ * is the default 'app', {vsn, V}, {old_vsn, V}); the trees (the app of
+ * NEW, else of OLD; each version from its own tree, unless that makes both
+ * versions equal, which says nothing of an upgrade); the defaults app,
+ * "2.0" and "1.0". Release with cli_identity_release().
+ */
+void cli_identity_init(struct cli_identity *id, const char *app, const char *vsn,
+		       const char *from_vsn, const struct hp_config *cfg, const char *old_arg,
+		       const struct facts *old, const char *new_arg, const struct facts *new);
+void cli_identity_release(struct cli_identity *id);
+
 #endif

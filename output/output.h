@@ -263,6 +263,8 @@ struct upgrade_options {
 	enum upgrade_purge purge;
 	const char *runtime_path;  /* a hotplan-runtime file; NULL: built from OLD */
 	const char *app;           /* application name (NULL: "app") */
+	const char *vsn;           /* the new version (NULL: the planner's "2.0") */
+	const char *from_vsn;      /* the old version (NULL: the planner's "1.0") */
 	int until_permanent;       /* simulate make_permanent after the install */
 };
 

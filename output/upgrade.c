@@ -258,6 +258,10 @@ int upgrade_run(struct upgrade **out, const struct facts *old, const struct fact
 	po.purge = opt->purge == UPGRADE_PURGE_BRUTAL ? PLAN_PURGE_BRUTAL : PLAN_PURGE_SOFT;
 	if (opt->app)
 		po.app = opt->app;
+	if (opt->vsn)
+		po.vsn = opt->vsn;
+	if (opt->from_vsn)
+		po.from_vsn = opt->from_vsn;
 	int rc = plan_build(&u->plan, old, new, &po, err);
 	if (rc)
 		return rc;

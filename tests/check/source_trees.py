@@ -20,7 +20,8 @@ error, the files written or not written):
               holding headers, said on stderr; the plan is titled with the
               folder's name made an atom, which the real OTP reads back
   title       plan titles from source folders, build folders and facts
-              files; --app/--vsn/--from-vsn and the config override them
+              files; --app/--vsn/--from-vsn and the config override them;
+              check --against the plan of the same trees finds no difference
   simulate    'simulate --facts' takes any TREE: a source folder, a build
               folder and a facts file give the same prediction
 No test writes into the user's cache: XDG_CACHE_HOME is in WORK_DIR.
@@ -301,6 +302,14 @@ def case_title():
                            "--vsn", "3.1", "--from-vsn", "3.0")
     check(out.splitlines()[0] == "plan sip_gw 3.0 -> 3.1 (purge: brutal_purge)",
           f"flags do not override: {out.splitlines()[0]!r}")
+    # check plans what plan plans: --against the plan of the same trees holds
+    plan_file = os.path.join(WORK, "committed.script")
+    rc, _, err = hotplan("plan", sample("v1"), sample("v2"), "-o", plan_file)
+    check(rc == 0, f"plan -o: {err}")
+    rc, out, err = hotplan("check", sample("v1"), sample("v2"), "--against", plan_file)
+    check("HP304" not in out, f"check --against the plan of the same trees differs:\n{out}")
+    with open(plan_file) as f:
+        check('{load_object_code,{callsrv,"2.0",' in f.read(), "the script's application")
     cfg = os.path.join(WORK, "hotplan.config")
     with open(cfg, "w") as f:
         f.write('{app, gateway}.\n{vsn, "7"}.\n')
