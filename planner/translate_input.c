@@ -238,7 +238,10 @@ int translate_read_input(struct arena *a, const char *file, struct term **terms,
 		goto out;
 	}
 	if (!scripts.n) {
-		rc = hp_error_at(err, HP_EINPUT, file, 0, 0, "no instruction list in the input");
+		/* where a list was expected: the first term, or 1:1 of an empty input */
+		const struct term *at = nterms && terms[0]->line ? terms[0] : NULL;
+		rc = hp_error_at(err, HP_EINPUT, file, at ? at->line : 1, at ? at->col : 1,
+				 "no instruction list in the input");
 		goto out;
 	}
 	r.nscripts = scripts.n;
