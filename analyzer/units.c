@@ -494,7 +494,9 @@ static int db_from_file(struct unit_list *ul, const char *path, struct raw_vec *
 	base = base ? base + 1 : path;
 	if (strcmp(path, "-") && !strcmp(base, "compile_commands.json"))
 		return load_db(ul, path_dirname(&ul->arena, path), path, out, err);
-	char tmpl[] = "/tmp/hotplan-db-XXXXXX";
+	const char *tmpdir = getenv("TMPDIR");
+	char *tmpl = arena_printf(&ul->arena, "%s/hotplan-db-XXXXXX",
+				  tmpdir && *tmpdir ? tmpdir : "/tmp");
 	if (!mkdtemp(tmpl))
 		return hp_error(err, HP_EIO, "cannot create a temporary folder: %s", strerror(errno));
 	char *link = arena_printf(&ul->arena, "%s/compile_commands.json", tmpl);
