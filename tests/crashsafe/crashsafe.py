@@ -255,7 +255,15 @@ def cache_kill_once(hotplan, work, n):
     run(hotplan, ["analyze", tree, "--cache", cache, "-o", "tree-again.facts"], work)
     if read(os.path.join(work, "tree-again.facts")) != cold:
         problems.append("facts after a killed cached run differ from a cold run")
-    entries = [e for e in os.listdir(cache) if not e.startswith(TMP_PREFIX)]
+    # SIGKILL can land between an entry's write and its rename: the killed
+    # run's own temporary entry (KEY.facts.tmp-PID) may stay, never a
+    # temporary of the finished run, and never counts as an entry.
+    killed_tmp = ".tmp-%d" % p.pid
+    stray = [e for e in os.listdir(cache) if ".tmp-" in e and not e.endswith(killed_tmp)]
+    if stray:
+        problems.append("temporary cache entries not from the killed run: %s" % ", ".join(stray))
+    entries = [e for e in os.listdir(cache)
+               if not e.startswith(TMP_PREFIX) and ".tmp-" not in e]
     if len(entries) != n:
         problems.append("%d cache entries for %d units" % (len(entries), n))
     return problems
