@@ -1,0 +1,387 @@
+/*
+ * snapshot.c - hotplan snapshot: the threads of live processes become the
+ * processes of a hotplan-runtime (the rules are in snapshot.h).
+ *
+ * For each target in turn: report its modules and load their unwind tables
+ * (running), stop every thread (stop.c), collect every thread's frame
+ * addresses (the only work done while stopped), resume every thread. Only
+ * then are the addresses described (DWARF, symbols) and mapped to modules,
+ * the threads classified, and the runtime built. The invariant of the
+ * pause: between stop_all() and stop_resume() nothing can fail without
+ * reaching stop_resume(), and no signal that ends hotplan is delivered.
+ */
+#include "snapshot_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "procs.h"
+
+struct raw_thread {
+	long pid, tid;
+	size_t target;         /* index of its unwinder */
+	size_t pc0, npcs;      /* in the shared pc vector */
+	const char *why;       /* the unwinding stopped early, or NULL */
+};
+
+struct take {
+	const struct snapshot_options *opt;
+	const struct hp_config *cfg;
+	struct snapshot *s;
+	struct module_map *mm;
+	VEC(struct unwinder *) unwinders;
+	VEC(struct raw_thread) raw;
+	pc_vec pcs;
+	VEC(const char *) blocking;   /* config list + facts' blocking callees */
+	int any_tree_frame;
+};
+
+/* ---- names of blocking calls ------------------------------------------ */
+
+static int in_list(const char *s, size_t n, const char *const *list, size_t nlist)
+{
+	for (size_t i = 0; i < nlist; i++)
+		if (strlen(list[i]) == n && !strncmp(list[i], s, n))
+			return 1;
+	return 0;
+}
+
+int snapshot_name_matches(const char *name, const char *const *list, size_t nlist)
+{
+	static const char *const prefixes[] = { "GI_", "libc_", "do_", "internal_" };
+	static const char *const suffixes[] = { "_nocancel", "_common", "_time64", "64" };
+	const char *s = name;
+	size_t n = strcspn(name, "@");
+	for (int changed = 1; changed && n > 0;) {
+		if (in_list(s, n, list, nlist))
+			return 1;
+		changed = 0;
+		while (n > 1 && *s == '_') {
+			s++, n--;
+			changed = 1;
+		}
+		for (size_t i = 0; i < HP_ARRAY_SIZE(prefixes); i++) {
+			size_t l = strlen(prefixes[i]);
+			if (n > l && !strncmp(s, prefixes[i], l)) {
+				s += l, n -= l;
+				changed = 1;
+			}
+		}
+		for (size_t i = 0; i < HP_ARRAY_SIZE(suffixes); i++) {
+			size_t l = strlen(suffixes[i]);
+			if (n > l && !strncmp(s + n - l, suffixes[i], l)) {
+				n -= l;
+				changed = 1;
+			}
+		}
+	}
+	return 0;
+}
+
+static void collect_blocking(struct take *t)
+{
+	for (size_t i = 0; i < t->cfg->nblocking; i++)
+		VEC_PUSH(&t->blocking, t->cfg->blocking[i]);
+	const struct facts *f = t->opt->facts;
+	for (size_t i = 0; i < f->nmodules; i++)
+		for (size_t k = 0; k < f->modules[i].nblocking; k++)
+			VEC_PUSH(&t->blocking, f->modules[i].blocking[k].callee);
+}
+
+/* ---- reading the targets ----------------------------------------------- */
+
+static void test_pause(unsigned ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+	while (ms && nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Stops, unwinds and resumes one target. */
+static int read_target(struct take *t, long pid, struct errbuf *err)
+{
+	struct unwinder *u;
+	struct stop_set ss;
+	size_t target = t->unwinders.n;
+
+	if (!proc_state(pid))
+		return hp_error(err, HP_EUSAGE, "no process '%ld'; check the PID with 'ps'", pid);
+	if (unwinder_open(&u, pid, t->opt->debuginfo_path, t->mm, err))
+		return HP_EUSAGE;
+	VEC_PUSH(&t->unwinders, u);
+	if (stop_all(&ss, pid, err)) {
+		stop_release(&ss);
+		return HP_EUSAGE;
+	}
+	/* ---- the target is stopped: nothing here may return early ---- */
+	test_pause(t->opt->test_pause_ms);
+	size_t nthreads = ss.threads.n;
+	for (size_t i = 0; i < nthreads; i++) {
+		struct raw_thread r = { pid, ss.threads.items[i].tid, target, t->pcs.n, 0, NULL };
+		r.npcs = unwinder_stack(u, r.tid, &t->pcs, &r.why);
+		VEC_PUSH(&t->raw, r);
+	}
+	stop_resume(&ss);
+	/* ---- running again ---- */
+	struct snapshot_pause p = { pid, ss.paused_ms, nthreads };
+	stop_release(&ss);
+	t->s->pauses = xreallocarray(t->s->pauses, t->s->npauses + 1, sizeof(p));
+	t->s->pauses[t->s->npauses++] = p;
+	if (p.paused_ms > t->s->paused_ms)
+		t->s->paused_ms = p.paused_ms;
+	int st = proc_state(pid);
+	if (!st || st == 'Z' || st == 'X')
+		return hp_error(err, HP_EUSAGE, "process '%ld' exited during the snapshot", pid);
+	return 0;
+}
+
+/* ---- what each thread becomes ------------------------------------------ */
+
+static const struct entry *find_entry(const struct facts *f, const char *module,
+				      const char *function, const struct module **in)
+{
+	const struct module *m = module ? facts_module(f, module) : NULL;
+	for (size_t k = 0; m && k < m->nentries; k++) {
+		if (!strcmp(m->entries[k].function, function)) {
+			*in = m;
+			return &m->entries[k];
+		}
+	}
+	return NULL;
+}
+
+static void describe_thread(struct take *t, const struct raw_thread *r, struct snapshot_thread *th,
+			    struct arena *scratch)
+{
+	struct arena *a = &t->s->arena;
+	th->pid = r->pid;
+	th->tid = r->tid;
+	th->comm = proc_comm(a, r->pid, r->tid);
+	th->process = -1;
+	th->nframes = r->npcs;
+	th->frames = r->npcs ? arena_zalloc(a, r->npcs * sizeof(*th->frames)) : NULL;
+	for (size_t i = 0; i < r->npcs; i++) {
+		struct pc_info pi;
+		struct snapshot_frame *fr = &th->frames[i];
+		fr->pc = t->pcs.items[r->pc0 + i];
+		unwinder_describe(t->unwinders.items[r->target], fr->pc, scratch, &pi);
+		fr->function = pi.function ? arena_strdup(a, pi.function) : NULL;
+		fr->object = pi.object ? arena_strdup(a, pi.object) : NULL;
+		fr->module = module_map_frame(t->mm, &pi);
+		if (fr->module)
+			t->any_tree_frame = 1;
+	}
+}
+
+static void classify(struct take *t, struct snapshot_thread *th, const struct raw_thread *r)
+{
+	struct arena *a = &t->s->arena;
+	size_t inner = th->nframes, outer = th->nframes;
+	for (size_t i = 0; i < th->nframes; i++) {
+		if (!th->frames[i].module)
+			continue;
+		if (inner == th->nframes)
+			inner = i;
+		outer = i;
+	}
+	size_t upto = inner < th->nframes ? inner + 1 : th->nframes;
+	for (size_t i = 0; i < upto && !th->blocked_in; i++)
+		if (th->frames[i].function &&
+		    snapshot_name_matches(th->frames[i].function, t->blocking.items, t->blocking.n))
+			th->blocked_in = th->frames[i].function;
+	if (outer == th->nframes) {
+		th->left_out = r->why ? arena_printf(a, "no frame in the tree's modules (unwinding stopped: %s)", r->why)
+				      : "no frame in the tree's modules";
+		return;
+	}
+	const struct snapshot_frame *fo = &th->frames[outer];
+	th->entry = fo->function;
+	const struct module *m = NULL;
+	if (fo->function && find_entry(t->opt->facts, fo->module, fo->function, &m))
+		return;
+	if (th->tid == th->pid)
+		th->left_out = arena_printf(a, "the main thread: the C runtime started it at '%s', "
+					    "not at an entry point", fo->function ? fo->function : "?");
+	else if (r->why)
+		th->left_out = arena_printf(a, "its stack could not be unwound past '%s' (%s)",
+					    fo->function ? fo->function : "?", r->why);
+	else
+		th->left_out = arena_printf(a, "started at '%s' (module '%s'), which is not an entry "
+					    "point of the facts", fo->function ? fo->function : "?", fo->module);
+}
+
+static int32_t version_of(struct runtime *rt, const char *vsn)
+{
+	if (!vsn)
+		return runtime_version_int(rt, 1);
+	size_t n = strlen(vsn);
+	if (n > 0 && n < 18 && strspn(vsn, "0123456789") == n)
+		return runtime_version_int(rt, atoll(vsn));
+	return runtime_version_str(rt, vsn);
+}
+
+/* Supervision as the runtime built from facts gives it: supervised, with
+ * sys, when a module of its Modules list has a state transformer. */
+static void supervise(struct take *t, struct rt_process *p, const struct module *m,
+		      const struct entry *e, int32_t *sup)
+{
+	struct runtime *rt = t->s->rt;
+	const char **mods;
+	size_t nmods = procs_entry_modules(&rt->arena, m, e, &mods);
+	int has_transformer = 0;
+	for (size_t k = 0; k < nmods; k++) {
+		const struct module *cm = facts_module(t->opt->facts, mods[k]);
+		if (cm && cm->transformer)
+			has_transformer = 1;
+	}
+	if (!has_transformer)
+		return;
+	if (*sup == RT_NONE) {
+		const char *app = t->opt->app ? t->opt->app : "app";
+		struct rt_supervisor s = {
+			arena_printf(&rt->arena, "%s_sup", app), RT_NONE, RT_DEFAULT_INTENSITY,
+			RT_DEFAULT_PERIOD, arena_strdup(&rt->arena, app), RT_APP_PERMANENT,
+		};
+		VEC_PUSH(&rt->supervisors, s);
+		*sup = (int32_t)(rt->supervisors.n - 1);
+	}
+	p->sys = 1;
+	p->supervisor = *sup;
+	p->has_mods = 1;
+	for (size_t k = 0; k < nmods; k++) {
+		int32_t cm = runtime_find_module(rt, mods[k]);
+		if (cm < 0)
+			continue;
+		uint32_t mi = (uint32_t)cm;
+		VEC_PUSH(&rt->modrefs, mi);
+		p->nmods++;
+	}
+}
+
+static void add_process(struct take *t, struct snapshot_thread *th, int32_t v, int32_t *sup)
+{
+	struct runtime *rt = t->s->rt;
+	const struct snapshot_frame *fo = NULL;
+	for (size_t i = th->nframes; i-- > 0 && !fo;)
+		if (th->frames[i].module)
+			fo = &th->frames[i];
+	const struct module *m = NULL;
+	const struct entry *e = find_entry(t->opt->facts, fo->module, fo->function, &m);
+	struct rt_process p;
+	memset(&p, 0, sizeof(p));
+	p.pid = arena_printf(&rt->arena, "%ld.%ld", th->pid, th->tid);
+	p.name = arena_printf(&rt->arena, "%s:%s [%s]", m->name, e->function, th->comm);
+	p.frames = (uint32_t)rt->frames.n;
+	for (size_t i = 0; i < th->nframes; i++) {
+		if (!th->frames[i].module)
+			continue;
+		struct rt_frame fr = { (uint32_t)runtime_find_module(rt, th->frames[i].module), v };
+		if (p.nframes && rt->frames.items[rt->frames.n - 1].module == fr.module)
+			continue;
+		VEC_PUSH(&rt->frames, fr);
+		p.nframes++;
+	}
+	p.funs = (uint32_t)rt->funs.n;
+	p.mods = (uint32_t)rt->modrefs.n;
+	p.next = th->blocked_in ? RT_NEXT_BLOCKED :
+		 e->next_call == NEXT_QUALIFIED ? RT_NEXT_QUALIFIED : RT_NEXT_LOCAL;
+	p.restart = RT_PERMANENT;
+	p.supervisor = RT_NONE;
+	supervise(t, &p, m, e, sup);
+	th->process = (int32_t)rt->processes.n;
+	VEC_PUSH(&rt->processes, p);
+}
+
+static int build(struct take *t, struct errbuf *err)
+{
+	struct snapshot *s = t->s;
+	struct arena scratch;
+	arena_init(&scratch);
+	s->nthreads = t->raw.n;
+	s->threads = arena_zalloc(&s->arena, (t->raw.n ? t->raw.n : 1) * sizeof(*s->threads));
+	for (size_t i = 0; i < t->raw.n; i++)
+		describe_thread(t, &t->raw.items[i], &s->threads[i], &scratch);
+	arena_release(&scratch);
+	if (!t->any_tree_frame) {
+		for (size_t i = 0; i < t->unwinders.n; i++)
+			if (!unwinder_exe_has_names(t->unwinders.items[i]))
+				return hp_error(err, HP_EINPUT,
+						"'%s' (process '%ld') has no DWARF and no symbols: build "
+						"with -g, or install the debug package",
+						unwinder_exe(t->unwinders.items[i]), s->pauses[i].pid);
+		return hp_error(err, HP_EINPUT,
+				"no frame of process '%ld' is in a module of the facts of '%s': "
+				"is it the program these facts describe?",
+				s->pauses[0].pid, t->opt->facts->root ? t->opt->facts->root : "?");
+	}
+	s->rt = runtime_new();
+	int32_t v = version_of(s->rt, t->opt->vsn);
+	for (size_t i = 0; i < t->opt->facts->nmodules; i++) {
+		uint32_t m = runtime_module(s->rt, t->opt->facts->modules[i].name);
+		s->rt->modules.items[m].cur = v;
+	}
+	int32_t sup = RT_NONE;
+	for (size_t i = 0; i < s->nthreads; i++) {
+		classify(t, &s->threads[i], &t->raw.items[i]);
+		if (!s->threads[i].left_out)
+			add_process(t, &s->threads[i], v, &sup);
+	}
+	return runtime_validate(s->rt, err);
+}
+
+int snapshot_take(const struct snapshot_options *opt, struct snapshot **out,
+		  struct errbuf *err)
+{
+	struct take t;
+	struct hp_config defaults;
+	struct timespec t0, t1;
+	int rc = 0;
+
+	*out = NULL;
+	if (!opt->npids)
+		return hp_error(err, HP_EUSAGE, "no process to snapshot");
+	for (size_t i = 0; i < opt->npids; i++)
+		for (size_t k = 0; k < i; k++)
+			if (opt->pids[i] == opt->pids[k])
+				return hp_error(err, HP_EUSAGE, "process '%ld' is named twice", opt->pids[i]);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(&t, 0, sizeof(t));
+	config_init(&defaults);
+	t.opt = opt;
+	t.cfg = opt->config ? opt->config : &defaults;
+	t.s = xcalloc(1, sizeof(*t.s));
+	arena_init(&t.s->arena);
+	t.mm = module_map_new(opt->facts, t.cfg);
+	collect_blocking(&t);
+	for (size_t i = 0; i < opt->npids && !rc; i++)
+		rc = read_target(&t, opt->pids[i], err);
+	if (!rc)
+		rc = build(&t, err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	t.s->total_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	for (size_t i = 0; i < t.unwinders.n; i++)
+		unwinder_close(t.unwinders.items[i]);
+	VEC_RELEASE(&t.unwinders);
+	VEC_RELEASE(&t.raw);
+	VEC_RELEASE(&t.pcs);
+	VEC_RELEASE(&t.blocking);
+	module_map_free(t.mm);
+	config_release(&defaults);
+	if (rc) {
+		snapshot_free(t.s);
+		return rc;
+	}
+	*out = t.s;
+	return 0;
+}
+
+void snapshot_free(struct snapshot *s)
+{
+	if (!s)
+		return;
+	runtime_free(s->rt);
+	free(s->pauses);
+	arena_release(&s->arena);
+	free(s);
+}
