@@ -14,6 +14,8 @@
 
 #include "util.h"
 
+struct facts;
+
 int cmd_analyze(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
@@ -22,6 +24,20 @@ int cmd_translate(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
+
+/* --pid of check and simulate (cmd_snapshot.c): snapshots the processes of
+ * pids ("PID[,PID...]") running the program f describes, noting each pause
+ * on stderr. The first gives the runtime (caller frees); the second writes
+ * it to a new temporary file, *path (remove with the third). 0 or HP_E*. */
+struct runtime;
+int cli_snapshot_runtime(const char *cmd, const char *pids, const struct facts *f,
+			 const char *config_file, const char *app, struct runtime **rt,
+			 struct errbuf *err);
+int cli_snapshot_runtime_file(const char *cmd, const char *pids, const struct facts *f,
+			      const char *config_file, const char *app, char **path,
+			      struct errbuf *err);
+void cli_snapshot_runtime_file_remove(char **path);
 
 /* Prints "hotplan CMD: MESSAGE" and "Try 'hotplan CMD --help'." to stderr;
  * returns 2. */

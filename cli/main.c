@@ -24,6 +24,7 @@ static const struct command {
 	{ "simulate", cmd_simulate, "run scripts on a model of the VM and predict who is killed" },
 	{ "graph", cmd_graph, "draw the module dependency graph, with the plan on it" },
 	{ "check", cmd_check, "pre-deploy gate: analyze, plan, simulate and apply a policy" },
+	{ "snapshot", cmd_snapshot, "the runtime of live processes, read from their thread stacks" },
 };
 
 static void usage(FILE *fp)
