@@ -27,7 +27,7 @@
 static void check_usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: hotplan check OLD NEW [--runtime RUNTIME] [--config FILE] [--max-killed N]\n"
+		"usage: hotplan check OLD NEW [--runtime RUNTIME | --pid PID] [--config FILE] [--max-killed N]\n"
 		"                     [--purge auto|soft|brutal] [--until install|permanent]\n"
 		"                     [--sarif FILE] [--junit FILE] [--against PLANFILE]\n"
 		"                     [--cache DIR | --no-cache] [-j N]\n"
@@ -55,6 +55,9 @@ static void check_usage(FILE *fp)
 		"options:\n"
 		"  --runtime RUNTIME   simulate on this hotplan-runtime file (default: one\n"
 		"                      process per entry point of OLD, in its current code)\n"
+		"  --pid PID[,PID...]  simulate on a snapshot of these running processes of\n"
+		"                      OLD (what 'hotplan snapshot' writes; each is paused\n"
+		"                      only while its stacks are read)\n"
 		"  --config FILE       hotplan.config: analysis settings, and the defaults of\n"
 		"                      {max_killed, N} and {purge, M}\n"
 		"  --max-killed N      processes the upgrade may kill (default 0)\n"
@@ -117,6 +120,7 @@ int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "runtime", required_argument, NULL, 'r' },
+		{ "pid", required_argument, NULL, 'P' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "max-killed", required_argument, NULL, 'k' },
 		{ "purge", required_argument, NULL, 'p' },
@@ -131,7 +135,8 @@ int cmd_check(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = NULL, *sarif = NULL, *junit = NULL, *against_file = NULL;
-	const char *purge = NULL, *cache = NULL;
+	const char *purge = NULL, *cache = NULL, *pids = NULL;
+	char *snap_path = NULL;
 	unsigned long max_killed = 0, jobs = 0;
 	int c, rc = 0, max_given = 0, no_cache = 0;
 	struct upgrade_options uo;
@@ -162,6 +167,9 @@ int cmd_check(int argc, char **argv)
 		switch (c) {
 		case 'r':
 			uo.runtime_path = optarg;
+			break;
+		case 'P':
+			pids = optarg;
 			break;
 		case 'c':
 			config = optarg;
@@ -216,6 +224,8 @@ int cmd_check(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return cli_usage_error("check", "expected two trees, OLD and NEW");
+	if (pids && uo.runtime_path)
+		return cli_usage_error("check", "give --runtime or --pid, not both");
 	if (cache && no_cache)
 		return cli_usage_error("check", "--cache and --no-cache contradict each other");
 
@@ -275,6 +285,12 @@ int cmd_check(int argc, char **argv)
 	uo.app = id.app;
 	uo.vsn = id.vsn;
 	uo.from_vsn = id.from_vsn;
+	if (pids && cli_snapshot_runtime_file("check", pids, old, config, id.app, &snap_path, &err)) {
+		rc = cli_fail("check", &err);
+		goto out;
+	}
+	if (pids)
+		uo.runtime_path = snap_path;
 	if (upgrade_run(&up, old, new, &uo, &err)) {
 		rc = cli_fail("check", &err);
 		goto out;
@@ -299,6 +315,7 @@ int cmd_check(int argc, char **argv)
 	}
 	rc = has_parse_failure(&report) ? 3 : report.forbidden ? 1 : 0;
 out:
+	cli_snapshot_runtime_file_remove(&snap_path);
 	upgrade_free(up);
 	facts_free(old);
 	facts_free(new);
