@@ -27,6 +27,11 @@ scenario format cannot state it:
     intensity (which one the supervisor restarts first is a race): a
     supervisor is either lax (intensity 1000) or has one worker and no
     child supervisor (only a lax top supervisor gets a child supervisor);
+  - two supervised processes with frames in one module: one purge would
+    kill both, and the second restart's version is a race (SEMANTICS.md
+    §4.7) whose consequences in later instructions neither of hotplan's two
+    predictions (all restarts in the previous version, or all in the new
+    one) describes (scenario 46 covers the race itself);
   - removing a module a process runs, restarts in or makes funs of (a
     restart would loop on undef);
   - suspending a process that ignores suspend, except rarely (each costs
@@ -112,10 +117,13 @@ class Scenario:
         """Puts processes under supervisors; strict ones get one worker."""
         r = self.r
         taken = {}
+        held = set()  # modules a supervised process has a frame in
         for name, o in self.procs:
             free = [s for s, _, inten in self.sups if inten == 1000 or s not in taken]
-            if not free or r.random() < 0.3:
+            frames = {o["module"]} | set(o.get("stack", []))
+            if not free or frames & held or r.random() < 0.3:
                 continue
+            held |= frames
             s = r.choice(free)
             taken[s] = name
             o["sup"] = s
