@@ -15,10 +15,10 @@
 #include "cli.h"
 #include "config.h"
 #include "facts.h"
-#include "output.h"
 #include "plan.h"
 #include "term.h"
 #include "tree.h"
+#include "upgrade.h"
 
 static void plan_usage(FILE *fp)
 {
@@ -96,57 +96,6 @@ static void plan_usage(FILE *fp)
 }
 
 enum plan_format { FMT_ERLANG, FMT_RELUP, FMT_JSON, FMT_TEXT };
-
-/* purge_auto's choices as the plan's per-module purge methods. */
-static struct plan_purge_choice *to_plan_choices(struct arena *a, const struct purge_choice *c,
-						 size_t n)
-{
-	struct plan_purge_choice *out = n ? arena_alloc(a, n * sizeof(*out)) : NULL;
-	for (size_t i = 0; i < n; i++) {
-		out[i].module = c[i].module;
-		out[i].purge = c[i].brutal ? PLAN_PURGE_BRUTAL : PLAN_PURGE_SOFT;
-		out[i].why = c[i].why;
-	}
-	return out;
-}
-
-/*
- * Purge auto (DESIGN.md §6 step 4), as 'hotplan check' chooses: plan with
- * soft_purge, let purge_auto_for() simulate each script on the runtime built
- * from the facts of the version it runs on (OLD for the upgrade, NEW for the
- * downgrade), plan again with its per-module choices (so the appup and the
- * explanations carry them), and print the scripts it rewrote (so plan and
- * check print the same script, add_module and delete_module included, whose
- * purge an appup cannot carry). Terms of the choices live in a, and share
- * terms with first, which the caller releases after p (plan_release; a
- * zeroed plan when this fails early is fine).
- */
-static int plan_auto(struct plan *p, struct plan *first, const struct facts *old,
-		     const struct facts *new, struct plan_options *opt, struct arena *a,
-		     struct errbuf *err)
-{
-	struct term *up, *down;
-	struct purge_choice *upc, *downc;
-	size_t nup, ndown;
-	opt->purge = PLAN_PURGE_SOFT;
-	if (plan_build(first, old, new, opt, err))
-		return err->status;
-	/* the rewritten scripts share terms with first's: first stays alive */
-	int rc = purge_auto_for(a, first->up_script, old, NULL, opt->app, &up, &upc, &nup, err);
-	if (!rc)
-		rc = purge_auto_for(a, first->down_script, new, NULL, opt->app, &down, &downc,
-				    &ndown, err);
-	if (rc)
-		return rc;
-	opt->up_purges = to_plan_choices(a, upc, nup);
-	opt->nup_purges = nup;
-	opt->down_purges = to_plan_choices(a, downc, ndown);
-	opt->ndown_purges = ndown;
-	if (plan_build(p, old, new, opt, err))
-		return err->status;
-	plan_replace_scripts(p, up, down);
-	return 0;
-}
 
 int cmd_plan(int argc, char **argv)
 {
@@ -271,7 +220,7 @@ int cmd_plan(int argc, char **argv)
 	opt.app = id.app;
 	opt.vsn = id.vsn;
 	opt.from_vsn = id.from_vsn;
-	if (opt.is_auto ? plan_auto(&p, &first, old, new, &opt, &auto_arena, &err) :
+	if (opt.is_auto ? upgrade_plan_auto(&p, &first, old, new, &opt, &auto_arena, &err) :
 	    plan_build(&p, old, new, &opt, &err)) {
 		rc = cli_fail("plan", &err);
 		goto out;

@@ -1,9 +1,11 @@
 /*
- * output.h - views of hotplan's results for people and tools: escaping, the
+ * output.h - renderers only: they turn results into bytes for people and
+ * tools, and compute nothing of the upgrade. Escaping (JSON, DOT, XML), the
  * terminal style, the module graph (DOT, rendered in-process with graphviz
- * to SVG/PNG/PDF), the check report with its drivers (text, SARIF 2.1.0,
- * JUnit XML), the check policy read from hotplan.config, and the
- * plan+simulate pipeline that 'check' and 'graph' share (with purge auto).
+ * to SVG/PNG/PDF) and the report drivers (text, SARIF 2.1.0, JUnit XML).
+ * What they draw and report - the plan's annotations, the simulation's
+ * kills, the findings and the verdict - comes ready-made from
+ * upgrade/upgrade.h; nothing here plans or simulates.
  *
  * Invariants:
  *  - Every string that reaches a JSON, DOT or XML output goes through
@@ -21,6 +23,7 @@
 
 #include <stdio.h>
 #include "facts.h"
+#include "upgrade.h"
 #include "util.h"
 
 /* ---- escaping ------------------------------------------------------------ */
@@ -45,35 +48,6 @@ int out_color_wanted(FILE *fp);
 
 /* ---- the module graph ----------------------------------------------------- */
 
-/* Kinds of change of a module between OLD and NEW (bits). */
-enum graph_change {
-	GC_ADDED = 1,
-	GC_REMOVED = 2,
-	GC_BODY = 4,       /* function bodies or initializers */
-	GC_EXPORTS = 8,    /* exports added, removed, or changed in signature/linkage */
-	GC_STATE = 16,     /* layout of a state type */
-	GC_FLAGS = 32,     /* compile flags */
-};
-
-/* What the plan does to one module. */
-struct graph_note {
-	const char *module;
-	unsigned change;      /* GC_* bits; 0: unchanged */
-	unsigned order;       /* 1-based position of its load/remove in the script; 0: none */
-	const char *action;   /* "load", "update soft", "update advanced", "add",
-			       * "delete", or NULL */
-	const char *purge;    /* "soft_purge", "brutal_purge" or NULL */
-};
-
-/* A process the simulation predicts killed. */
-struct graph_kill {
-	const char *process;  /* its name (entry point, or runtime name) */
-	const char *module;   /* the module whose old code it was running */
-	unsigned instr;       /* 1-based index of the killing instruction; 0: not
-			       * an instruction of the script (make_permanent) */
-	const char *instr_text; /* that instruction ("{load,{sip,...}}",
-				 * "make_permanent"), or NULL */
-};
 
 enum graph_cluster {
 	GRAPH_CLUSTER_AUTO,   /* by folder when more than GRAPH_FOLDER_THRESHOLD
@@ -142,74 +116,7 @@ int graph_format_known(const char *format);
  * ".dot", ".gv"), or NULL. */
 const char *graph_format_from_path(const char *path);
 
-/* ---- the check report ------------------------------------------------------- */
-
-/*
- * What 'hotplan check' found, in a form every report driver reads. The
- * caller (cli/cmd_check.c) fills it from the plan, the simulation and the
- * policy; strings and arrays are the caller's and must outlive the calls.
- */
-enum report_level { REPORT_ERROR, REPORT_WARNING, REPORT_NOTE };
-
-/* A class of finding: stable id ("HP101"), kebab-case name, default level,
- * one-line summary, and help: what it means and what to do. */
-struct report_rule {
-	const char *id;
-	const char *name;
-	enum report_level level;
-	const char *summary;
-	const char *help;
-};
-
-/* check's own rules, beside the planner's HP1xx and the simulator's HP2xx.
- * ORDER CHECK_RULES: keep in step with the table in report.c. */
-enum check_rule {
-	CHECK_PROCESS_KILLED,   /* HP301 process-killed */
-	CHECK_UPGRADE_REFUSED,  /* HP302 upgrade-refused */
-	CHECK_PARSE_FAILURE,    /* HP303 parse-failure */
-	CHECK_PLAN_DIFFERS,     /* HP304 plan-differs */
-	CHECK_RULE_COUNT
-};
-const struct report_rule *check_rule_info(enum check_rule rule);
-
-/* One occurrence of a rule. */
-struct report_finding {
-	const struct report_rule *rule;
-	enum report_level level;
-	int forbidden;          /* the policy forbids it (makes check exit 1) */
-	const char *module;     /* or NULL */
-	const char *symbol;     /* or NULL */
-	const char *message;    /* git style: lower case, no full stop */
-	struct loc loc;         /* where to look in the C sources; file NULL: unknown */
-};
-
-/* A process of the running system and what the upgrade does to it. */
-struct report_process {
-	const char *pid;        /* "<0.3.0>" */
-	const char *name;       /* "worker:worker_main" */
-	int killed;
-	int touched;            /* something happens to it, or it stays in old code */
-	const char *what;       /* one line: what happens to it ("killed at #9
-				 * {load,...}: it runs old code of sip") */
-	struct loc loc;         /* its entry point's definition, if known */
-};
-
-struct report {
-	const char *tool_version;
-	const char *old_root, *new_root;
-	const char *srcroot;    /* absolute folder SARIF paths are relative to, or NULL */
-	/* every rule the run could report, in id order (SARIF's rules table,
-	 * JUnit's test cases); each finding's rule must be among them */
-	const struct report_rule *const *rules; size_t nrules;
-	/* sorted by (rule id, module, symbol, message) */
-	const struct report_finding *findings; size_t nfindings;
-	const struct report_process *procs; size_t nprocs;  /* in runtime order */
-	const char *const *steps; size_t nsteps;  /* what the upgrade does, for people */
-	const char *const *purge_notes; size_t npurge_notes; /* each purge choice explained */
-	const char *against_diff;  /* --against: the difference, or NULL */
-	size_t max_killed;
-	int forbidden;          /* the verdict: the policy forbids the upgrade */
-};
+/* ---- rendering the report ----------------------------------------------------- */
 
 /*
  * Renders the report with one driver: "text" (for a terminal; color adds
@@ -220,148 +127,5 @@ struct report {
  * HP_EUSAGE for an unknown driver name.
  */
 int report_write(const struct report *r, const char *driver, int color, struct strbuf *out);
-
-/* ---- check policy from hotplan.config ----------------------------------------- */
-
-enum policy_purge { POLICY_PURGE_SOFT, POLICY_PURGE_BRUTAL, POLICY_PURGE_AUTO };
-
-/* The settings of hotplan.config that 'check' reads (the analyzer reads
- * the rest itself). */
-struct check_policy {
-	long max_killed;          /* {max_killed, N}: default 0 */
-	enum policy_purge purge;  /* {purge, soft|brutal|auto}: default brutal,
-				   * as 'hotplan plan' and OTP */
-	char *app;                /* {app, Name}: default "app"; heap, freed by
-				   * check_policy_release */
-};
-
-/* Fills p with the defaults, then reads path (NULL: none) over them.
- * Returns 0, or HP_EIO/HP_EINPUT with "file:line:column: ..." in err. */
-int check_policy_read(const char *path, struct check_policy *p, struct errbuf *err);
-void check_policy_release(struct check_policy *p);
-
-/* The analysis cache check and graph use by default (heap, caller frees):
- * $XDG_CACHE_HOME/hotplan, else $HOME/.cache/hotplan (the XDG default),
- * else ./.hotplan-cache when neither variable holds an absolute path. */
-char *check_default_cache_dir(void);
-
-/* ---- the upgrade pipeline shared by check and graph ------------------------------ */
-
-/*
- * Plan (planner/plan.h), purge choice, simulation (simulator/sim.h) behind
- * an opaque handle, so that command files need neither sim.h nor instr.h
- * (instr.h and config.h both define PURGE_SOFT). output/upgrade.h has the
- * details; output/upgrade.c the code.
- */
-struct upgrade;
-struct runtime;
-struct term;
-
-enum upgrade_purge { UPGRADE_PURGE_SOFT, UPGRADE_PURGE_BRUTAL, UPGRADE_PURGE_AUTO };
-
-struct upgrade_options {
-	enum upgrade_purge purge;
-	const char *runtime_path;  /* a hotplan-runtime file; NULL: built from OLD */
-	const char *app;           /* application name (NULL: "app") */
-	const char *vsn;           /* the new version (NULL: the planner's "2.0") */
-	const char *from_vsn;      /* the old version (NULL: the planner's "1.0") */
-	int until_permanent;       /* simulate make_permanent after the install */
-};
-
-/*
- * Plans old -> new (both must outlive the upgrade), chooses purges, reads
- * or builds the runtime and simulates. *out is always set and must be freed
- * with upgrade_free(). Returns 0, or HP_EINPUT/HP_EIO with err set (the
- * planner refused the appup, the runtime file is bad).
- */
-int upgrade_run(struct upgrade **out, const struct facts *old, const struct facts *new,
-		const struct upgrade_options *opt, struct errbuf *err);
-void upgrade_free(struct upgrade *u);
-
-/* The simulated script, one instruction per line ending with '.', as
- * 'hotplan plan' writes it. */
-void upgrade_write_script(const struct upgrade *u, struct strbuf *out);
-
-/* The annotations of graph_spec: a note per module the plan touches (kinds
- * of change, position of its load/remove in the script, action, purge), and
- * the first kill of every process killed. Arrays owned by u. */
-void upgrade_graph_notes(struct upgrade *u, struct graph_note **notes, size_t *nnotes,
-			 struct graph_kill **kills, size_t *nkills);
-
-/* The purge method chosen for one module loaded or removed by a script. */
-struct purge_choice {
-	const char *module;
-	int brutal;               /* 1: brutal_purge, 0: soft_purge */
-	size_t nholders;          /* processes that hold its old code */
-	const char *why;          /* one sentence for people */
-};
-
-/*
- * DESIGN.md §6 step 4, purge auto: soft, unless the simulation shows that
- * the module's old code is held only by processes their supervisors
- * restart within their intensity; then brutal (the holders are killed and
- * come back in the new code, instead of lingering in the old code).
- *
- * script is a proper list of low-level instructions (plan.up_script). The
- * modules of its {load, {M, _, _}} and {remove, {M, _, _}} instructions are
- * decided in script order, greedily: M becomes brutal only if the
- * simulation of the script with the choices so far and M brutal (up to
- * make_permanent, where brutal PostPurge kills) kills at least one process
- * in M's code, every process killed is restarted, no supervisor gives up,
- * no application stops and the upgrade is not refused. Every other module
- * stays soft. For 'hotplan plan --purge auto' as much as for check.
- *
- * On success returns 0, *out_script is the rewritten script (only purge
- * methods differ) and *choices (n entries, script order) says what was
- * chosen and why; all in arena a. Returns HP_EINPUT when the script does
- * not decode (err says where).
- */
-int purge_auto(struct arena *a, const struct term *script, const struct runtime *rt,
-	       struct term **out_script, struct purge_choice **choices, size_t *n,
-	       struct errbuf *err);
-
-/*
- * purge_auto() on the runtime a command would simulate: the hotplan-runtime
- * file runtime_path, or (NULL) the runtime built from the old facts with
- * application app (NULL: "app"), as check does. For 'hotplan plan --purge
- * auto', whose file cannot include sim.h next to config.h. Returns 0, or
- * HP_EIO/HP_EINPUT (an unreadable runtime, a script that does not decode).
- */
-int purge_auto_for(struct arena *a, const struct term *script, const struct facts *old,
-		   const char *runtime_path, const char *app, struct term **out_script,
-		   struct purge_choice **choices, size_t *n, struct errbuf *err);
-
-/* ---- check: from an upgrade to a report ------------------------------------------ */
-
-struct check_options {
-	size_t max_killed;        /* kills tolerated */
-	const char *against_file; /* --against: the committed plan's name, or NULL */
-	const char *against;      /* ... and its text */
-	size_t against_len;
-	const char *tool_version;
-};
-
-/*
- * Applies the policy (DESIGN.md §5, hotplan check --help) to a simulated
- * upgrade and fills r: rules (the planner's and check's), findings (kills
- * above max_killed, a refused upgrade, parse failures, a differing
- * committed plan, every planner finding of severity error - a state change
- * without transformer, a removed or retyped export still referenced, ... -
- * and a cycle through process modules; the planner's other findings as
- * warnings), every
- * process with what happens to it, the upgrade's steps, the purge choices,
- * the difference from the committed plan, and the verdict. Everything r
- * points to is owned by u. Returns 0, or HP_EINPUT when the committed plan
- * does not parse (err says where).
- */
-int check_report_build(struct upgrade *u, const struct check_options *opt, struct report *r,
-		       struct errbuf *err);
-
-/*
- * The report of a check whose trees could not be analyzed (a parse
- * failure): one HP303 finding carrying message; arrays in arena a.
- */
-void check_report_parse_failure(struct arena *a, const char *message, const char *tool_version,
-				struct report *r);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * check.c - the policy of 'hotplan check' applied to a simulated upgrade:
+ * assess.c - the policy of 'hotplan check' applied to a simulated upgrade:
  * from the plan's findings, the simulation's events and the committed plan
  * to a struct report that the drivers render.
  *
@@ -16,7 +16,7 @@
  * message) and processes in runtime order, so every report is
  * deterministic; every string lives in the upgrade's arena.
  */
-#include "upgrade.h"
+#include "upgrade_int.h"
 
 #include <stdlib.h>
 #include <string.h>

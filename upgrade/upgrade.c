@@ -1,6 +1,6 @@
 /*
  * upgrade.c - plan, purge choice, simulation, and their annotations for the
- * graph (upgrade.h).
+ * graph (upgrade.h); the planning of 'hotplan plan --purge auto'.
  *
  * purge_auto decides modules one at a time in script order, each decision
  * checked by a simulation of the whole script with the decisions so far;
@@ -8,7 +8,7 @@
  * and the runtime (deterministic), and it costs at most one simulation per
  * module whose old code somebody holds.
  */
-#include "upgrade.h"
+#include "upgrade_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -226,20 +226,55 @@ int purge_auto(struct arena *a, const struct term *script, const struct runtime 
 	return 0;
 }
 
-int purge_auto_for(struct arena *a, const struct term *script, const struct facts *old,
-		   const char *runtime_path, const char *app, struct term **out_script,
-		   struct purge_choice **choices, size_t *n, struct errbuf *err)
+/* purge_auto's choices as the plan's per-module purge methods. */
+static struct plan_purge_choice *to_plan_choices(struct arena *a, const struct purge_choice *c,
+						 size_t n)
 {
-	struct runtime *rt = NULL;
-	int rc = 0;
-	if (runtime_path)
-		rc = runtime_read_file(runtime_path, &rt, err);
-	else
-		rt = sim_runtime_from_facts(old, app ? app : "app");
-	if (!rc)
-		rc = purge_auto(a, script, rt, out_script, choices, n, err);
+	struct plan_purge_choice *out = n ? arena_alloc(a, n * sizeof(*out)) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		out[i].module = c[i].module;
+		out[i].purge = c[i].brutal ? PLAN_PURGE_BRUTAL : PLAN_PURGE_SOFT;
+		out[i].why = c[i].why;
+	}
+	return out;
+}
+
+/* purge_auto() of script on the runtime built from facts f. */
+static int purge_auto_from_facts(struct arena *a, const struct term *script,
+				 const struct facts *f, const char *app, struct term **out_script,
+				 struct purge_choice **choices, size_t *n, struct errbuf *err)
+{
+	struct runtime *rt = sim_runtime_from_facts(f, app ? app : "app");
+	int rc = purge_auto(a, script, rt, out_script, choices, n, err);
 	runtime_free(rt);
 	return rc;
+}
+
+int upgrade_plan_auto(struct plan *p, struct plan *first, const struct facts *old,
+		      const struct facts *new, struct plan_options *opt, struct arena *a,
+		      struct errbuf *err)
+{
+	struct term *up, *down;
+	struct purge_choice *upc, *downc;
+	size_t nup, ndown;
+	opt->purge = PLAN_PURGE_SOFT;
+	if (plan_build(first, old, new, opt, err))
+		return err->status;
+	/* the rewritten scripts share terms with first's: first stays alive */
+	int rc = purge_auto_from_facts(a, first->up_script, old, opt->app, &up, &upc, &nup, err);
+	if (!rc)
+		rc = purge_auto_from_facts(a, first->down_script, new, opt->app, &down, &downc,
+					   &ndown, err);
+	if (rc)
+		return rc;
+	opt->up_purges = to_plan_choices(a, upc, nup);
+	opt->nup_purges = nup;
+	opt->down_purges = to_plan_choices(a, downc, ndown);
+	opt->ndown_purges = ndown;
+	if (plan_build(p, old, new, opt, err))
+		return err->status;
+	plan_replace_scripts(p, up, down);
+	return 0;
 }
 
 /* ---- the pipeline ------------------------------------------------------------------ */

@@ -1,10 +1,7 @@
 /*
- * upgrade.h - inside output/: the pipeline that 'hotplan check' and
- * 'hotplan graph OLD NEW' share (its public
- * face is in output.h): plan the upgrade (planner/plan.h), choose purge
- * methods (soft, brutal, or auto from a simulation), simulate the script on the runtime
- * (simulator/sim.h), and turn the result into graph annotations and report
- * entries.
+ * upgrade_int.h - inside upgrade/: the insides of a struct upgrade, shared
+ * by the pipeline (upgrade.c) and the policy that turns it into a report
+ * (assess.c). The public face is upgrade.h.
  *
  * Ownership: a struct upgrade points into the two facts, which must outlive
  * it; everything else (plan, runtime built from the facts, script terms,
@@ -15,17 +12,17 @@
  * with each module's load/remove purge methods replaced by the choice made
  * for it, nothing else changed.
  */
-#ifndef HOTPLAN_UPGRADE_H
-#define HOTPLAN_UPGRADE_H
+#ifndef HOTPLAN_UPGRADE_INT_H
+#define HOTPLAN_UPGRADE_INT_H
 
 #include <stddef.h>
 #include "facts.h"
 #include "instr.h"
-#include "output.h"
 #include "plan.h"
 #include "runtime.h"
 #include "sim.h"
 #include "term.h"
+#include "upgrade.h"
 #include "util.h"
 
 struct upgrade {
@@ -43,7 +40,7 @@ struct upgrade {
 	struct purge_choice *choices; size_t nchoices;  /* auto only */
 };
 
-/* Internal to output/: the script's instruction k (0-based) as text, or
+/* Internal to upgrade/: the script's instruction k (0-based) as text, or
  * "make_permanent" for k == script length. */
 const char *upgrade_instr_text(struct upgrade *u, size_t k);
 
