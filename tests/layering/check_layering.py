@@ -5,14 +5,18 @@
     check_layering.py --selftest  check small trees made to break each rule
 
 Reads the #include lines of every .c and .h file under the source folders
-(model, analyzer, planner, simulator, upgrade, output, cli) and asserts:
+(model, analyzer, planner, simulator, snapshot, upgrade, output, cli) and
+asserts:
 
   - model includes nothing of ours but model headers;
   - analyzer, planner and simulator include only model and their own folder;
+  - snapshot includes only model and its own folder;
   - upgrade (once the folder exists) includes no analyzer or output header;
   - output includes no libclang, and no analyzer or cli header;
   - only cli includes everything;
-  - and, wherever it is, <clang-c/...> only in analyzer (STYLE.md 4).
+  - and, wherever it is, <clang-c/...> only in analyzer (STYLE.md 4), and
+    elfutils' headers (<elfutils/...>, <dwarf.h>, <libelf.h>, <gelf.h>)
+    only in snapshot (DESIGN.md §2).
 
 A quoted header is owned by the folder that holds a file of that name (the
 including file's own folder first). Each violation is printed as
@@ -26,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 
-FOLDERS = ["model", "analyzer", "planner", "simulator", "upgrade", "output", "cli"]
+FOLDERS = ["model", "analyzer", "planner", "simulator", "snapshot", "upgrade", "output", "cli"]
 
 # Which folders' headers each folder may include (its own is always allowed).
 ALLOWED = {
@@ -34,6 +38,7 @@ ALLOWED = {
     "analyzer": {"model"},
     "planner": {"model"},
     "simulator": {"model"},
+    "snapshot": {"model"},
     "upgrade": {"model", "planner", "simulator"},
     "output": {"model", "planner", "simulator", "upgrade"},
     "cli": set(FOLDERS),
@@ -44,6 +49,7 @@ WHY = {
     "analyzer": "analyzer, planner and simulator include only model and their own folder",
     "planner": "analyzer, planner and simulator include only model and their own folder",
     "simulator": "analyzer, planner and simulator include only model and their own folder",
+    "snapshot": "snapshot includes only model and its own folder",
     "upgrade": "upgrade includes no analyzer or output header",
     "output": "output includes no analyzer or cli header: only cli includes everything",
     "cli": "",
@@ -53,6 +59,8 @@ WHY = {
 # for output/upgrade.c, output/check.c and output/policy.c until they move
 # to upgrade/; they break no rule, so they need none.
 ALLOW_LIST = set()
+
+ELFUTILS = ("elfutils/", "dwarf.h", "libelf.h", "gelf.h")
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 
@@ -100,6 +108,9 @@ def check(root):
                 if name.startswith("clang-c/") and folder != "analyzer":
                     out.append("%s: includes <%s>: libclang stays in analyzer/ (STYLE.md 4)"
                                % (where, name))
+                if name.startswith(ELFUTILS) and folder != "snapshot":
+                    out.append("%s: includes <%s>: elfutils stays in snapshot/ (DESIGN.md 2)"
+                               % (where, name))
                 continue
             base = os.path.basename(name)
             holders = own.get(base, set())
@@ -136,6 +147,12 @@ def selftest(script):
          "output/out.c:1: includes 'analyzer.h' (analyzer): output includes no analyzer"),
         ("libclang", {"output/out.c": "#include <clang-c/Index.h>\n"},
          "output/out.c:1: includes <clang-c/Index.h>: libclang stays in analyzer/"),
+        ("snapshot", {"snapshot/snap.c": '#include "sim.h"\n', "simulator/sim.h": ""},
+         "snapshot/snap.c:1: includes 'sim.h' (simulator): snapshot includes only model"),
+        ("elfutils", {"cli/main.c": "#include <elfutils/libdwfl.h>\n"},
+         "cli/main.c:1: includes <elfutils/libdwfl.h>: elfutils stays in snapshot/"),
+        ("gelf", {"model/m.c": "#include <gelf.h>\n"},
+         "model/m.c:1: includes <gelf.h>: elfutils stays in snapshot/"),
     ]
     bad = 0
     for name, files, want in cases:
