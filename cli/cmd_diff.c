@@ -5,7 +5,6 @@
  * Invariant: the report is written whole or not at all; bad input gives a
  * positioned message on standard error, exit 2, and no output.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,83 +13,56 @@
 #include "facts.h"
 #include "tree.h"
 
-static void diff_usage(FILE *fp)
-{
-	fprintf(fp,
-		"usage: hotplan diff OLD NEW [--format text|json] [-o FILE] [--config FILE]\n"
-		"\n"
-		"Compares two versions of a C tree module by module: modules added, removed,\n"
-		"changed (per symbol and kind of change: body, signature, linkage, visibility,\n"
-		"added, removed, initializer, state-layout, flags, other) and unchanged; exports\n"
-		"added, removed and changed in signature; state layouts changed. What\n"
-		"changed is decided on the parsed program (semantic hashes), not on text.\n"
-		"Everything is sorted by name.\n"
-		"\n"
-		"OLD and NEW are each a folder holding compile_commands.json, a\n"
-		"compile_commands.json file, a folder of .c files, or a facts file\n"
-		"('hotplan analyze -o').\n"
-		"\n"
-		"options:\n"
-		"  --format text      a report for people (default)\n"
-		"  --format json      {\"format\": \"hotplan-diff\", \"version\": 1, \"summary\",\n"
-		"                     \"modules\" (every module not unchanged, with its\n"
-		"                     symbols and states), \"unchanged\", \"exports\",\n"
-		"                     \"state_layouts_changed\"}\n"
-		"  -o, --output FILE  write to FILE (atomically) instead of standard output\n"
-		"  --config FILE      hotplan.config used to analyze trees\n"
-		"  -h, --help         show this help\n"
-		"\n"
-		"exit status: 0 done; 2 bad usage or bad input; 3 analysis incomplete.\n");
-}
+static const struct opt_command diff_cmd = {
+	"diff", "OLD NEW",
+	"Compares two versions of a C tree module by module: modules added, removed,\n"
+	"changed (per symbol and kind of change: body, signature, linkage, visibility,\n"
+	"added, removed, initializer, state-layout, flags, other) and unchanged; exports\n"
+	"added, removed and changed in signature; state layouts changed. What\n"
+	"changed is decided on the parsed program (semantic hashes), not on text.\n"
+	"Everything is sorted by name.\n"
+	"\n"
+	"OLD and NEW are each a folder holding compile_commands.json, a\n"
+	"compile_commands.json file, a folder of .c files, or a facts file\n"
+	"('hotplan analyze -o').\n",
+	"exit status: 0 done; 2 bad usage or bad input; 3 analysis incomplete.\n",
+	NULL,
+};
+
+static const struct opt_word diff_formats[] = {
+	{ "text", 0, "a report for people (default)" },
+	{ "json", 1, "{\"format\": \"hotplan-diff\", \"version\": 1, \"summary\", \"modules\" "
+	  "(every module not unchanged, with its symbols and states), \"unchanged\", "
+	  "\"exports\", \"state_layouts_changed\"}" },
+	{ NULL, 0, NULL },
+};
 
 int cmd_diff(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'F' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *output = NULL, *config = NULL;
-	int json = 0, c, rc = 0;
+	const char *output = NULL;
+	int json = 0, rc = 0;
+	struct cli_tree_args tree = CLI_TREE_ARGS_INIT;
+	struct cli_tree_opts to;
 	struct errbuf err = { "", 0 };
 	struct facts *old = NULL, *new = NULL;
 	struct diff d;
 	struct strbuf sb = STRBUF_INIT;
-
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'F':
-			if (!strcmp(optarg, "json"))
-				json = 1;
-			else if (!strcmp(optarg, "text"))
-				json = 0;
-			else
-				return cli_usage_error("diff", "--format must be text or json, not '%s'", optarg);
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'c':
-			config = optarg;
-			break;
-		case 'h':
-			diff_usage(stdout);
-			return 0;
-		case ':':
-			return cli_usage_error("diff", "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return cli_usage_error("diff", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 2)
+	struct opt opts[] = {
+		OPT_ENUM(0, "format", &json, NULL, diff_formats, NULL),
+		OPT_STRING('o', "output", &output, "FILE",
+			   "write to FILE (atomically) instead of standard output"),
+		OPT_TREE(&tree, CLI_CONFIG_HELP, CLI_CACHE_HELP_NONE),
+		OPT_END(),
+	};
+	int i = opt_parse(&diff_cmd, opts, argc, argv, &rc);
+	if (i < 0)
+		return rc;
+	if (argc - i != 2)
 		return cli_usage_error("diff", "expected two trees, OLD and NEW");
+	if (cli_tree_args_opts("diff", &tree, 0, &to))
+		return 2;
 
-	if (cli_load_tree_config(argv[optind], config, &old, &err) ||
-	    cli_load_tree_config(argv[optind + 1], config, &new, &err)) {
+	if (cli_load_tree(argv[i], &to, &old, &err) || cli_load_tree(argv[i + 1], &to, &new, &err)) {
 		rc = cli_fail("diff", &err);
 		goto out;
 	}

@@ -6,60 +6,42 @@
  * Invariant: every input is read and checked before anything is written,
  * and the output is written whole or not at all.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analyzer.h"
 #include "cli.h"
+#include "parse-options.h"
 
-static void merge_usage(FILE *fp)
-{
-	fprintf(fp,
-		"usage: hotplan merge FACTS... [-o FACTS]\n"
-		"\n"
-		"Merges per-unit facts written by 'hotplan analyze --tu FILE TREE' into the\n"
-		"facts of the tree: the same facts 'hotplan analyze TREE' writes. Units may\n"
-		"come in any order; '-' reads one of them from standard input.\n"
-		"\n"
-		"options:\n"
-		"  -o, --output FACTS  write the facts to FACTS (atomically) instead of\n"
-		"                      standard output\n"
-		"  -h, --help          show this help\n"
-		"\n"
-		"exit status: 0 done; 2 bad usage or bad input.\n");
-}
+static const struct opt_command merge_cmd = {
+	"merge", "FACTS...",
+	"Merges per-unit facts written by 'hotplan analyze --tu FILE TREE' into the\n"
+	"facts of the tree: the same facts 'hotplan analyze TREE' writes. Units may\n"
+	"come in any order; '-' reads one of them from standard input.\n",
+	"exit status: 0 done; 2 bad usage or bad input.\n",
+	NULL,
+};
 
 int cmd_merge(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct errbuf err = { .status = 0 };
 	const char *output = "-";
 	struct facts **units = NULL, *f = NULL;
 	size_t n = 0;
-	int c, status = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			output = optarg;
-			break;
-		case 'h':
-			merge_usage(stdout);
-			return 0;
-		default:
-			return cli_usage_error("merge", "unknown option");
-		}
-	}
-	if (optind >= argc)
+	int status = 0;
+	struct opt opts[] = {
+		OPT_STRING('o', "output", &output, "FACTS",
+			   "write the facts to FACTS (atomically) instead of standard output"),
+		OPT_END(),
+	};
+	int first = opt_parse(&merge_cmd, opts, argc, argv, &status);
+	if (first < 0)
+		return status;
+	if (first >= argc)
 		return cli_usage_error("merge", "missing FACTS");
-	units = xcalloc((size_t)(argc - optind), sizeof(*units));
-	for (int i = optind; i < argc; i++) {
+	units = xcalloc((size_t)(argc - first), sizeof(*units));
+	for (int i = first; i < argc; i++) {
 		if (facts_read_file(argv[i], &units[n], &err) < 0) {
 			status = cli_fail("merge", &err);
 			goto out;

@@ -8,7 +8,6 @@
  * Erlang-term formats they go to standard error as warnings, in json and
  * text they are part of the output.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,67 +19,9 @@
 #include "tree.h"
 #include "upgrade.h"
 
-static void plan_usage(FILE *fp)
+static void plan_epilogue(FILE *fp)
 {
 	fprintf(fp,
-		"usage: hotplan plan OLD NEW [--purge brutal|soft|auto] [--format erlang|relup|json|text]\n"
-		"                    [-o FILE] [--appup | --down] [--config FILE]\n"
-		"                    [--app NAME] [--vsn V] [--from-vsn V]\n"
-		"\n"
-		"Plans the hot upgrade from OLD to NEW as OTP's release handler would run it:\n"
-		"each module added, removed or changed gets a high-level appup instruction\n"
-		"  add_module / delete_module       module added / removed\n"
-		"  {update, M, {advanced, []}, Deps} M has processes and a state transformer,\n"
-		"                                    and a state type changed\n"
-		"  {update, M, soft, Deps}          processes and a transformer, same state\n"
-		"  {load_module, M, Pre, Post, Deps} anything else\n"
-		"where Deps are the modules of the upgrade that M references in NEW or\n"
-		"referenced in OLD; the appup is then translated into the low-level script\n"
-		"exactly as OTP's systools_rc does (dependencies loaded first, suspend in\n"
-		"order, resume in reverse; ties broken by module name). The downgrade appup\n"
-		"undoes the upgrade (added <-> delete_module, removed <-> add_module, changed:\n"
-		"the same instruction) and is translated in mode dn.\n"
-		"\n"
-		"OLD and NEW are each a folder holding compile_commands.json, a\n"
-		"compile_commands.json file, a CMake source folder (configured, never\n"
-		"built, in the cache), a folder of .c files, or a facts file. A CMake\n"
-		"build folder's CMakeCache.txt names the project as its project() does;\n"
-		"a facts file, through the tree it recorded.\n"
-		"\n"
-		"options:\n"
-		"  --purge brutal     PrePurge and PostPurge brutal_purge (default, as OTP)\n"
-		"  --purge soft       soft_purge: refuse the script if old code is in use\n"
-		"  --purge auto       per module, as 'hotplan check --purge auto' chooses:\n"
-		"                     soft, unless simulating the script (on the runtime\n"
-		"                     built from OLD; from NEW for the downgrade) shows the\n"
-		"                     old code is held only by processes their supervisors\n"
-		"                     restart within their intensity; then brutal\n"
-		"  --format erlang    the upgrade script, one term per line ending with '.'\n"
-		"                     (default); --down: the downgrade script; --appup: the\n"
-		"                     appup {Vsn, [{FromVsn, Up}], [{FromVsn, Down}]}\n"
-		"  --format relup     a relup {Vsn, [{FromVsn, [], UpScript}],\n"
-		"                     [{FromVsn, [], DownScript}]} for the release handler\n"
-		"  --format json      {\"format\": \"hotplan-plan\", ...}: decisions with their\n"
-		"                     reasons, the appup, both scripts, the findings\n"
-		"  --format text      every decision explained: what changed, why this\n"
-		"                     instruction, its Deps, its purge; the upgrade script\n"
-		"                     step by step with why; findings; appup and scripts\n"
-		"  --appup            with --format erlang: print the appup\n"
-		"  --down             with --format erlang: print the downgrade script\n"
-		"  -o, --output FILE  write to FILE (atomically) instead of standard output\n"
-		"  --config FILE      hotplan.config: {app, A}, {vsn, V}, {old_vsn, V},\n"
-		"                     {purge, P} and the analysis settings\n"
-		"  --app NAME         the application (default: config, else the name in\n"
-		"                     NEW's CMake project(), else NEW's folder name, made an\n"
-		"                     atom: lower case, other characters than a-z, 0-9, _\n"
-		"                     become _)\n"
-		"  --vsn V            the new version (default: config, else the VERSION of\n"
-		"                     NEW's CMake project(), else \"2.0\")\n"
-		"  --from-vsn V       the old version (default: config old_vsn, else the\n"
-		"                     VERSION of OLD's CMake project(), else \"1.0\"; the\n"
-		"                     trees' versions are taken only when they differ)\n"
-		"  -h, --help         show this help\n"
-		"\n"
 		"Findings of the checks beyond OTP's are printed to standard error in the\n"
 		"erlang and relup formats, and are part of the json and text output; they\n"
 		"do not change the exit status ('hotplan check' applies a policy):\n");
@@ -97,25 +38,105 @@ static void plan_usage(FILE *fp)
 
 enum plan_format { FMT_ERLANG, FMT_RELUP, FMT_JSON, FMT_TEXT };
 
+static const struct opt_command plan_cmd = {
+	"plan", "OLD NEW",
+	"Plans the hot upgrade from OLD to NEW as OTP's release handler would run it:\n"
+	"each module added, removed or changed gets a high-level appup instruction\n"
+	"  add_module / delete_module       module added / removed\n"
+	"  {update, M, {advanced, []}, Deps} M has processes and a state transformer,\n"
+	"                                    and a state type changed\n"
+	"  {update, M, soft, Deps}          processes and a transformer, same state\n"
+	"  {load_module, M, Pre, Post, Deps} anything else\n"
+	"where Deps are the modules of the upgrade that M references in NEW or\n"
+	"referenced in OLD; the appup is then translated into the low-level script\n"
+	"exactly as OTP's systools_rc does (dependencies loaded first, suspend in\n"
+	"order, resume in reverse; ties broken by module name). The downgrade appup\n"
+	"undoes the upgrade (added <-> delete_module, removed <-> add_module, changed:\n"
+	"the same instruction) and is translated in mode dn.\n"
+	"\n"
+	"OLD and NEW are each a folder holding compile_commands.json, a\n"
+	"compile_commands.json file, a CMake source folder (configured, never\n"
+	"built, in the cache), a folder of .c files, or a facts file. A CMake\n"
+	"build folder's CMakeCache.txt names the project as its project() does;\n"
+	"a facts file, through the tree it recorded.\n",
+	NULL,
+	plan_epilogue,
+};
+
+static const struct opt_word purge_words[] = {
+	{ "soft", 0, "soft_purge: refuse the script if old code is in use" },
+	{ "brutal", 0, "PrePurge and PostPurge brutal_purge (default, as OTP)" },
+	{ "auto", 0, "per module, as 'hotplan check --purge auto' chooses: soft, unless "
+	  "simulating the script (on the runtime built from OLD; from NEW for the downgrade) "
+	  "shows the old code is held only by processes their supervisors restart within "
+	  "their intensity; then brutal" },
+	{ NULL, 0, NULL },
+};
+
+static const struct opt_word format_words[] = {
+	{ "erlang", FMT_ERLANG, "the upgrade script, one term per line ending with '.' "
+	  "(default); --down: the downgrade script; --appup: the appup {Vsn, [{FromVsn, "
+	  "Up}], [{FromVsn, Down}]}" },
+	{ "relup", FMT_RELUP, "a relup {Vsn, [{FromVsn, [], UpScript}], [{FromVsn, [], "
+	  "DownScript}]} for the release handler" },
+	{ "json", FMT_JSON, "{\"format\": \"hotplan-plan\", ...}: decisions with their "
+	  "reasons, the appup, both scripts, the findings" },
+	{ "text", FMT_TEXT, "every decision explained: what changed, why this instruction, "
+	  "its Deps, its purge; the upgrade script step by step with why; findings; appup "
+	  "and scripts" },
+	{ NULL, 0, NULL },
+};
+
+/* What the command line says; values not given keep the defaults below. */
+struct plan_args {
+	struct cli_tree_args tree;
+	const char *output, *purge, *app, *vsn, *from_vsn;
+	int fmt, appup, down;
+};
+
+/* Parses argv into *a; returns the index of OLD, or -1 with *status set. */
+static int plan_parse(int argc, char **argv, struct plan_args *a, int *status)
+{
+	struct opt opts[] = {
+		OPT_WORD(0, "purge", &a->purge, NULL, purge_words, NULL),
+		OPT_ENUM(0, "format", &a->fmt, NULL, format_words, NULL),
+		{ .type = OPT_T_FLAG, .long_name = "appup", .value = OPT_PTR(int, &a->appup),
+		  .help = "with --format erlang: print the appup", .flags = OPT_OR_NEXT },
+		OPT_FLAG(0, "down", &a->down, "with --format erlang: print the downgrade script"),
+		OPT_STRING('o', "output", &a->output, "FILE",
+			   "write to FILE (atomically) instead of standard output"),
+		OPT_TREE(&a->tree, "hotplan.config: {app, A}, {vsn, V}, {old_vsn, V}, {purge, P} "
+			 "and the analysis settings", CLI_CACHE_HELP_NONE),
+		OPT_STRING(0, "app", &a->app, "NAME", "the application (default: config, else the "
+			   "name in NEW's CMake project(), else NEW's folder name, made an atom: "
+			   "lower case, other characters than a-z, 0-9, _ become _)"),
+		OPT_STRING(0, "vsn", &a->vsn, "V", "the new version (default: config, else the "
+			   "VERSION of NEW's CMake project(), else \"2.0\")"),
+		OPT_STRING(0, "from-vsn", &a->from_vsn, "V", "the old version (default: config "
+			   "old_vsn, else the VERSION of OLD's CMake project(), else \"1.0\"; the "
+			   "trees' versions are taken only when they differ)"),
+		OPT_END(),
+	};
+	int first = opt_parse(&plan_cmd, opts, argc, argv, status);
+	if (first < 0)
+		return -1;
+	if (argc - first != 2)
+		*status = cli_usage_error("plan", "expected two trees, OLD and NEW");
+	else if (a->appup && a->down)
+		*status = cli_usage_error("plan", "--appup and --down exclude each other");
+	else if ((a->appup || a->down) && a->fmt != FMT_ERLANG)
+		*status = cli_usage_error("plan", "--appup and --down select what --format erlang "
+					  "prints; relup, json and text always hold both directions");
+	else if (a->app && !*a->app)
+		*status = cli_usage_error("plan", "--app needs a non-empty name");
+	return *status ? -1 : first;
+}
+
 int cmd_plan(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "purge", required_argument, NULL, 'p' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "appup", no_argument, NULL, 'a' },
-		{ "down", no_argument, NULL, 'd' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "app", required_argument, NULL, 'A' },
-		{ "vsn", required_argument, NULL, 'V' },
-		{ "from-vsn", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *output = NULL, *config = NULL, *purge = NULL;
+	struct plan_args a = { CLI_TREE_ARGS_INIT, NULL, NULL, NULL, NULL, NULL, FMT_ERLANG, 0, 0 };
 	struct plan_options opt;
-	enum plan_format fmt = FMT_ERLANG;
-	int appup = 0, down = 0, c, rc = 0;
+	int rc = 0;
 	struct errbuf err = { "", 0 };
 	struct hp_config cfg;
 	struct cli_tree_opts topts;
@@ -126,101 +147,40 @@ int cmd_plan(int argc, char **argv)
 	struct plan first;
 	struct cli_identity id;
 
+	int trees = plan_parse(argc, argv, &a, &rc);
+	if (trees < 0 || cli_tree_args_opts("plan", &a.tree, 0, &topts))
+		return trees < 0 ? rc : 2;
+	const char *output = a.output, *config = a.tree.config, *purge = a.purge;
+	int fmt = a.fmt, appup = a.appup, down = a.down;
 	memset(&id, 0, sizeof(id));
 	plan_options_init(&opt);
-	opt.app = opt.vsn = opt.from_vsn = NULL;
+	opt.app = a.app;
+	opt.vsn = a.vsn;
+	opt.from_vsn = a.from_vsn;
 	arena_init(&auto_arena);
 	memset(&first, 0, sizeof(first));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			purge = optarg;
-			if (strcmp(optarg, "soft") && strcmp(optarg, "brutal") && strcmp(optarg, "auto"))
-				return cli_usage_error("plan", "--purge must be soft, brutal or auto, "
-						       "not '%s'", optarg);
-			break;
-		case 'F':
-			if (!strcmp(optarg, "erlang"))
-				fmt = FMT_ERLANG;
-			else if (!strcmp(optarg, "relup"))
-				fmt = FMT_RELUP;
-			else if (!strcmp(optarg, "json"))
-				fmt = FMT_JSON;
-			else if (!strcmp(optarg, "text"))
-				fmt = FMT_TEXT;
-			else
-				return cli_usage_error("plan", "--format must be erlang, relup, json or "
-						       "text, not '%s'", optarg);
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'a':
-			appup = 1;
-			break;
-		case 'd':
-			down = 1;
-			break;
-		case 'c':
-			config = optarg;
-			break;
-		case 'A':
-			opt.app = optarg;
-			break;
-		case 'V':
-			opt.vsn = optarg;
-			break;
-		case 'f':
-			opt.from_vsn = optarg;
-			break;
-		case 'h':
-			plan_usage(stdout);
-			return 0;
-		case ':':
-			return cli_usage_error("plan", "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return cli_usage_error("plan", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 2)
-		return cli_usage_error("plan", "expected two trees, OLD and NEW");
-	if (appup && down)
-		return cli_usage_error("plan", "--appup and --down exclude each other");
-	if ((appup || down) && fmt != FMT_ERLANG)
-		return cli_usage_error("plan", "--appup and --down select what --format erlang "
-				       "prints; relup, json and text always hold both directions");
-	if (opt.app && !*opt.app)
-		return cli_usage_error("plan", "--app needs a non-empty name");
 
 	config_init(&cfg);
 	if (config && config_read_file(&cfg, config, &err)) {
 		rc = cli_fail("plan", &err);
 		goto out_cfg;
 	}
-	if (purge) {
-		opt.is_auto = !strcmp(purge, "auto");
-		opt.purge = !strcmp(purge, "brutal") ? PLAN_PURGE_BRUTAL : PLAN_PURGE_SOFT;
-	} else {
-		opt.is_auto = cfg.purge == PURGE_AUTO;
-		opt.purge = cfg.purge == PURGE_BRUTAL ? PLAN_PURGE_BRUTAL : PLAN_PURGE_SOFT;
-	}
+	/* the option word was checked: it names a method */
+	if (!purge || purge_option_lookup(purge, &opt.purge))
+		opt.purge = cfg.purge;
 
-	memset(&topts, 0, sizeof(topts));
 	topts.cfg = &cfg;
-	topts.progress = -1;
-	if (cli_load_tree_opts(argv[optind], &topts, &old, &err) ||
-	    cli_load_tree_opts(argv[optind + 1], &topts, &new, &err)) {
+	if (cli_load_tree_opts(argv[trees], &topts, &old, &err) ||
+	    cli_load_tree_opts(argv[trees + 1], &topts, &new, &err)) {
 		rc = cli_fail("plan", &err);
 		goto out;
 	}
-	cli_identity_init(&id, opt.app, opt.vsn, opt.from_vsn, &cfg, argv[optind], old,
-			  argv[optind + 1], new);
+	cli_identity_init(&id, opt.app, opt.vsn, opt.from_vsn, &cfg, argv[trees], old,
+			  argv[trees + 1], new);
 	opt.app = id.app;
 	opt.vsn = id.vsn;
 	opt.from_vsn = id.from_vsn;
-	if (opt.is_auto ? upgrade_plan_auto(&p, &first, old, new, &opt, &auto_arena, &err) :
+	if (opt.purge == PURGE_AUTO ? upgrade_plan_auto(&p, &first, old, new, &opt, &auto_arena, &err) :
 	    plan_build(&p, old, new, &opt, &err)) {
 		rc = cli_fail("plan", &err);
 		goto out;

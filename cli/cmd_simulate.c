@@ -8,7 +8,6 @@
  * in the alternative of a race) or the node stops, 2 bad usage or input
  * (nothing is written then), 3 a unit of the --facts tree failed to parse.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,84 +15,60 @@
 #include "cli.h"
 #include "facts.h"
 #include "instr.h"
+#include "parse-options.h"
 #include "runtime.h"
 #include "sim.h"
 #include "tree.h"
 
-static void usage(FILE *fp)
-{
-	fprintf(fp,
-		"usage: hotplan simulate SCRIPT... [--runtime RUNTIME | --facts TREE]\n"
-		"                        [--until install|permanent] [--format text|json] [-o FILE]\n"
-		"\n"
-		"Runs each low-level script (Erlang terms: one instruction per term, a list,\n"
-		"or a relup) as one upgrade after the other, the way OTP's release handler\n"
-		"evaluates it, and predicts which processes are killed.\n"
-		"\n"
-		"  --runtime RUNTIME   the VM before the upgrade (hotplan-runtime JSON)\n"
-		"  --facts TREE        build the runtime from the facts of the old tree: a\n"
-		"                      facts file, or any TREE the other commands take (a\n"
-		"                      folder holding compile_commands.json, such a file, a\n"
-		"                      CMake source folder, a folder of .c files)\n"
-		"  --app NAME          application name for a runtime built from facts (app)\n"
-		"  --until WHEN        install (default): stop after installing each upgrade;\n"
-		"                      permanent: also make each upgrade permanent (brutal\n"
-		"                      post-purges kill then)\n"
-		"  --format FORMAT     text (default) or json\n"
-		"  -o, --output FILE   write there instead of standard output\n"
-		"  -h, --help          show this help\n"
-		"\n"
-		"exit status: 0 nobody is killed; 1 a process is killed or the node stops;\n"
-		"2 bad usage or bad input; 3 the tree of --facts failed to parse.\n");
-}
+static const struct opt_command simulate_cmd = {
+	"simulate", "SCRIPT...",
+	"Runs each low-level script (Erlang terms: one instruction per term, a list,\n"
+	"or a relup) as one upgrade after the other, the way OTP's release handler\n"
+	"evaluates it, and predicts which processes are killed.\n",
+	"exit status: 0 nobody is killed; 1 a process is killed or the node stops;\n"
+	"2 bad usage or bad input; 3 the tree of --facts failed to parse.\n",
+	NULL,
+};
+
+static const struct opt_word until_words[] = {
+	{ "install", SIM_UNTIL_INSTALL, NULL },
+	{ "permanent", SIM_UNTIL_PERMANENT, NULL },
+	{ NULL, 0, NULL },
+};
+
+static const struct opt_word format_words[] = {
+	{ "text", 0, NULL },
+	{ "json", 1, NULL },
+	{ NULL, 0, NULL },
+};
 
 int cmd_simulate(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "runtime", required_argument, NULL, 'r' },
-		{ "facts", required_argument, NULL, 'f' },
-		{ "app", required_argument, NULL, 'a' },
-		{ "until", required_argument, NULL, 'u' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *runtime_path = NULL, *facts_path = NULL, *out_path = NULL, *app = "app";
 	struct sim_options opt = { SIM_UNTIL_INSTALL, 0 };
-	int json = 0, c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r': runtime_path = optarg; break;
-		case 'f': facts_path = optarg; break;
-		case 'a': app = optarg; break;
-		case 'o': out_path = optarg; break;
-		case 'u':
-			if (!strcmp(optarg, "install"))
-				opt.until = SIM_UNTIL_INSTALL;
-			else if (!strcmp(optarg, "permanent"))
-				opt.until = SIM_UNTIL_PERMANENT;
-			else
-				return cli_usage_error("simulate", "--until must be install or permanent, not '%s'", optarg);
-			break;
-		case 'F':
-			if (!strcmp(optarg, "json"))
-				json = 1;
-			else if (!strcmp(optarg, "text"))
-				json = 0;
-			else
-				return cli_usage_error("simulate", "--format must be text or json, not '%s'", optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			return cli_usage_error("simulate", "unknown or incomplete option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind >= argc)
+	int json = 0, until = SIM_UNTIL_INSTALL, status;
+	struct opt opts[] = {
+		{ .type = OPT_T_STRING, .long_name = "runtime", .argh = "RUNTIME",
+		  .help = "the VM before the upgrade (hotplan-runtime JSON)",
+		  .value = OPT_PTR(const char *, &runtime_path), .flags = OPT_OR_NEXT },
+		OPT_STRING(0, "facts", &facts_path, "TREE", "build the runtime from the facts of "
+			   "the old tree: a facts file, or any TREE the other commands take (a "
+			   "folder holding compile_commands.json, such a file, a CMake source "
+			   "folder, a folder of .c files)"),
+		OPT_STRING(0, "app", &app, "NAME", "application name for a runtime built from "
+			   "facts (app)"),
+		OPT_ENUM(0, "until", &until, NULL, until_words, "install (default): stop after "
+			 "installing each upgrade; permanent: also make each upgrade permanent "
+			 "(brutal post-purges kill then)"),
+		OPT_ENUM(0, "format", &json, NULL, format_words, "text (default) or json"),
+		OPT_STRING('o', "output", &out_path, "FILE", "write there instead of standard output"),
+		OPT_END(),
+	};
+	int first = opt_parse(&simulate_cmd, opts, argc, argv, &status);
+	if (first < 0)
+		return status;
+	opt.until = (enum sim_until)until;
+	if (first >= argc)
 		return cli_usage_error("simulate", "no SCRIPT given");
 	if (runtime_path && facts_path)
 		return cli_usage_error("simulate", "give --runtime or --facts, not both");
@@ -104,12 +79,12 @@ int cmd_simulate(int argc, char **argv)
 	struct arena a;
 	struct runtime *rt = NULL;
 	struct facts *facts = NULL;
-	size_t n = (size_t)(argc - optind);
+	size_t n = (size_t)(argc - first);
 	struct script *scripts = xcalloc(n, sizeof(*scripts));
-	int status = 0;
+	status = 0;
 	arena_init(&a);
 	for (size_t i = 0; i < n; i++) {
-		if (script_read_file(&a, argv[optind + (int)i], &scripts[i], &err)) {
+		if (script_read_file(&a, argv[first + (int)i], &scripts[i], &err)) {
 			status = cli_fail("simulate", &err);
 			goto out;
 		}

@@ -8,115 +8,83 @@
  * carries the position, a message, and OTP's Reason as an Erlang term on a
  * line of its own ("hotplan translate: reason: {undef_module,b}").
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "parse-options.h"
 #include "term.h"
 #include "translate.h"
 
-static void translate_usage(FILE *fp)
-{
-	fprintf(fp,
-		"usage: hotplan translate APPUP [--mode up|dn] [--from VSN] [--format erlang|json] [-o FILE]\n"
-		"\n"
-		"Translates high-level appup instructions into the low-level script of the\n"
-		"release handler exactly as OTP's systools_rc:translate_scripts/4 does\n"
-		"(ties between equally valid orders are broken by module name).\n"
-		"\n"
-		"APPUP ('-' for standard input) holds Erlang terms, each ending with '.':\n"
-		"  [Instr, ...]            an instruction list; several lists are merged and\n"
-		"                          split at their point_of_no_return as OTP does\n"
-		"  {script, [Instr, ...]}  the same\n"
-		"  {mode, up | dn}         the direction (default up)\n"
-		"  {apps, [{App, Vsn, [Mod, ...]}]}      the target release (OTP's Appls);\n"
-		"                          a fourth element gives the start type\n"
-		"                          (permanent, transient, temporary, load, none)\n"
-		"  {pre_apps, [{App, Vsn, [Mod, ...]}]}  the source release (PreAppls;\n"
-		"                          default: none)\n"
-		"or a real .appup: {Vsn, [{UpFrom, Instrs}], [{DownTo, Instrs}]}.\n"
-		"Without {apps, ...} the release has one application 'app', version \"1.0\",\n"
-		"owning every module the instructions name.\n"
-		"\n"
-		"options:\n"
-		"  --mode up|dn        direction; overrides {mode, ...}; for an .appup, up\n"
-		"                      takes an UpFrom entry and dn a DownTo entry\n"
-		"  --from VSN          the .appup entry whose version is VSN (a string, or a\n"
-		"                      binary regular expression in the appup); default: the\n"
-		"                      first entry\n"
-		"  --format erlang     one instruction per line, each ending with '.',\n"
-		"                      readable by file:consult/1 (default)\n"
-		"  --format json       a JSON array of instructions, mapping terms as:\n"
-		"                      atom -> \"name\"; integer -> number; tuple -> [elements];\n"
-		"                      list -> {\"list\": [elements]} (an improper list also\n"
-		"                      has \"tail\"); printable string -> {\"string\": \"text\"};\n"
-		"                      float -> {\"float\": number}; binary -> {\"binary\":\n"
-		"                      [bytes]}; map -> {\"map\": [[key, value], ...]}\n"
-		"  -o, --output FILE   write the script to FILE (atomically) instead of\n"
-		"                      standard output\n"
-		"  -h, --help          show this help\n"
-		"\n"
-		"exit status: 0 translated; 2 bad usage, bad input, or translation refused.\n"
-		"A refused translation prints OTP's Reason (the term of\n"
-		"{error, systools_rc, Reason}) on a line 'hotplan translate: reason: TERM'.\n");
-}
+static const struct opt_command translate_cmd = {
+	"translate", "APPUP",
+	"Translates high-level appup instructions into the low-level script of the\n"
+	"release handler exactly as OTP's systools_rc:translate_scripts/4 does\n"
+	"(ties between equally valid orders are broken by module name).\n"
+	"\n"
+	"APPUP ('-' for standard input) holds Erlang terms, each ending with '.':\n"
+	"  [Instr, ...]            an instruction list; several lists are merged and\n"
+	"                          split at their point_of_no_return as OTP does\n"
+	"  {script, [Instr, ...]}  the same\n"
+	"  {mode, up | dn}         the direction (default up)\n"
+	"  {apps, [{App, Vsn, [Mod, ...]}]}      the target release (OTP's Appls);\n"
+	"                          a fourth element gives the start type\n"
+	"                          (permanent, transient, temporary, load, none)\n"
+	"  {pre_apps, [{App, Vsn, [Mod, ...]}]}  the source release (PreAppls;\n"
+	"                          default: none)\n"
+	"or a real .appup: {Vsn, [{UpFrom, Instrs}], [{DownTo, Instrs}]}.\n"
+	"Without {apps, ...} the release has one application 'app', version \"1.0\",\n"
+	"owning every module the instructions name.\n",
+	"exit status: 0 translated; 2 bad usage, bad input, or translation refused.\n"
+	"A refused translation prints OTP's Reason (the term of\n"
+	"{error, systools_rc, Reason}) on a line 'hotplan translate: reason: TERM'.\n",
+	NULL,
+};
+
+static const struct opt_word mode_words[] = {
+	{ "up", TR_UP, NULL },
+	{ "dn", TR_DN, NULL },
+	{ NULL, 0, NULL },
+};
+
+static const struct opt_word format_words[] = {
+	{ "erlang", 0, "one instruction per line, each ending with '.', readable by "
+	  "file:consult/1 (default)" },
+	{ "json", 1, "a JSON array of instructions, mapping terms as:\n"
+	  "atom -> \"name\"; integer -> number; tuple -> [elements]; list -> {\"list\": "
+	  "[elements]} (an improper list also has \"tail\"); printable string -> "
+	  "{\"string\": \"text\"}; float -> {\"float\": number}; binary -> {\"binary\": "
+	  "[bytes]}; map -> {\"map\": [[key, value], ...]}" },
+	{ NULL, 0, NULL },
+};
 
 int cmd_translate(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "mode", required_argument, NULL, 'm' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *from = NULL, *output = NULL;
-	int mode = -1, json = 0, c, rc;
+	int mode = -1, json = 0, rc;
 	struct arena a;
 	struct errbuf err = { "", 0 };
 	struct term **terms, *script, *reason = NULL;
 	size_t nterms;
 	struct translate_input in;
 	struct strbuf sb = STRBUF_INIT;
-
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			if (!strcmp(optarg, "up"))
-				mode = TR_UP;
-			else if (!strcmp(optarg, "dn"))
-				mode = TR_DN;
-			else
-				return cli_usage_error("translate", "--mode must be up or dn, not '%s'", optarg);
-			break;
-		case 'f':
-			from = optarg;
-			break;
-		case 'F':
-			if (!strcmp(optarg, "json"))
-				json = 1;
-			else if (strcmp(optarg, "erlang"))
-				return cli_usage_error("translate", "--format must be erlang or json, not '%s'", optarg);
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'h':
-			translate_usage(stdout);
-			return 0;
-		case ':':
-			return cli_usage_error("translate", "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return cli_usage_error("translate", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1)
+	struct opt opts[] = {
+		OPT_ENUM(0, "mode", &mode, NULL, mode_words, "direction; overrides {mode, ...}; for "
+			 "an .appup, up takes an UpFrom entry and dn a DownTo entry"),
+		OPT_STRING(0, "from", &from, "VSN", "the .appup entry whose version is VSN (a "
+			   "string, or a binary regular expression in the appup); default: the "
+			   "first entry"),
+		OPT_ENUM(0, "format", &json, NULL, format_words, NULL),
+		OPT_STRING('o', "output", &output, "FILE", "write the script to FILE (atomically) "
+			   "instead of standard output"),
+		OPT_END(),
+	};
+	int first = opt_parse(&translate_cmd, opts, argc, argv, &rc);
+	if (first < 0)
+		return rc;
+	if (argc - first != 1)
 		return cli_usage_error("translate", "expected one APPUP file");
-	const char *file = argv[optind];
+	const char *file = argv[first];
 
 	arena_init(&a);
 	if ((rc = term_consult_file(&a, file, &terms, &nterms, &err)) ||

@@ -41,6 +41,7 @@
 #include <cjson/cJSON.h>
 
 #include "analyzer.h"
+#include "cli.h"
 #include "fileio.h"
 #include "output.h"
 
@@ -119,6 +120,7 @@ static int analyze(const char *tree, const struct cli_tree_opts *o, struct facts
 {
 	struct hp_config cfg;
 	struct analyzer_opts ao = { 0 };
+	char *default_cache = NULL;
 	int rc = 0, own_cfg = 0;
 	if (o && o->cfg) {
 		ao.cfg = o->cfg;
@@ -132,6 +134,8 @@ static int analyze(const char *tree, const struct cli_tree_opts *o, struct facts
 	if (o) {
 		ao.jobs = o->jobs;
 		ao.cache_dir = o->cache_dir;
+		if (!ao.cache_dir && o->default_cache && !o->no_cache)
+			ao.cache_dir = default_cache = check_default_cache_dir();
 		ao.keep_going = o->keep_going;
 		ao.progress = o->progress < 0 ? isatty(2) : o->progress;
 	}
@@ -144,6 +148,7 @@ static int analyze(const char *tree, const struct cli_tree_opts *o, struct facts
 out:
 	if (own_cfg)
 		config_release(&cfg);
+	free(default_cache);
 	return rc;
 }
 
@@ -661,6 +666,22 @@ static int analyze_stdin_db(const char *data, size_t len, const struct cli_tree_
 }
 
 /* ---- entry ------------------------------------------------------------------------------ */
+
+int cli_tree_args_opts(const char *cmd, const struct cli_tree_args *t, int default_cache,
+		       struct cli_tree_opts *to)
+{
+	if (t->cache && t->no_cache)
+		return cli_usage_error(cmd, "--cache and --no-cache contradict each other");
+	memset(to, 0, sizeof(*to));
+	to->jobs = (unsigned)t->jobs;
+	to->config_file = t->config;
+	to->keep_going = t->keep_going;
+	to->no_cache = t->no_cache;
+	to->progress = -1;
+	to->cache_dir = t->cache;
+	to->default_cache = default_cache;
+	return 0;
+}
 
 int cli_load_tree_config(const char *arg, const char *config_file, struct facts **out,
 			 struct errbuf *err)

@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "facts.h"
+#include "parse-options.h"
 #include "util.h"
 
 struct cli_tree_opts {
@@ -28,7 +29,57 @@ struct cli_tree_opts {
 	int no_cache;                /* configure CMake folders in a temporary folder,
 				      * removed afterwards; else under cache_dir, or
 				      * check_default_cache_dir() when it is NULL */
+	int default_cache;           /* cache_dir NULL and not no_cache: the per-unit
+				      * cache is check_default_cache_dir() */
 };
+
+/*
+ * The tree options, one group shared by analyze, diff, plan, graph and
+ * check: OPT_TREE(&args, config_help, cache_help) in a command's option
+ * table (parse-options.h) fills a struct cli_tree_args, and
+ * cli_tree_args_opts() turns it into the struct cli_tree_opts above.
+ */
+struct cli_tree_args {
+	const char *config;    /* --config FILE, or NULL */
+	const char *cache;     /* --cache DIR, or NULL */
+	int no_cache;          /* --no-cache */
+	unsigned long jobs;    /* -j N; 0 when not given: the number of cores */
+	int keep_going;        /* --keep-going */
+};
+#define CLI_TREE_ARGS_INIT { NULL, NULL, 0, 0, 0 }
+
+/* --config's help for a command that reads only the analysis settings. */
+#define CLI_CONFIG_HELP "hotplan.config: the analysis settings (spawn, lookup and " \
+	"blocking functions, transformer pattern, module grouping)"
+/* --cache's help where the per-unit cache is off unless given. */
+#define CLI_CACHE_HELP_NONE "keep per-unit facts in DIR and reuse them while the unit, " \
+	"the files it includes and its flags are unchanged; CMake folders are configured " \
+	"in DIR/cmake/ (default: no per-unit cache, CMake folders configured in the " \
+	"cache 'hotplan check' uses)"
+/* --cache's help where the per-unit cache is on unless --no-cache. */
+#define CLI_CACHE_HELP_DEFAULT "per-unit analysis cache, and CMake folders configured " \
+	"in DIR/cmake/ (default: $XDG_CACHE_HOME/hotplan, else $HOME/.cache/hotplan, " \
+	"else ./.hotplan-cache)"
+
+#define OPT_TREE(t, config_help, cache_help) \
+	OPT_STRING(0, "config", &(t)->config, "FILE", config_help), \
+	{ .type = OPT_T_STRING, .long_name = "cache", .argh = "DIR", .help = (cache_help), \
+	  .value = OPT_PTR(const char *, &(t)->cache), .flags = OPT_OR_NEXT }, \
+	OPT_FLAG(0, "no-cache", &(t)->no_cache, "analyze without a per-unit cache (CMake " \
+		 "folders are configured in a temporary folder)"), \
+	OPT_UINT('j', "jobs", &(t)->jobs, "N", 1, 1024, "parse N units at a time (default: " \
+		 "the number of cores)"), \
+	OPT_FLAG(0, "keep-going", &(t)->keep_going, "a unit that does not parse is marked " \
+		 "incomplete, its errors go to the facts' diagnostics, and the analysis goes on")
+
+/*
+ * Fills *to from the tree options t (and progress -1): the per-unit cache
+ * is --cache's, else none with --no-cache, else, when default_cache, the
+ * one of check_default_cache_dir(). Returns 0, or 2 after printing the usage
+ * error of --cache with --no-cache.
+ */
+int cli_tree_args_opts(const char *cmd, const struct cli_tree_args *t, int default_cache,
+		       struct cli_tree_opts *to);
 
 /*
  * Loads arg as facts: reads a facts file as is, or analyzes a tree. opts
