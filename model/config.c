@@ -31,8 +31,6 @@ static const char *const builtin_blocking[] = {
 	"sigtimedwait", "sigwait", "sigwaitinfo", "thrd_join", "wait", "waitpid",
 };
 
-/* indexed by PURGE_SOFT, PURGE_BRUTAL, PURGE_AUTO */
-static const char *const purge_names[] = { "soft", "brutal", "auto" };
 
 void config_init(struct hp_config *cfg)
 {
@@ -57,9 +55,9 @@ void config_release(struct hp_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
-const char *config_purge_name(int purge)
+const char *config_purge_name(enum purge_method purge)
 {
-	return purge >= 0 && (unsigned)purge < HP_ARRAY_SIZE(purge_names) ? purge_names[purge] : "soft";
+	return purge_option_name(purge);
 }
 
 /* ---- reading ---------------------------------------------------------------- */
@@ -226,12 +224,8 @@ static int read_term(struct cread *c, const struct term *t, unsigned *seen)
 			return bad(c, v, "'%s' must not be empty", key);
 		return 0;
 	case 8:
-		for (unsigned p = 0; p < HP_ARRAY_SIZE(purge_names); p++) {
-			if (term_is_atom(v, purge_names[p])) {
-				cfg->purge = (int)p;
-				return 0;
-			}
-		}
+		if (term_is_atom(v, NULL) && !purge_option_lookup(v->u.atom, &cfg->purge))
+			return 0;
 		return bad(c, v, "'%s' must be soft, brutal or auto", key);
 	default:
 		if (v->type != TERM_INT || v->u.i < 0 || v->u.i > 1000000000)

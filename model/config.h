@@ -32,10 +32,6 @@
 #include "instr.h"
 #include "util.h"
 
-/* {purge, P}: instr.h's PURGE_SOFT and PURGE_BRUTAL, or PURGE_AUTO (soft
- * unless the simulation shows brutal is safe; DESIGN.md §6). */
-enum { PURGE_AUTO = PURGE_BRUTAL + 1 };
-
 struct config_group {
 	const char *name;        /* module name */
 	const char **files;      /* source files, as written */
@@ -58,7 +54,9 @@ struct hp_config {
 	const char **lookup;          size_t nlookup;   /* built-ins first */
 	const char **blocking;        size_t nblocking; /* built-ins first */
 	const char *transformer;      /* default "*_code_change" */
-	int purge;                    /* PURGE_BRUTAL (default, as OTP), PURGE_SOFT, PURGE_AUTO */
+	enum purge_method purge;      /* PURGE_BRUTAL (default, as OTP), PURGE_SOFT, PURGE_AUTO
+				       * (soft unless a simulation shows brutal is safe;
+				       * DESIGN.md §6) */
 	long max_killed;              /* default 0 */
 };
 
@@ -86,6 +84,7 @@ const char *config_group_of(const struct hp_config *cfg, const char *file);
  * lookup, blocking, transformer, modules): part of the cache key. */
 uint64_t config_analysis_hash(const struct hp_config *cfg);
 
-const char *config_purge_name(int purge);
+/* The word of {purge, P}: purge_option_name(), instr.h. */
+const char *config_purge_name(enum purge_method purge);
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include "instr.h"
 
+#include <assert.h>
 #include <string.h>
 
 static const struct instr_info {
@@ -47,7 +48,27 @@ int instr_lookup(const char *name, enum instr_op *op)
 
 const char *purge_method_name(enum purge_method p)
 {
+	assert(p == PURGE_SOFT || p == PURGE_BRUTAL);
 	return p == PURGE_BRUTAL ? "brutal_purge" : "soft_purge";
+}
+
+/* indexed by enum purge_method */
+static const char *const purge_words[] = { "soft", "brutal", "auto" };
+
+const char *purge_option_name(enum purge_method p)
+{
+	return (unsigned)p < HP_ARRAY_SIZE(purge_words) ? purge_words[p] : "soft";
+}
+
+int purge_option_lookup(const char *word, enum purge_method *out)
+{
+	for (size_t i = 0; word && i < HP_ARRAY_SIZE(purge_words); i++) {
+		if (!strcmp(purge_words[i], word)) {
+			*out = (enum purge_method)i;
+			return 0;
+		}
+	}
+	return -1;
 }
 
 /* The operands each shape expects, for messages. */

@@ -49,7 +49,16 @@ enum instr_op {
 	INSTR__COUNT
 };
 
-enum purge_method { PURGE_SOFT, PURGE_BRUTAL };
+/*
+ * Purge: the one vocabulary of purge methods in hotplan. PURGE_SOFT and
+ * PURGE_BRUTAL are the PrePurge/PostPurge of a load or remove instruction;
+ * PURGE_AUTO is only a user's choice (--purge auto, {purge, auto}) that
+ * upgrade/ resolves into soft or brutal per module. Invariant: a decoded
+ * or written instruction never carries PURGE_AUTO (instr_decode() cannot
+ * yield it; purge_method_name(), through which every instruction's purge
+ * atom is written, asserts it).
+ */
+enum purge_method { PURGE_SOFT, PURGE_BRUTAL, PURGE_AUTO };
 enum cc_mode { CC_UP, CC_DOWN };
 
 /* Timeouts of {suspend, [{Mod, Timeout}]}. */
@@ -87,7 +96,13 @@ enum instr_shape instr_shape_of(enum instr_op op);
 unsigned instr_flags(enum instr_op op);
 /* Finds the instruction named name; returns 0 or -1. */
 int instr_lookup(const char *name, enum instr_op *op);
-const char *purge_method_name(enum purge_method p); /* "soft_purge", "brutal_purge" */
+/* The instruction atom of p: "soft_purge" or "brutal_purge"; p is not
+ * PURGE_AUTO. */
+const char *purge_method_name(enum purge_method p);
+/* The option word of p: "soft", "brutal" or "auto". */
+const char *purge_option_name(enum purge_method p);
+/* The method an option word names; returns 0 and sets *out, or -1. */
+int purge_option_lookup(const char *word, enum purge_method *out);
 
 /*
  * Decodes one instruction term. Returns 0, or HP_EINPUT with

@@ -19,6 +19,7 @@
  */
 #include "plan.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,7 @@
 void plan_options_init(struct plan_options *opt)
 {
 	memset(opt, 0, sizeof(*opt));
-	opt->purge = PLAN_PURGE_BRUTAL;
+	opt->purge = PURGE_BRUTAL;
 	opt->app = "app";
 	opt->vsn = "2.0";
 	opt->from_vsn = "1.0";
@@ -250,10 +251,11 @@ static struct term *deps_term(struct arena *a, const struct atoms *at,
 }
 
 static struct term *instr_term(struct arena *a, const struct atoms *at, enum plan_kind kind,
-			       struct term *m, struct term *deps, enum plan_purge purge)
+			       struct term *m, struct term *deps, enum purge_method purge)
 {
-	struct term *pg = purge == PLAN_PURGE_SOFT ? at->soft_purge : at->brutal_purge;
+	struct term *pg = purge == PURGE_SOFT ? at->soft_purge : at->brutal_purge;
 	struct term *change;
+	assert(purge == PURGE_SOFT || purge == PURGE_BRUTAL);
 	switch (kind) {
 	case PLAN_ADD_MODULE:
 		return term_tuplev(a, 3, at->add_module, m, deps);
@@ -264,7 +266,7 @@ static struct term *instr_term(struct arena *a, const struct atoms *at, enum pla
 	case PLAN_UPDATE_SOFT:
 	case PLAN_UPDATE_ADVANCED:
 		change = kind == PLAN_UPDATE_SOFT ? at->soft : at->advanced_nil;
-		if (purge == PLAN_PURGE_BRUTAL)
+		if (purge == PURGE_BRUTAL)
 			return term_tuplev(a, 4, at->update, m, change, deps);
 		return term_tuplev(a, 6, at->update, m, change, pg, pg, deps);
 	}
@@ -512,22 +514,23 @@ static const struct plan_purge_choice *find_choice(const struct plan_purge_choic
 }
 
 /* The purge method of module in one direction: its choice, else the default. */
-static enum plan_purge purge_of(const struct strmap *choices, const char *module,
-				enum plan_purge dflt)
+static enum purge_method purge_of(const struct strmap *choices, const char *module,
+				enum purge_method dflt)
 {
 	const struct plan_purge_choice *c = strmap_get(choices, module);
-	return c ? c->purge : dflt;
+	return c ? c->purge : dflt == PURGE_AUTO ? PURGE_SOFT : dflt;
 }
 
 static const char *explain_purge(struct plan *p, const struct plan_decision *d)
 {
 	const struct plan_purge_choice *c = find_choice(p->opt.up_purges, p->opt.nup_purges,
 							 d->module);
-	if (p->opt.is_auto && c && (d->kind == PLAN_ADD_MODULE || d->kind == PLAN_DELETE_MODULE))
+	if (p->opt.purge == PURGE_AUTO && c &&
+	    (d->kind == PLAN_ADD_MODULE || d->kind == PLAN_DELETE_MODULE))
 		return arena_printf(&p->arena, "auto chose %s for its %s in the script: %s; an "
 				    "appup cannot say so (OTP translates %s with brutal_purge), "
 				    "so here the script and the appup differ",
-				    c->purge == PLAN_PURGE_SOFT ? "soft_purge" : "brutal_purge",
+				    c->purge == PURGE_SOFT ? "soft_purge" : "brutal_purge",
 				    d->kind == PLAN_ADD_MODULE ? "load" : "remove",
 				    c->why ? c->why : "the simulation gave no reason",
 				    plan_kind_name(d->kind));
@@ -542,16 +545,16 @@ static const char *explain_purge(struct plan *p, const struct plan_decision *d)
 	default:
 		break;
 	}
-	if (!p->opt.is_auto)
+	if (p->opt.purge != PURGE_AUTO)
 		return plan_purge_explain(d->up_purge);
 	return arena_printf(&p->arena, "auto chose %s: %s",
-			    d->up_purge == PLAN_PURGE_SOFT ? "soft_purge" : "brutal_purge",
+			    d->up_purge == PURGE_SOFT ? "soft_purge" : "brutal_purge",
 			    c && c->why ? c->why : "the simulation gave no reason");
 }
 
-const char *plan_purge_explain(enum plan_purge purge)
+const char *plan_purge_explain(enum purge_method purge)
 {
-	if (purge == PLAN_PURGE_SOFT)
+	if (purge == PURGE_SOFT)
 		return "soft_purge: the release handler refuses the whole script before the "
 		       "point of no return if code of the module left old by an earlier upgrade "
 		       "is still in use; processes still running the code this load replaces are "
@@ -1035,7 +1038,6 @@ int plan_build(struct plan *p, const struct facts *old, const struct facts *new,
 			p->opt.vsn = arena_strdup(&p->arena, opt->vsn);
 		if (opt->from_vsn)
 			p->opt.from_vsn = arena_strdup(&p->arena, opt->from_vsn);
-		p->opt.is_auto = opt->is_auto;
 		p->opt.up_purges = copy_choices(&p->arena, opt->up_purges, opt->nup_purges);
 		p->opt.nup_purges = opt->nup_purges;
 		p->opt.down_purges = copy_choices(&p->arena, opt->down_purges, opt->ndown_purges);

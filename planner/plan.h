@@ -39,38 +39,40 @@
 #include "diff.h"
 #include "facts.h"
 #include "findings.h"
+#include "instr.h"
 #include "procs.h"
 #include "term.h"
 #include "translate.h"
 #include "util.h"
 
-enum plan_purge { PLAN_PURGE_BRUTAL, PLAN_PURGE_SOFT };
-
-/* A purge method chosen for one module (purge auto: output.h's
+/* A purge method chosen for one module (purge auto: upgrade/upgrade.h's
  * purge_auto() decides from a simulation). */
 struct plan_purge_choice {
 	const char *module;
-	enum plan_purge purge;
+	enum purge_method purge; /* PURGE_SOFT or PURGE_BRUTAL */
 	const char *why;        /* one sentence, or NULL */
 };
 
 struct plan_options {
-	enum plan_purge purge;  /* PrePurge and PostPurge of every load (default brutal) */
+	/* PrePurge and PostPurge of every load (default PURGE_BRUTAL); with
+	 * PURGE_AUTO, the per-module methods below, and soft for a module they
+	 * do not name */
+	enum purge_method purge;
 	const char *app;        /* application owning the modules (default "app") */
 	const char *vsn;        /* the new version (default "2.0") */
 	const char *from_vsn;   /* the old version (default "1.0") */
 	/* Per-module methods that replace purge for the modules they name, in
-	 * the upgrade and in the downgrade (NULL, 0: none). is_auto says they
-	 * came from purge auto (for the explanations). Copied by plan_build. */
+	 * the upgrade and in the downgrade (NULL, 0: none). Copied by
+	 * plan_build. */
 	const struct plan_purge_choice *up_purges; size_t nup_purges;
 	const struct plan_purge_choice *down_purges; size_t ndown_purges;
-	int is_auto;
 };
 
 /* The defaults above. */
 void plan_options_init(struct plan_options *opt);
-/* What the purge method means for every load and update of a plan. */
-const char *plan_purge_explain(enum plan_purge purge);
+/* What the purge method (soft or brutal) means for every load and update
+ * of a plan. */
+const char *plan_purge_explain(enum purge_method purge);
 
 enum plan_kind {
 	PLAN_ADD_MODULE,      /* {add_module, M, Deps} */
@@ -110,7 +112,8 @@ struct plan_decision {
 	struct term *up;        /* this module's instruction in the upgrade appup */
 	struct term *down;      /* ... and in the downgrade appup */
 	const char *why;        /* why the module changed and why this instruction */
-	enum plan_purge up_purge, down_purge; /* the method of its load_module or update */
+	enum purge_method up_purge, down_purge; /* the method of its load_module or update:
+						 * soft or brutal */
 	const char *purge_why;  /* what the purge method means for this module */
 };
 

@@ -48,15 +48,10 @@ void plan_write_relup(const struct plan *p, struct strbuf *out)
 	arena_release(&a);
 }
 
-static const char *purge_name(enum plan_purge pg)
-{
-	return pg == PLAN_PURGE_SOFT ? "soft_purge" : "brutal_purge";
-}
-
 /* The plan's purge option as a user gave it. */
 static const char *purge_option(const struct plan *p)
 {
-	return p->opt.is_auto ? "auto" : purge_name(p->opt.purge);
+	return p->opt.purge == PURGE_AUTO ? "auto" : purge_method_name(p->opt.purge);
 }
 
 /* ---- JSON ------------------------------------------------------------------- */
@@ -124,7 +119,7 @@ void plan_write_json(const struct plan *p, struct strbuf *out)
 		sb_adds(out, ",\n     \"why\": ");
 		json_put_string(out, dc->why);
 		sb_addf(out, ",\n     \"up_purge\": \"%s\", \"down_purge\": \"%s\"",
-			purge_name(dc->up_purge), purge_name(dc->down_purge));
+			purge_method_name(dc->up_purge), purge_method_name(dc->down_purge));
 		sb_adds(out, ",\n     \"purge\": ");
 		json_put_string(out, dc->purge_why);
 		sb_addc(out, '}');
@@ -336,7 +331,7 @@ void plan_write_text(const struct plan *p, struct strbuf *out)
 	sb_addf(out, "modules: %zu added, %zu removed, %zu changed, %zu unchanged\n",
 		d->nadded, d->nremoved, d->nchanged, d->nunchanged);
 	struct strbuf pw = STRBUF_INIT;
-	if (p->opt.is_auto)
+	if (p->opt.purge == PURGE_AUTO)
 		sb_adds(&pw, "purge auto: soft_purge for each load and remove, unless simulating "
 			"the script on the runtime shows that the old code is held only by "
 			"processes their supervisors restart within their intensity; then "
@@ -361,7 +356,7 @@ void plan_write_text(const struct plan *p, struct strbuf *out)
 		wrap(out, dc->why, "  ");
 		struct strbuf tmp = STRBUF_INIT;
 		if (dc->kind == PLAN_ADD_MODULE || dc->kind == PLAN_DELETE_MODULE ||
-		    p->opt.is_auto) {
+		    p->opt.purge == PURGE_AUTO) {
 			sb_adds(&tmp, "purge: ");
 			sb_adds(&tmp, dc->purge_why);
 			wrap(out, tmp.buf, "  ");

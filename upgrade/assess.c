@@ -505,7 +505,7 @@ static void steps(struct builder *b)
 			notes[nn++] = arena_printf(b->a, "- %s: soft_purge, no process is left in "
 						   "their old code", sb.buf);
 	} else {
-		notes[0] = p->opt.purge == PLAN_PURGE_SOFT ?
+		notes[0] = p->opt.purge == PURGE_SOFT ?
 			"purge soft: a load never kills; old code still in use stays until its "
 			"processes leave it (the next load of the module kills them)" :
 			"purge brutal: processes still in old code are killed when it is purged "

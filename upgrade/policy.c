@@ -22,8 +22,7 @@ int check_policy_read(const char *path, struct check_policy *p, struct errbuf *e
 	if (path)
 		rc = config_read_file(&cfg, path, err);
 	p->max_killed = cfg.max_killed;
-	p->purge = cfg.purge == PURGE_AUTO ? POLICY_PURGE_AUTO :
-		   cfg.purge == PURGE_BRUTAL ? POLICY_PURGE_BRUTAL : POLICY_PURGE_SOFT;
+	p->purge = cfg.purge;
 	p->app = xstrdup(cfg.app ? cfg.app : "app");
 	config_release(&cfg);
 	return rc;

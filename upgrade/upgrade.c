@@ -233,7 +233,7 @@ static struct plan_purge_choice *to_plan_choices(struct arena *a, const struct p
 	struct plan_purge_choice *out = n ? arena_alloc(a, n * sizeof(*out)) : NULL;
 	for (size_t i = 0; i < n; i++) {
 		out[i].module = c[i].module;
-		out[i].purge = c[i].brutal ? PLAN_PURGE_BRUTAL : PLAN_PURGE_SOFT;
+		out[i].purge = c[i].brutal ? PURGE_BRUTAL : PURGE_SOFT;
 		out[i].why = c[i].why;
 	}
 	return out;
@@ -257,7 +257,7 @@ int upgrade_plan_auto(struct plan *p, struct plan *first, const struct facts *ol
 	struct term *up, *down;
 	struct purge_choice *upc, *downc;
 	size_t nup, ndown;
-	opt->purge = PLAN_PURGE_SOFT;
+	opt->purge = PURGE_AUTO;  /* soft, until the choices are made */
 	if (plan_build(first, old, new, opt, err))
 		return err->status;
 	/* the rewritten scripts share terms with first's: first stays alive */
@@ -290,7 +290,8 @@ int upgrade_run(struct upgrade **out, const struct facts *old, const struct fact
 
 	struct plan_options po;
 	plan_options_init(&po);
-	po.purge = opt->purge == UPGRADE_PURGE_BRUTAL ? PLAN_PURGE_BRUTAL : PLAN_PURGE_SOFT;
+	/* auto: plan soft, then choose per module on the simulation */
+	po.purge = opt->purge == PURGE_AUTO ? PURGE_SOFT : opt->purge;
 	if (opt->app)
 		po.app = opt->app;
 	if (opt->vsn)
@@ -313,7 +314,7 @@ int upgrade_run(struct upgrade **out, const struct facts *old, const struct fact
 	}
 
 	u->script_term = u->plan.up_script;
-	if (opt->purge == UPGRADE_PURGE_AUTO) {
+	if (opt->purge == PURGE_AUTO) {
 		rc = purge_auto(&u->arena, u->plan.up_script, u->rt, &u->script_term, &u->choices,
 				&u->nchoices, err);
 		if (rc)

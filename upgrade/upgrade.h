@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include "facts.h"
+#include "instr.h"
 #include "plan.h"
 #include "util.h"
 
@@ -127,13 +128,11 @@ struct report {
 
 /* ---- check policy from hotplan.config ----------------------------------------- */
 
-enum policy_purge { POLICY_PURGE_SOFT, POLICY_PURGE_BRUTAL, POLICY_PURGE_AUTO };
-
 /* The settings of hotplan.config that 'check' reads (the analyzer reads
  * the rest itself). */
 struct check_policy {
 	long max_killed;          /* {max_killed, N}: default 0 */
-	enum policy_purge purge;  /* {purge, soft|brutal|auto}: default brutal,
+	enum purge_method purge;  /* {purge, soft|brutal|auto}: default brutal,
 				   * as 'hotplan plan' and OTP */
 	char *app;                /* {app, Name}: default "app"; heap, freed by
 				   * check_policy_release */
@@ -159,10 +158,8 @@ struct upgrade;
 struct runtime;
 struct term;
 
-enum upgrade_purge { UPGRADE_PURGE_SOFT, UPGRADE_PURGE_BRUTAL, UPGRADE_PURGE_AUTO };
-
 struct upgrade_options {
-	enum upgrade_purge purge;
+	enum purge_method purge;   /* soft, brutal, or auto: purge_auto() chooses */
 	const char *runtime_path;  /* a hotplan-runtime file; NULL: built from OLD */
 	const char *app;           /* application name (NULL: "app") */
 	const char *vsn;           /* the new version (NULL: the planner's "2.0") */

@@ -104,7 +104,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-static struct plan *build(struct fixture *fx, enum plan_purge purge)
+static struct plan *build(struct fixture *fx, enum purge_method purge)
 {
 	struct plan_options opt;
 	struct errbuf err = { "", 0 };
@@ -120,7 +120,7 @@ static struct plan *build(struct fixture *fx, enum plan_purge purge)
 	return &fx->p;
 }
 
-static struct plan *build_release(void **state, enum plan_purge purge)
+static struct plan *build_release(void **state, enum purge_method purge)
 {
 	struct fixture *fx = *state;
 	release(fx->old, 0);
@@ -132,7 +132,7 @@ static struct plan *build_release(void **state, enum plan_purge purge)
 
 static void test_classification(void **state)
 {
-	struct plan *p = build_release(state, PLAN_PURGE_BRUTAL);
+	struct plan *p = build_release(state, PURGE_BRUTAL);
 	assert_int_equal(p->ndecisions, 6); /* alpha is not touched */
 	assert_null(plan_decision(p, "alpha"));
 	assert_int_equal(decision(p, "auth")->kind, PLAN_ADD_MODULE);
@@ -160,7 +160,7 @@ static void test_classification(void **state)
 
 static void test_deps_from_both_graphs(void **state)
 {
-	struct plan *p = build_release(state, PLAN_PURGE_BRUTAL);
+	struct plan *p = build_release(state, PURGE_BRUTAL);
 	const struct plan_decision *conn = decision(p, "conn");
 	assert_int_equal(conn->ndeps, 1);
 	assert_string_equal(conn->deps[0].module, "codec");
@@ -181,7 +181,7 @@ static void test_deps_from_both_graphs(void **state)
 
 static void test_appup_both_ways(void **state)
 {
-	struct plan *p = build_release(state, PLAN_PURGE_BRUTAL);
+	struct plan *p = build_release(state, PURGE_BRUTAL);
 	/* up: added first, changed, removed last; by name in each group */
 	assert_term(p->up_instrs,
 		    "[{add_module,auth,[codec]},"
@@ -208,7 +208,7 @@ static void test_appup_both_ways(void **state)
 
 static void test_up_script_order(void **state)
 {
-	struct plan *p = build_release(state, PLAN_PURGE_BRUTAL);
+	struct plan *p = build_release(state, PURGE_BRUTAL);
 	const struct term *s = p->up_script;
 	int ponr = step(s, "point_of_no_return");
 	assert_true(ponr > 0);
@@ -247,7 +247,7 @@ static void test_up_script_order(void **state)
 
 static void test_down_script(void **state)
 {
-	struct plan *p = build_release(state, PLAN_PURGE_BRUTAL);
+	struct plan *p = build_release(state, PURGE_BRUTAL);
 	const struct term *s = p->down_script;
 	/* the old application's objects, by the old version */
 	assert_true(step_prefix(s, "{load_object_code,{callsrv,\"1.0\",[") >= 0);
@@ -266,7 +266,7 @@ static void test_down_script(void **state)
 
 static void test_purge_soft(void **state)
 {
-	struct plan *p = build_release(state, PLAN_PURGE_SOFT);
+	struct plan *p = build_release(state, PURGE_SOFT);
 	assert_term(decision(p, "codec")->up, "{load_module,codec,soft_purge,soft_purge,[]}");
 	assert_term(decision(p, "conn")->up,
 		    "{update,conn,{advanced,[]},soft_purge,soft_purge,[codec]}");
@@ -287,17 +287,16 @@ static void test_purge_choices(void **state)
 	fx_finish(fx->old);
 	fx_finish(fx->new);
 	static const struct plan_purge_choice up[] = {
-		{ "conn", PLAN_PURGE_BRUTAL, "conn: brutal_purge, restarted in time" },
-		{ "codec", PLAN_PURGE_SOFT, NULL },
+		{ "conn", PURGE_BRUTAL, "conn: brutal_purge, restarted in time" },
+		{ "codec", PURGE_SOFT, NULL },
 	};
 	static const struct plan_purge_choice down[] = {
-		{ "codec", PLAN_PURGE_BRUTAL, NULL },
+		{ "codec", PURGE_BRUTAL, NULL },
 	};
 	struct plan_options opt;
 	struct errbuf err;
 	plan_options_init(&opt);
-	opt.purge = PLAN_PURGE_SOFT;
-	opt.is_auto = 1;
+	opt.purge = PURGE_AUTO;
 	opt.up_purges = up;
 	opt.nup_purges = 2;
 	opt.down_purges = down;
@@ -322,7 +321,7 @@ static void test_purge_choices(void **state)
 
 static void test_release_has_no_findings(void **state)
 {
-	struct plan *p = build_release(state, PLAN_PURGE_BRUTAL);
+	struct plan *p = build_release(state, PURGE_BRUTAL);
 	struct strbuf sb = STRBUF_INIT;
 	findings_write_text(&p->findings, NULL, &sb);
 	assert_string_equal(sb.buf, "");
@@ -332,7 +331,7 @@ static void test_release_has_no_findings(void **state)
 static void test_outputs_deterministic(void **state)
 {
 	struct fixture *fx = *state;
-	struct plan *p = build_release(state, PLAN_PURGE_BRUTAL);
+	struct plan *p = build_release(state, PURGE_BRUTAL);
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
 	plan_write_json(p, &a);
 	plan_write_text(p, &a);
@@ -354,7 +353,7 @@ static void test_outputs_deterministic(void **state)
 
 static void test_json_output(void **state)
 {
-	struct plan *p = build_release(state, PLAN_PURGE_BRUTAL);
+	struct plan *p = build_release(state, PURGE_BRUTAL);
 	struct strbuf sb = STRBUF_INIT;
 	plan_write_json(p, &sb);
 	cJSON *root = cJSON_Parse(sb.buf);
@@ -383,7 +382,7 @@ static void test_json_output(void **state)
 
 static void test_text_output(void **state)
 {
-	struct plan *p = build_release(state, PLAN_PURGE_BRUTAL);
+	struct plan *p = build_release(state, PURGE_BRUTAL);
 	struct strbuf sb = STRBUF_INIT;
 	plan_write_text(p, &sb);
 	assert_non_null(strstr(sb.buf, "plan callsrv 1.0 -> 2.0 (purge: brutal_purge)\n"));
@@ -402,7 +401,7 @@ static void test_nothing_changed(void **state)
 	struct fixture *fx = *state;
 	release(fx->old, 0);
 	release(fx->new, 0);
-	struct plan *p = build(fx, PLAN_PURGE_BRUTAL);
+	struct plan *p = build(fx, PURGE_BRUTAL);
 	assert_int_equal(p->ndecisions, 0);
 	assert_term(p->up_instrs, "[]");
 	/* OTP always emits the point of no return */
@@ -427,7 +426,7 @@ static void test_hp101_removed_export_referenced(void **state)
 		fx_ref(f, m, "conn", "conn_close", REF_CALL, "client_run");
 		fx_ref(f, m, "conn", "conn_open", REF_CALL, "client_run");
 	}
-	struct plan *p = build(fx, PLAN_PURGE_BRUTAL);
+	struct plan *p = build(fx, PURGE_BRUTAL);
 	assert_int_equal(p->findings.n, 1);
 	const struct finding *f = &p->findings.items[0];
 	assert_int_equal(f->rule, HP101_REMOVED_EXPORT_REFERENCED);
@@ -460,7 +459,7 @@ static void test_hp101_module_removed(void **state)
 		if (!v)
 			fx_ref(f, m, "legacy", "legacy_check", REF_CALL, "user_run");
 	}
-	struct plan *p = build(fx, PLAN_PURGE_BRUTAL);
+	struct plan *p = build(fx, PURGE_BRUTAL);
 	assert_int_equal(findings_count(&p->findings, HP101_REMOVED_EXPORT_REFERENCED), 1);
 	assert_non_null(strstr(p->findings.items[0].message, "module 'legacy' is removed"));
 }
@@ -476,7 +475,7 @@ static void test_hp106_changed_signature_referenced(void **state)
 		fx_fn(f, m, "client_run", "void (void)", "run");
 		fx_ref(f, m, "conn", "conn_open", REF_CALL, "client_run");
 	}
-	struct plan *p = build(fx, PLAN_PURGE_BRUTAL);
+	struct plan *p = build(fx, PURGE_BRUTAL);
 	assert_int_equal(p->findings.n, 1);
 	assert_int_equal(p->findings.items[0].rule, HP106_CHANGED_SIGNATURE_REFERENCED);
 	assert_non_null(strstr(p->findings.items[0].message, "as 'int (int)', but 2.0 changes it "
@@ -496,7 +495,7 @@ static void test_hp102_state_without_transformer(void **state)
 		if (v)
 			fx_state(f, m, "struct extra", "int x@0; size 4");
 	}
-	struct plan *p = build(fx, PLAN_PURGE_BRUTAL);
+	struct plan *p = build(fx, PURGE_BRUTAL);
 	assert_int_equal(decision(p, "reg")->kind, PLAN_LOAD_MODULE);
 	assert_int_equal(p->findings.n, 1);
 	assert_int_equal(p->findings.items[0].rule, HP102_STATE_CHANGE_WITHOUT_TRANSFORMER);
@@ -514,7 +513,7 @@ static void test_hp107_transformer_never_called(void **state)
 		fx_transformer(f, m, "sip_code_change");
 		fx_state(f, m, "struct sip_state", v ? "long a@0; long b@8; size 16" : "long a@0; size 8");
 	}
-	struct plan *p = build(fx, PLAN_PURGE_BRUTAL);
+	struct plan *p = build(fx, PURGE_BRUTAL);
 	/* no process of its own: DESIGN.md §6 says load_module, and the finding says
 	 * what that costs */
 	assert_int_equal(decision(p, "sip")->kind, PLAN_LOAD_MODULE);
@@ -545,7 +544,7 @@ static void test_hp103_mixed_cycle(void **state)
 	struct fixture *fx = *state;
 	cycle_release(fx->old, 0, 1);
 	cycle_release(fx->new, 1, 1);
-	struct plan *p = build(fx, PLAN_PURGE_BRUTAL);
+	struct plan *p = build(fx, PURGE_BRUTAL);
 	assert_int_equal(decision(p, "conn")->kind, PLAN_UPDATE_SOFT);
 	assert_int_equal(findings_count(&p->findings, HP103_MIXED_PROCESS_CYCLE), 1);
 	const struct finding *f = &p->findings.items[0];
@@ -560,7 +559,7 @@ static void test_hp105_cycle_of_loads(void **state)
 	struct fixture *fx = *state;
 	cycle_release(fx->old, 0, 0);
 	cycle_release(fx->new, 1, 0);
-	struct plan *p = build(fx, PLAN_PURGE_BRUTAL);
+	struct plan *p = build(fx, PURGE_BRUTAL);
 	/* no processes: no mixed cycle, but one of the two loads must come first */
 	assert_int_equal(findings_count(&p->findings, HP103_MIXED_PROCESS_CYCLE), 0);
 	assert_int_equal(findings_count(&p->findings, HP105_LOAD_OUT_OF_DEPENDENCY_ORDER), 1);
@@ -605,7 +604,7 @@ static void test_own_checks_match(void **state)
 	fx_ref(fx->old, m, "gone", "gone_f", REF_CALL, "user_f");
 	m = fx_mod(fx->new, "user");
 	fx_fn(fx->new, m, "user_f", "void (void)", "u2");
-	struct plan *p = build(fx, PLAN_PURGE_BRUTAL);
+	struct plan *p = build(fx, PURGE_BRUTAL);
 	assert_true(findings_count(&p->findings, HP105_LOAD_OUT_OF_DEPENDENCY_ORDER) >= 1);
 	assert_same_script_findings(p);
 }
