@@ -53,6 +53,10 @@ struct unwinder {
 	VEC(struct objinfo *) infos;
 	pc_vec *pcs;           /* the stack being collected */
 	size_t depth;
+	/* A thread whose registers could not be read (the process is dying)
+	 * leaves libdwfl 0.188 believing it is still attached, and the next
+	 * thread would trip its assertion: no thread is read after that. */
+	int broken;
 };
 
 static int prime_module(Dwfl_Module *mod, void **userdata, const char *name,
@@ -98,6 +102,8 @@ int unwinder_open(struct unwinder **out, long pid, const char *debuginfo_path,
 		unwinder_close(u);
 		if (rc == ENOENT || rc == ESRCH)
 			return hp_error(err, HP_EUSAGE, "no process '%ld'; check the PID with 'ps'", pid);
+		if (rc == EACCES || rc == EPERM)
+			return snapshot_permission_error(err, pid, rc);
 		return hp_error(err, HP_EUSAGE, "cannot read the modules of process '%ld': %s", pid, why);
 	}
 	dwfl_getmodules(u->dwfl, prime_module, u, 0);
@@ -147,11 +153,19 @@ size_t unwinder_stack(struct unwinder *u, long tid, pc_vec *pcs, const char **wh
 	u->pcs = pcs;
 	u->depth = 0;
 	*why = NULL;
+	if (u->broken) {
+		*why = "not read: an earlier thread's registers could not be read";
+		return 0;
+	}
 	if (dwfl_getthread_frames(u->dwfl, (pid_t)tid, frame_cb, u) != 0) {
 		if (u->depth >= SNAPSHOT_MAX_FRAMES)
 			*why = "deeper than the frame limit";
 		else if (dwfl_errno() != 0)
 			*why = dwfl_errmsg(-1);
+		else
+			*why = "unwinding failed";
+		if (pcs->n == before)
+			u->broken = 1;
 	}
 	u->pcs = NULL;
 	return pcs->n - before;

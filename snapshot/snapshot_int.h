@@ -45,6 +45,8 @@ int stop_all(struct stop_set *s, long pid, struct errbuf *err);
 void stop_resume(struct stop_set *s);
 void stop_release(struct stop_set *s);
 
+/* The message for a refused ptrace or /proc read (errno e): what to do. */
+int snapshot_permission_error(struct errbuf *err, long pid, int e);
 /* The state letter of /proc/PID/stat ('R', 'S', 't', 'Z', ...), or 0 when
  * the process is gone. */
 int proc_state(long pid);

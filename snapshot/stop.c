@@ -95,7 +95,7 @@ static double ms_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-static int permission_error(struct errbuf *err, long pid, int e)
+int snapshot_permission_error(struct errbuf *err, long pid, int e)
 {
 	return hp_error(err, HP_EUSAGE,
 			"cannot attach to process '%ld': %s; ptrace needs the same user as the "
@@ -170,7 +170,7 @@ static int stop_pass(struct stop_set *s, struct errbuf *err)
 			int e = errno;
 			closedir(d);
 			if (e == EPERM || e == EACCES)
-				permission_error(err, s->pid, e);
+				snapshot_permission_error(err, s->pid, e);
 			else
 				hp_error(err, HP_EUSAGE, "cannot stop thread '%ld' of process '%ld': %s",
 					 tid, s->pid, strerror(e));
