@@ -173,8 +173,15 @@ vm_upgrade(P, Dir, K, Script, Acc, Next, Stored, Tracker, App, Until) ->
     VmScript = lists:append([[vm_instr(P, I), {apply, {hpc_mark, mark, [Tracker, K, J]}}]
                              || {J, I} <- lists:zip(lists:seq(0, length(Script) - 1), Script)]),
     Tracker ! {pos, K, 0},
-    R = release_handler_1:eval_script(VmScript, [], [{App, AppVsn, Lib}], [],
-                                      [{suspend_timeout, 200}]),
+    Eval = fun() -> release_handler_1:eval_script(VmScript, [], [{App, AppVsn, Lib}], [],
+                                                  [{suspend_timeout, 200}])
+           end,
+    %% suspend and stop walk every running application: not while another
+    %% scenario starts or stops its own (see apps_locked/1).
+    R = case [I || I <- Script, element(1, I) =:= suspend orelse element(1, I) =:= stop] of
+            [] -> Eval();
+            _ -> apps_locked(Eval)
+        end,
     timer:sleep(60),
     Stored1 = case R of
                   {ok, []} -> Stored;
@@ -270,7 +277,7 @@ start_app(P, App, SupMod, Top, Sups, Tracker) ->
                             {modules, []}, {registered, []},
                             {applications, [kernel, stdlib]},
                             {mod, {SupMod, Top}}]}),
-    ok = application:start(App, temporary),
+    ok = apps_locked(fun() -> application:start(App, temporary) end),
     %% Sub-supervisors, parents first (the scenario lists them in that order).
     [add_child(SupMod, maps:get(parent, O),
                #{id => S, start => {SupMod, start_link, [S]}, restart => permanent,
@@ -279,11 +286,18 @@ start_app(P, App, SupMod, Top, Sups, Tracker) ->
     ok.
 
 stop_all(P, App, Tracker) ->
-    application:stop(App),
-    application:unload(App),
+    apps_locked(fun() -> application:stop(App), application:unload(App) end),
     exit(Tracker, kill),
     _ = P,
     ok.
+
+%% Scenarios run concurrently on this node. release_handler_1 finds the
+%% processes to suspend or stop by walking every running application; an
+%% application starting or stopping meanwhile (another scenario's) made
+%% that walk crash ({badmatch, ok} in get_master_procs). Such evaluations
+%% and application starts and stops therefore take one lock.
+apps_locked(Fun) ->
+    global:trans({hpc_apps, self()}, Fun, [node()], infinity).
 
 %% The tracker records starts and deaths with the position in the script.
 tracker(Pos, Mons, Ev) ->

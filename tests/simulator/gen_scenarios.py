@@ -27,11 +27,16 @@ scenario format cannot state it:
     intensity (which one the supervisor restarts first is a race): a
     supervisor is either lax (intensity 1000) or has one worker and no
     child supervisor (only a lax top supervisor gets a child supervisor);
-  - two supervised processes with frames in one module: one purge would
-    kill both, and the second restart's version is a race (SEMANTICS.md
-    §4.7) whose consequences in later instructions neither of hotplan's two
-    predictions (all restarts in the previous version, or all in the new
-    one) describes (scenario 46 covers the race itself);
+  - a restart inside a load's pre-purge: its version is a race
+    (SEMANTICS.md §4.7), and with two such races (two children killed by
+    one load, or one child in two upgrades) the VM can take one each way,
+    with consequences in later instructions that neither of hotplan's two
+    predictions (every raced restart in the previous version, or every one
+    in the new) describes. A module a supervised process has a frame in
+    is therefore purged right before each of its loads, so the load kills
+    nobody (kills by purge and make_permanent are not races); scenarios
+    46 and 01 cover the race itself. Also at most one supervised process
+    per module;
   - removing a module a process runs, restarts in or makes funs of (a
     restart would loop on undef);
   - suspending a process that ignores suspend, except rarely (each costs
@@ -174,6 +179,11 @@ class Scenario:
             instrs.append("{suspend, %s}" % fmt_list(susp))
             self.count("suspends")
         for m in loads:
+            if any(o.get("sup") for o in self.frames_in(m)):
+                # Purged first, the load itself kills nobody: a restart
+                # inside a load is a race (below).
+                instrs.append("{purge, [%s]}" % m)
+                self.count("purges_before_load")
             pre = r.choice(["brutal_purge", "brutal_purge", "soft_purge"])
             post = r.choice(["brutal_purge", "soft_purge"])
             instrs.append("{load, {%s, %s, %s}}" % (m, pre, post))
