@@ -45,6 +45,7 @@ static const struct opt_word format_words[] = {
 int cmd_simulate(int argc, char **argv)
 {
 	const char *runtime_path = NULL, *facts_path = NULL, *out_path = NULL, *app = "app";
+	const char *pids = NULL;
 	struct sim_options opt = { SIM_UNTIL_INSTALL, 0 };
 	int json = 0, until = SIM_UNTIL_INSTALL, status;
 	struct opt opts[] = {
@@ -55,6 +56,9 @@ int cmd_simulate(int argc, char **argv)
 			   "the old tree: a facts file, or any TREE the other commands take (a "
 			   "folder holding compile_commands.json, such a file, a CMake source "
 			   "folder, a folder of .c files)"),
+		OPT_STRING(0, "pid", &pids, "PID[,PID...]", "with --facts: simulate on a snapshot "
+			   "of these running processes of the tree (what 'hotplan snapshot' "
+			   "writes) instead of the runtime built from its facts"),
 		OPT_STRING(0, "app", &app, "NAME", "application name for a runtime built from "
 			   "facts (app)"),
 		OPT_ENUM(0, "until", &until, NULL, until_words, "install (default): stop after "
@@ -72,6 +76,8 @@ int cmd_simulate(int argc, char **argv)
 		return cli_usage_error("simulate", "no SCRIPT given");
 	if (runtime_path && facts_path)
 		return cli_usage_error("simulate", "give --runtime or --facts, not both");
+	if (pids && !facts_path)
+		return cli_usage_error("simulate", "--pid needs --facts TREE, the program's tree");
 	if (!runtime_path && !facts_path)
 		return cli_usage_error("simulate", "give the runtime before the upgrade: --runtime RUNTIME or --facts TREE");
 
@@ -100,7 +106,12 @@ int cmd_simulate(int argc, char **argv)
 			status = cli_fail("simulate", &err);
 			goto out;
 		}
-		rt = sim_runtime_from_facts(facts, app);
+		if (!pids)
+			rt = sim_runtime_from_facts(facts, app);
+		else if (cli_snapshot_runtime("simulate", pids, facts, NULL, app, &rt, &err)) {
+			status = cli_fail("simulate", &err);
+			goto out;
+		}
 	}
 	struct sim_report rep;
 	sim_run(rt, scripts, n, &opt, &rep);

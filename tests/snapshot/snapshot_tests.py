@@ -259,6 +259,11 @@ def case_e2e():
             golden = normalize_sim(f.read())
         check(ours == golden, "simulate on the snapshot == tests/simulator/golden/"
               "callsrv.permanent.txt (pids named by entry)") or print(ours)
+        # simulate --pid: the same, without a runtime file in between
+        p = hotplan("simulate", "upgrade.script", "--facts", "v1.facts", "--pid", str(srv.pid),
+                    "--until", "permanent")
+        ours = normalize_sim(p.stdout + "exit status %d\n" % p.returncode)
+        check(ours == golden, "simulate --pid == the golden (pids named by entry)") or print(ours)
         # check --pid: the verdict of the facts-based check
         live = hotplan("check", "v1", "v2", "--pid", str(srv.pid), "--no-cache")
         facts = hotplan("check", "v1", "v2", "--no-cache")
