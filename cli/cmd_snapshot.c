@@ -13,7 +13,6 @@
  * Exit status: 0 done; 2 bad usage, or a target that cannot be read (with
  * what to do about it); 3 a unit of TREE failed to parse.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,51 +22,40 @@
 #include "config.h"
 #include "facts.h"
 #include "fileio.h"
+#include "parse-options.h"
 #include "runtime.h"
 #include "snapshot.h"
 #include "tree.h"
 
 #define MAX_PIDS 1024
 
-static void usage(FILE *fp)
-{
-	fprintf(fp,
-		"usage: hotplan snapshot PID... (--facts FACTS | TREE) [-o RUNTIME]\n"
-		"                        [--format json|text] [--config FILE] [--vsn V]\n"
-		"                        [--app NAME] [--debug-dir DIR]\n"
-		"\n"
-		"Reads the threads of running processes and writes the hotplan-runtime that\n"
-		"'hotplan simulate --runtime' and 'hotplan check --runtime' read: one process\n"
-		"per thread started at an entry point of the tree, with the modules on its\n"
-		"stack (innermost first) and its next call (blocked when it waits in a\n"
-		"blocking call, else what the facts say of its loop). Several PIDs make one\n"
-		"runtime. Each process is stopped only while its stacks are read (the pause\n"
-		"is reported) and is always resumed, also when hotplan is interrupted or\n"
-		"killed.\n"
-		"\n"
-		"TREE is the source of the running program: a folder holding\n"
-		"compile_commands.json, such a file, a CMake source folder, a folder of .c\n"
-		"files, or a facts file. Frames are mapped to its modules through DWARF (build\n"
-		"with -g; separate debug files are found by build-id), else through the\n"
-		"symbol table.\n"
-		"\n"
-		"options:\n"
-		"  --facts FACTS       the tree's facts (or any TREE), instead of TREE\n"
-		"  -o, --output FILE   write there instead of standard output\n"
-		"  --format FORMAT     json (default) or text\n"
-		"  --config FILE       hotplan.config: module groups and blocking calls\n"
-		"  --vsn V             the version every frame runs (default 1, as the\n"
-		"                      runtime built from facts)\n"
-		"  --app NAME          application name, for the supervisor (default: the\n"
-		"                      config's {app, ...}, else app)\n"
-		"  --debug-dir DIR     also look for separate debug files under DIR\n"
-		"                      (DIR/.build-id/xx/rest.debug)\n"
-		"  -h, --help          show this help\n"
-		"\n"
-		"exit status: 0 done; 2 bad usage, or a process that cannot be read (no such\n"
-		"process, ptrace not permitted, no DWARF and no symbols, not the program of\n"
-		"the facts, exited meanwhile); 3 a unit of TREE failed to parse.\n");
-}
+static const struct opt_command snapshot_cmd = {
+	"snapshot", "PID... [TREE]",
+	"Reads the threads of running processes and writes the hotplan-runtime that\n"
+	"'hotplan simulate --runtime' and 'hotplan check --runtime' read: one process\n"
+	"per thread started at an entry point of the tree, with the modules on its\n"
+	"stack (innermost first) and its next call (blocked when it waits in a\n"
+	"blocking call, else what the facts say of its loop). Several PIDs make one\n"
+	"runtime. Each process is stopped only while its stacks are read (the pause\n"
+	"is reported) and is always resumed, also when hotplan is interrupted or\n"
+	"killed. 'check --pid' and 'simulate --pid' take the same snapshot.\n"
+	"\n"
+	"TREE is the source of the running program: a folder holding\n"
+	"compile_commands.json, such a file, a CMake source folder, a folder of .c\n"
+	"files, or a facts file. Frames are mapped to its modules through DWARF (build\n"
+	"with -g; separate debug files are found by build-id), else through the\n"
+	"symbol table.\n",
+	"exit status: 0 done; 2 bad usage, or a process that cannot be read (no such\n"
+	"process, ptrace not permitted, no DWARF and no symbols, not the program of\n"
+	"the facts, exited meanwhile); 3 a unit of TREE failed to parse.\n",
+	NULL,
+};
+
+static const struct opt_word format_words[] = {
+	{ "json", 0, NULL },
+	{ "text", 1, NULL },
+	{ NULL, 0, NULL },
+};
 
 static int parse_pid(const char *s, long *out)
 {
@@ -192,43 +180,26 @@ struct snap_args {
 
 static int parse_args(int argc, char **argv, struct snap_args *a)
 {
-	static const struct option opts[] = {
-		{ "facts", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "vsn", required_argument, NULL, 'v' },
-		{ "app", required_argument, NULL, 'a' },
-		{ "debug-dir", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	struct opt opts[] = {
+		{ .type = OPT_T_STRING, .long_name = "facts", .argh = "FACTS",
+		  .help = "the tree's facts (or any TREE), instead of TREE",
+		  .value = OPT_PTR(const char *, &a->facts) },
+		OPT_STRING('o', "output", &a->out, "FILE", "write there instead of standard output"),
+		OPT_ENUM(0, "format", &a->text, NULL, format_words, "json (default) or text"),
+		OPT_STRING(0, "config", &a->config, "FILE", "hotplan.config: module groups and "
+			   "blocking calls"),
+		OPT_STRING(0, "vsn", &a->vsn, "V", "the version every frame runs (default 1, as "
+			   "the runtime built from facts)"),
+		OPT_STRING(0, "app", &a->app, "NAME", "application name, for the supervisor "
+			   "(default: the config's {app, ...}, else app)"),
+		OPT_STRING(0, "debug-dir", &a->debug_dir, "DIR", "also look for separate debug "
+			   "files under DIR (DIR/.build-id/xx/rest.debug)"),
+		OPT_END(),
 	};
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f': a->facts = optarg; break;
-		case 'o': a->out = optarg; break;
-		case 'c': a->config = optarg; break;
-		case 'v': a->vsn = optarg; break;
-		case 'a': a->app = optarg; break;
-		case 'd': a->debug_dir = optarg; break;
-		case 'F':
-			if (strcmp(optarg, "json") && strcmp(optarg, "text"))
-				return cli_usage_error("snapshot", "--format must be json or text, not '%s'", optarg);
-			a->text = !strcmp(optarg, "text");
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case ':':
-			return cli_usage_error("snapshot", "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return cli_usage_error("snapshot", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	for (int i = optind; i < argc; i++) {
+	int status, first = opt_parse(&snapshot_cmd, opts, argc, argv, &status);
+	if (first < 0)
+		return status;
+	for (int i = first; i < argc; i++) {
 		long pid;
 		if (!parse_pid(argv[i], &pid)) {
 			if (a->npids == MAX_PIDS)
