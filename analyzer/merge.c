@@ -429,6 +429,8 @@ int analyzer_merge(struct facts *const *units, size_t n, struct facts **out,
 	struct facts *f = mg.f = facts_new();
 	mg.a = &f->arena;
 	f->root = cp(mg.a, mg.um.n ? mg.um.items[0].f->root : (n ? units[0]->root : ""));
+	f->source_root = cp(mg.a, mg.um.n ? mg.um.items[0].f->source_root :
+				    (n ? units[0]->source_root : NULL));
 	merge_group(&mg);
 	merge_index_exports(&mg);
 	merge_resolve_refs(&mg);

@@ -257,6 +257,10 @@ int analyzer_run(const char *tree, const struct analyzer_opts *opts,
 		rc = analyzer_merge(fv, nf, out, err);
 		free(fv);
 	}
+	/* the folder the facts' relative paths are relative to: recorded here,
+	 * not in the cached per-unit facts, whose runs may have had another */
+	if (rc == 0)
+		(*out)->source_root = arena_strdup(&(*out)->arena, ul.src_root);
 out_results:
 	for (size_t i = 0; i < ul.n; i++)
 		unit_result_release(&p.results[i]);

@@ -159,7 +159,7 @@ int cmd_check(int argc, char **argv)
 	struct upgrade *up = NULL;
 	struct report report;
 	struct strbuf text = STRBUF_INIT;
-	char *against = NULL, *srcroot = NULL;
+	char *against = NULL;
 	size_t against_len = 0;
 	struct arena scratch;
 	struct hp_config cfg;
@@ -194,7 +194,7 @@ int cmd_check(int argc, char **argv)
 
 	int lrc = cli_load_tree(argv[first], &to, &old, &err);
 	if (!lrc)
-		lrc = cli_load_tree_srcroot(argv[first + 1], &to, &new, &srcroot, &err);
+		lrc = cli_load_tree(argv[first + 1], &to, &new, &err);
 	if (lrc == HP_EPARSE) {
 		/* The units' errors are on stderr already; the reports say so too. */
 		check_report_parse_failure(&scratch, err.msg, HOTPLAN_VERSION, &report);
@@ -243,8 +243,10 @@ int cmd_check(int argc, char **argv)
 		rc = cli_fail("check", &err);
 		goto out;
 	}
-	if (!report.srcroot)
-		report.srcroot = srcroot;
+	/* SARIF paths are relative to the folder the analyzer recorded; facts
+	 * written before it was recorded keep the report's own guess */
+	if (new->source_root)
+		report.srcroot = new->source_root;
 	report_write(&report, "text", out_color_wanted(stdout), &text);
 	fwrite(text.buf, 1, text.len, stdout);
 	fflush(stdout);
@@ -259,7 +261,6 @@ out:
 	facts_free(old);
 	facts_free(new);
 	free(against);
-	free(srcroot);
 	check_policy_release(&policy);
 	cli_identity_release(&id);
 	config_release(&cfg);

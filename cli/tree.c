@@ -38,8 +38,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
-
 #include "analyzer.h"
 #include "cli.h"
 #include "fileio.h"
@@ -47,76 +45,10 @@
 
 extern char **environ;
 
-/*
- * The folder that the paths in a tree's facts are relative to (the
- * analyzer's source root: the common folder of its units), when arg is a
- * compilation database or a folder holding one; NULL otherwise. Heap.
- */
-static char *db_source_root(const char *arg)
-{
-	struct stat st;
-	struct strbuf path = STRBUF_INIT;
-	struct errbuf err = { "", 0 };
-	char *text = NULL, *root = NULL;
-	size_t len = 0, rlen = 0;
-	cJSON *db = NULL;
-	if (!strcmp(arg, "-") || stat(arg, &st))
-		goto out;
-	if (S_ISDIR(st.st_mode))
-		sb_addf(&path, "%s/compile_commands.json", arg);
-	else
-		sb_adds(&path, arg);
-	if (hp_read_file(path.buf, &text, &len, &err) || !(db = cJSON_ParseWithLength(text, len)) ||
-	    !cJSON_IsArray(db))
-		goto out;
-	const cJSON *e;
-	cJSON_ArrayForEach(e, db) {
-		const cJSON *dir = cJSON_GetObjectItemCaseSensitive(e, "directory");
-		const cJSON *file = cJSON_GetObjectItemCaseSensitive(e, "file");
-		char abs[PATH_MAX], full[PATH_MAX];
-		if (!cJSON_IsString(file))
-			continue;
-		if (file->valuestring[0] == '/' || !cJSON_IsString(dir))
-			snprintf(full, sizeof full, "%s", file->valuestring);
-		else
-			snprintf(full, sizeof full, "%s/%s", dir->valuestring, file->valuestring);
-		if (!realpath(full, abs))
-			continue;
-		char *slash = strrchr(abs, '/');
-		size_t dlen = (size_t)(slash - abs);
-		if (!root) {
-			root = xstrndup(abs, dlen);
-			rlen = dlen;
-			continue;
-		}
-		size_t j = 0;
-		while (j < rlen && j < dlen && abs[j] == root[j])
-			j++;
-		if (j == rlen && (abs[j] == '/' || j == dlen))
-			continue;
-		if (j == rlen || j == dlen)
-			j--;
-		while (j > 0 && root[j] != '/')
-			j--;
-		rlen = j;
-		root[rlen] = '\0';
-	}
-	if (root && rlen == 0) {
-		free(root);
-		root = xstrdup("/");
-	}
-out:
-	cJSON_Delete(db);
-	free(text);
-	sb_release(&path);
-	return root;
-}
-
 /* Analyzes the tree (as analyzer_run() takes it); facts->root is tree,
- * which must outlive the facts. With srcroot, sets *srcroot (when NULL) to
- * db_source_root(tree). */
+ * which must outlive the facts; facts->source_root is the analyzer's. */
 static int analyze(const char *tree, const struct cli_tree_opts *o, struct facts **out,
-		   char **srcroot, struct errbuf *err)
+		   struct errbuf *err)
 {
 	struct hp_config cfg;
 	struct analyzer_opts ao = { 0 };
@@ -143,8 +75,6 @@ static int analyze(const char *tree, const struct cli_tree_opts *o, struct facts
 	/* per-unit facts from the cache may carry the root of another run */
 	if (rc == 0)
 		(*out)->root = tree;
-	if (rc == 0 && srcroot && !*srcroot)
-		*srcroot = db_source_root(tree);
 out:
 	if (own_cfg)
 		config_release(&cfg);
@@ -559,7 +489,7 @@ static void plain_database(const char *root, const path_vec *sources, const path
  * own folder analysis.
  */
 static int analyze_plain(const char *arg, const struct cli_tree_opts *o, struct facts **out,
-			 char **srcroot, struct errbuf *err)
+			 struct errbuf *err)
 {
 	char root[PATH_MAX], *tmp = NULL;
 	path_vec headers = { 0 }, sources = { 0 };
@@ -567,13 +497,13 @@ static int analyze_plain(const char *arg, const struct cli_tree_opts *o, struct 
 	struct strbuf db = STRBUF_INIT, dbpath = STRBUF_INIT;
 	int rc;
 	if (!realpath(arg, root))
-		return analyze(arg, o, out, srcroot, err);
+		return analyze(arg, o, out, err);
 	walk_tree(root, 0, &w);
 	size_t extra = headers.n;
 	for (size_t i = 0; i < headers.n; i++)
 		extra -= !strcmp(headers.items[i], root);
 	if (extra == 0 || sources.n == 0) {
-		rc = analyze(arg, o, out, srcroot, err);
+		rc = analyze(arg, o, out, err);
 		goto out;
 	}
 	qsort(headers.items, headers.n, sizeof(*headers.items), cmp_path);
@@ -589,7 +519,7 @@ static int analyze_plain(const char *arg, const struct cli_tree_opts *o, struct 
 	sb_addf(&dbpath, "%s/compile_commands.json", tmp);
 	rc = hp_write_file(dbpath.buf, db.buf, db.len, err);
 	if (!rc)
-		rc = analyze(tmp, o, out, srcroot, err);
+		rc = analyze(tmp, o, out, err);
 	if (!rc)
 		(*out)->root = arg;
 	remove_folder(tmp);
@@ -606,7 +536,7 @@ out:
 
 /* A folder without compile_commands.json: by its build system. */
 static int analyze_folder(const char *arg, const struct cli_tree_opts *o, struct facts **out,
-			  char **srcroot, struct errbuf *err)
+			  struct errbuf *err)
 {
 	static const char *const makefiles[] = { "GNUmakefile", "makefile", "Makefile" };
 	char *build = NULL;
@@ -614,7 +544,7 @@ static int analyze_folder(const char *arg, const struct cli_tree_opts *o, struct
 	if (is_file(arg, "CMakeLists.txt")) {
 		if ((rc = cmake_configure(arg, o, &build, &temp, err)))
 			return rc;
-		rc = analyze(build, o, out, srcroot, err);
+		rc = analyze(build, o, out, err);
 		if (!rc)
 			(*out)->root = arg;
 		if (temp)
@@ -633,14 +563,14 @@ static int analyze_folder(const char *arg, const struct cli_tree_opts *o, struct
 					"and '%s' has no compile_commands.json; record one with "
 					"'bear -- make' (or 'compiledb make') in '%s', then pass '%s' again",
 					arg, makefiles[i], arg, arg, arg);
-	return analyze_plain(arg, o, out, srcroot, err);
+	return analyze_plain(arg, o, out, err);
 }
 
 /* ---- standard input -------------------------------------------------------------------- */
 
 /* Standard input that is not facts: a compilation database. */
 static int analyze_stdin_db(const char *data, size_t len, const struct cli_tree_opts *o,
-			    struct facts **out, char **srcroot, struct errbuf *err)
+			    struct facts **out, struct errbuf *err)
 {
 	char *tmp = temp_folder("stdin", err);
 	if (!tmp)
@@ -649,7 +579,7 @@ static int analyze_stdin_db(const char *data, size_t len, const struct cli_tree_
 	sb_addf(&path, "%s/compile_commands.json", tmp);
 	int rc = hp_write_file(path.buf, data, len, err);
 	if (rc == 0)
-		rc = analyze(path.buf, o, out, srcroot, err);
+		rc = analyze(path.buf, o, out, err);
 	if (rc == 0) {
 		/* the tree is standard input, not the temporary copy */
 		(*out)->root = "-";
@@ -693,12 +623,6 @@ int cli_load_tree_config(const char *arg, const char *config_file, struct facts 
 int cli_load_tree_opts(const char *arg, const struct cli_tree_opts *opts, struct facts **out,
 		       struct errbuf *err)
 {
-	return cli_load_tree_srcroot(arg, opts, out, NULL, err);
-}
-
-int cli_load_tree_srcroot(const char *arg, const struct cli_tree_opts *opts, struct facts **out,
-			  char **srcroot, struct errbuf *err)
-{
 	struct stat st;
 	if (!strcmp(arg, "-")) {
 		char *data;
@@ -709,7 +633,7 @@ int cli_load_tree_srcroot(const char *arg, const struct cli_tree_opts *opts, str
 		if (facts_sniff(data, len))
 			rc = facts_read_json("<stdin>", data, len, out, err);
 		else
-			rc = analyze_stdin_db(data, len, opts, out, srcroot, err);
+			rc = analyze_stdin_db(data, len, opts, out, err);
 		free(data);
 		return rc;
 	}
@@ -726,8 +650,8 @@ int cli_load_tree_srcroot(const char *arg, const struct cli_tree_opts *opts, str
 			return facts_read_file(arg, out, err);
 	}
 	if (S_ISDIR(st.st_mode) && !is_file(arg, "compile_commands.json"))
-		return analyze_folder(arg, opts, out, srcroot, err);
-	return analyze(arg, opts, out, srcroot, err);
+		return analyze_folder(arg, opts, out, err);
+	return analyze(arg, opts, out, err);
 }
 
 /* ---- the application a tree builds ------------------------------------------------------ */

@@ -82,22 +82,14 @@ int cli_tree_args_opts(const char *cmd, const struct cli_tree_args *t, int defau
 		       struct cli_tree_opts *to);
 
 /*
- * Loads arg as facts: reads a facts file as is, or analyzes a tree. opts
+ * Loads arg as facts: reads a facts file as is, or analyzes a tree (the
+ * facts then record the analyzer's source_root, the folder their paths are
+ * relative to, wherever the tree was configured or its database made). opts
  * may be NULL (defaults). Returns 0 with *out owned by the caller
  * (facts_free), or HP_E* with err set (exit status: hp_exit_status()).
  */
 int cli_load_tree_opts(const char *arg, const struct cli_tree_opts *opts, struct facts **out,
 		       struct errbuf *err);
-
-/*
- * cli_load_tree_opts(), and with srcroot (which must hold NULL) the folder
- * common to the units of the compilation database it read, made or
- * configured (the analyzer's source root; SARIF locations are relative to
- * it), heap; it stays NULL for facts and for a folder of .c files analyzed
- * without a database.
- */
-int cli_load_tree_srcroot(const char *arg, const struct cli_tree_opts *opts, struct facts **out,
-			  char **srcroot, struct errbuf *err);
 
 /* The same with only a config file (NULL: defaults) and default options. */
 int cli_load_tree_config(const char *arg, const char *config_file, struct facts **out,

@@ -464,6 +464,11 @@ void facts_write_json(const struct facts *f, struct strbuf *out)
 	put_key(out, 1, "format"); json_put_string(out, FACTS_FORMAT); sb_adds(out, ",\n");
 	put_key(out, 1, "version"); sb_addf(out, "%d,\n", FACTS_VERSION);
 	put_key(out, 1, "root"); json_put_string(out, f->root); sb_adds(out, ",\n");
+	if (f->source_root) {
+		put_key(out, 1, "source_root");
+		json_put_string(out, f->source_root);
+		sb_adds(out, ",\n");
+	}
 	if (f->unit) {
 		put_key(out, 1, "unit");
 		sb_adds(out, "true,\n");
@@ -783,10 +788,14 @@ static int read_top(struct reader *r)
 				  "unsupported facts version %lld (this hotplan reads %d)",
 				  version, FACTS_VERSION);
 	if ((rc = get_str(r, root, "root", 0, 1, &r->f->root)) < 0 ||
+	    (rc = get_str(r, root, "source_root", 0, 1, &r->f->source_root)) < 0 ||
 	    (rc = get_bool(r, root, "unit", &r->f->unit)) < 0)
 		return rc;
 	if (!r->f->root)
 		r->f->root = "";
+	if (r->f->source_root && r->f->source_root[0] != '/')
+		return json_error(&r->doc, cJSON_GetObjectItemCaseSensitive(root, "source_root"),
+				  "'source_root' must be an absolute folder");
 	if ((rc = json_check_count(&r->doc, cJSON_GetObjectItemCaseSensitive(root, "modules"),
 				   "modules", FACTS_MAX_MODULES)) < 0)
 		return rc;

@@ -143,6 +143,10 @@ struct diagnostic {
 struct facts {
 	struct arena arena;
 	const char *root;       /* the tree as given on the command line */
+	/* The absolute folder the modules' relative file paths are relative to
+	 * (the analyzer's source root: the folder common to every unit), or
+	 * NULL when unknown (facts written before it was recorded). */
+	const char *source_root;
 	/* Per-unit facts (analyze --tu): refs may have a NULL module (not yet
 	 * resolved), and entries sit in the module that spawns them until
 	 * merge moves them to the module defining the start routine. */
