@@ -252,6 +252,15 @@ def case_e2e():
         if check(p.returncode == 0, "hotplan snapshot PID TREE") and True:
             with open(os.path.join(WORK, "snap-tree.json")) as f:
                 check(process_rows(json.load(f)) == want, "... finds the same processes")
+        # --vsn names the version every frame runs
+        p = hotplan("snapshot", str(srv.pid), "--facts", "v1.facts", "--vsn", "1.0",
+                    "-o", "snap-vsn.json")
+        if check(p.returncode == 0, "hotplan snapshot --vsn 1.0"):
+            with open(os.path.join(WORK, "snap-vsn.json")) as f:
+                rv = json.load(f)
+            check({m["current"] for m in rv["modules"]} == {"1.0"} and
+                  {f["version"] for p in rv["processes"] for f in p["frames"]} == {"1.0"},
+                  "... every module and frame is at version \"1.0\"")
         # the upgrade simulated on the snapshot reads as the facts-based golden
         p = hotplan("simulate", "upgrade.script", "--runtime", "snap.json", "--until", "permanent")
         ours = normalize_sim(p.stdout + "exit status %d\n" % p.returncode)
