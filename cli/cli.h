@@ -2,8 +2,9 @@
  * cli.h - the subcommands of the hotplan binary and their shared helpers.
  *
  * Each subcommand lives in cli/cmd_<name>.c, takes argv as main() does
- * (argv[0] is the subcommand's name), parses its options with getopt_long,
- * and returns the process exit status of DESIGN.md §5:
+ * (argv[0] is the subcommand's name), parses its options from a table
+ * (parse-options.h, which says how to add a command), and returns the
+ * process exit status of DESIGN.md §5:
  *   0 done, nothing to report; 1 the check found what its policy forbids
  *   (or simulate predicted a kill); 2 bad usage or bad input; 3 analysis
  *   incomplete.

@@ -177,7 +177,8 @@ int opt_parse(const struct opt_command *cmd, const struct opt *opts, int argc, c
 
 /* ---- --help ---------------------------------------------------------------------- */
 
-/* The option as the usage line shows it: "-o FILE", "--purge a|b", "--down". */
+/* The option as the usage line shows it: "-o FILE", "--purge a|b" (an enum's
+ * words, whatever its argh), "--down". */
 static void usage_form(struct strbuf *sb, const struct opt *o)
 {
 	if (o->short_name)
@@ -187,7 +188,7 @@ static void usage_form(struct strbuf *sb, const struct opt *o)
 	if (o->type == OPT_T_FLAG)
 		return;
 	sb_addc(sb, ' ');
-	if (o->words && !o->argh)
+	if (o->words)
 		words_bar(sb, o->words);
 	else
 		sb_adds(sb, o->argh);
