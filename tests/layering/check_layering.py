@@ -11,8 +11,10 @@ asserts:
   - model includes nothing of ours but model headers;
   - analyzer, planner and simulator include only model and their own folder;
   - snapshot includes only model and its own folder;
-  - upgrade (once the folder exists) includes no analyzer or output header;
-  - output includes no libclang, and no analyzer or cli header;
+  - upgrade includes no analyzer or output header;
+  - output includes no libclang, and no analyzer or cli header, and calls
+    none of the pipeline (plan_build, sim_run, sim_run_script, purge_auto:
+    output/ only renders what upgrade/ computed);
   - only cli includes everything;
   - and, wherever it is, <clang-c/...> only in analyzer (STYLE.md 4), and
     elfutils' headers (<elfutils/...>, <dwarf.h>, <libelf.h>, <gelf.h>)
@@ -64,6 +66,9 @@ ELFUTILS = ("elfutils/", "dwarf.h", "libelf.h", "gelf.h")
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 
+# output/ renders; the pipeline that plans and simulates lives in upgrade/.
+PIPELINE_CALL = re.compile(r'\b(plan_build|sim_run_script|sim_run|purge_auto)\s*\(')
+
 
 def sources(root):
     """Yields (folder, path relative to root) of every .c/.h file."""
@@ -99,6 +104,10 @@ def check(root):
         with open(os.path.join(root, rel), encoding="utf-8", errors="replace") as f:
             lines = f.read().split("\n")
         for num, text in enumerate(lines, 1):
+            call = PIPELINE_CALL.search(text) if folder == "output" else None
+            if call:
+                out.append("%s:%d: calls %s(): output/ only renders; planning and simulating "
+                           "are upgrade/'s" % (rel, num, call.group(1)))
             m = INCLUDE.match(text)
             if not m:
                 continue
@@ -145,6 +154,8 @@ def selftest(script):
          "upgrade/up.c:1: includes 'output.h' (output): upgrade includes no analyzer"),
         ("output", {"output/out.c": '#include "analyzer.h"\n', "analyzer/analyzer.h": ""},
          "output/out.c:1: includes 'analyzer.h' (analyzer): output includes no analyzer"),
+        ("pipeline", {"output/out.c": "static int f(void) { return purge_auto(0); }\n"},
+         "output/out.c:1: calls purge_auto(): output/ only renders"),
         ("libclang", {"output/out.c": "#include <clang-c/Index.h>\n"},
          "output/out.c:1: includes <clang-c/Index.h>: libclang stays in analyzer/"),
         ("snapshot", {"snapshot/snap.c": '#include "sim.h"\n', "simulator/sim.h": ""},
