@@ -41,6 +41,7 @@
 #include "analyzer.h"
 #include "cli.h"
 #include "fileio.h"
+#include "jsonw.h"
 #include "output.h"
 
 extern char **environ;
@@ -448,7 +449,7 @@ out:
 static void json_string(struct strbuf *sb, const char *s)
 {
 	sb_addc(sb, '"');
-	sb_add_json_escaped(sb, s);
+	jsonw_escape(sb, s, strlen(s));
 	sb_addc(sb, '"');
 }
 

@@ -15,6 +15,7 @@
 
 #include "fileio.h"
 #include "json.h"
+#include "jsonw.h"
 #include "term.h"
 
 /* ---- lifecycle ------------------------------------------------------------ */
@@ -283,200 +284,162 @@ const char *next_call_name(enum next_call nc)
 
 /* ---- writer ------------------------------------------------------------------ */
 
-static void put_indent(struct strbuf *sb, int depth)
+/* {"file": F, "line": L, "col": C} */
+static void put_loc(struct jsonw *w, const struct loc *l)
 {
-	for (int i = 0; i < depth; i++)
-		sb_adds(sb, "  ");
+	jsonw_object(w, JSONW_INLINE);
+	jsonw_key(w, "file"); jsonw_string(w, l->file);
+	jsonw_key(w, "line"); jsonw_uint(w, l->line);
+	jsonw_key(w, "col"); jsonw_uint(w, l->col);
+	jsonw_end(w);
 }
 
-/* Starts a member: newline handling is done by the caller's separators. */
-static void put_key(struct strbuf *sb, int depth, const char *key)
+static void put_symbol(struct jsonw *w, const struct symbol *s)
 {
-	put_indent(sb, depth);
-	sb_addc(sb, '"');
-	sb_adds(sb, key);
-	sb_adds(sb, "\": ");
-}
-
-static void put_loc(struct strbuf *sb, const struct loc *l)
-{
-	sb_adds(sb, "{\"file\": ");
-	json_put_string(sb, l->file);
-	sb_addf(sb, ", \"line\": %u, \"col\": %u}", l->line, l->col);
-}
-
-static void put_symbol(struct strbuf *sb, int d, const struct symbol *s)
-{
-	put_indent(sb, d);
-	sb_adds(sb, "{\n");
-	put_key(sb, d + 1, "name"); json_put_string(sb, s->name); sb_adds(sb, ",\n");
-	put_key(sb, d + 1, "kind");
-	json_put_string(sb, s->kind == SYM_FUNCTION ? "function" : "variable");
-	sb_adds(sb, ",\n");
-	put_key(sb, d + 1, "linkage");
-	json_put_string(sb, s->linkage == LINK_EXTERNAL ? "external" : "internal");
-	sb_adds(sb, ",\n");
-	put_key(sb, d + 1, "signature"); json_put_string(sb, s->signature); sb_adds(sb, ",\n");
-	put_key(sb, d + 1, "visibility"); json_put_string(sb, s->visibility); sb_adds(sb, ",\n");
-	put_key(sb, d + 1, "inline"); sb_adds(sb, s->is_inline ? "true" : "false"); sb_adds(sb, ",\n");
-	put_key(sb, d + 1, "sig_hash"); json_put_hash(sb, s->sig_hash); sb_adds(sb, ",\n");
-	put_key(sb, d + 1, "hash"); json_put_hash(sb, s->hash); sb_adds(sb, ",\n");
+	jsonw_object(w, JSONW_LINES);
+	jsonw_key(w, "name"); jsonw_string(w, s->name);
+	jsonw_key(w, "kind"); jsonw_string(w, s->kind == SYM_FUNCTION ? "function" : "variable");
+	jsonw_key(w, "linkage");
+	jsonw_string(w, s->linkage == LINK_EXTERNAL ? "external" : "internal");
+	jsonw_key(w, "signature"); jsonw_string(w, s->signature);
+	jsonw_key(w, "visibility"); jsonw_string(w, s->visibility);
+	jsonw_key(w, "inline"); jsonw_bool(w, s->is_inline);
+	jsonw_key(w, "sig_hash"); jsonw_hash(w, s->sig_hash);
+	jsonw_key(w, "hash"); jsonw_hash(w, s->hash);
 	if (s->has_loop) {
-		put_key(sb, d + 1, "loop"); json_put_string(sb, next_call_name(s->loop_next));
-		sb_adds(sb, ",\n");
-		put_key(sb, d + 1, "loop_blocking"); json_put_string(sb, s->loop_blocking);
-		sb_adds(sb, ",\n");
+		jsonw_key(w, "loop"); jsonw_string(w, next_call_name(s->loop_next));
+		jsonw_key(w, "loop_blocking"); jsonw_string(w, s->loop_blocking);
 	}
-	put_key(sb, d + 1, "loc"); put_loc(sb, &s->loc); sb_addc(sb, '\n');
-	put_indent(sb, d);
-	sb_addc(sb, '}');
+	jsonw_key(w, "loc"); put_loc(w, &s->loc);
+	jsonw_end(w);
 }
 
-static void put_ref(struct strbuf *sb, int d, const struct ref *r)
+static void put_ref(struct jsonw *w, const struct ref *r)
 {
-	put_indent(sb, d);
-	sb_adds(sb, "{\"symbol\": "); json_put_string(sb, r->symbol);
-	sb_adds(sb, ", \"module\": "); json_put_string(sb, r->module);
-	sb_adds(sb, ", \"kind\": "); json_put_string(sb, ref_kind_name(r->kind));
-	sb_adds(sb, ", \"ambiguous\": "); sb_adds(sb, r->ambiguous ? "true" : "false");
-	sb_adds(sb, ", \"from\": "); json_put_string(sb, r->from);
-	sb_adds(sb, ", \"loc\": "); put_loc(sb, &r->loc);
-	sb_addc(sb, '}');
+	jsonw_object(w, JSONW_INLINE);
+	jsonw_key(w, "symbol"); jsonw_string(w, r->symbol);
+	jsonw_key(w, "module"); jsonw_string(w, r->module);
+	jsonw_key(w, "kind"); jsonw_string(w, ref_kind_name(r->kind));
+	jsonw_key(w, "ambiguous"); jsonw_bool(w, r->ambiguous);
+	jsonw_key(w, "from"); jsonw_string(w, r->from);
+	jsonw_key(w, "loc"); put_loc(w, &r->loc);
+	jsonw_end(w);
 }
 
-static void put_entry(struct strbuf *sb, int d, const struct entry *e)
+static void put_entry(struct jsonw *w, const struct entry *e)
 {
-	put_indent(sb, d);
-	sb_adds(sb, "{\"function\": "); json_put_string(sb, e->function);
-	sb_adds(sb, ", \"spawner\": "); json_put_string(sb, e->spawner);
-	sb_adds(sb, ", \"spawn_module\": "); json_put_string(sb, e->spawn_module);
-	sb_adds(sb, ", \"spawned_in\": "); json_put_string(sb, e->spawned_in);
-	sb_adds(sb, ", \"next_call\": "); json_put_string(sb, next_call_name(e->next_call));
-	sb_adds(sb, ", \"blocking\": "); json_put_string(sb, e->blocking);
-	sb_adds(sb, ", \"loc\": "); put_loc(sb, &e->loc);
-	sb_addc(sb, '}');
+	jsonw_object(w, JSONW_INLINE);
+	jsonw_key(w, "function"); jsonw_string(w, e->function);
+	jsonw_key(w, "spawner"); jsonw_string(w, e->spawner);
+	jsonw_key(w, "spawn_module"); jsonw_string(w, e->spawn_module);
+	jsonw_key(w, "spawned_in"); jsonw_string(w, e->spawned_in);
+	jsonw_key(w, "next_call"); jsonw_string(w, next_call_name(e->next_call));
+	jsonw_key(w, "blocking"); jsonw_string(w, e->blocking);
+	jsonw_key(w, "loc"); put_loc(w, &e->loc);
+	jsonw_end(w);
 }
 
-static void put_blocking(struct strbuf *sb, int d, const struct blocking *b)
+static void put_blocking(struct jsonw *w, const struct blocking *b)
 {
-	put_indent(sb, d);
-	sb_adds(sb, "{\"function\": "); json_put_string(sb, b->function);
-	sb_adds(sb, ", \"callee\": "); json_put_string(sb, b->callee);
-	sb_adds(sb, ", \"loc\": "); put_loc(sb, &b->loc);
-	sb_addc(sb, '}');
+	jsonw_object(w, JSONW_INLINE);
+	jsonw_key(w, "function"); jsonw_string(w, b->function);
+	jsonw_key(w, "callee"); jsonw_string(w, b->callee);
+	jsonw_key(w, "loc"); put_loc(w, &b->loc);
+	jsonw_end(w);
 }
 
-static void put_state(struct strbuf *sb, int d, const struct state_type *s)
+static void put_state(struct jsonw *w, const struct state_type *s)
 {
-	put_indent(sb, d);
-	sb_adds(sb, "{\"name\": "); json_put_string(sb, s->name);
-	sb_adds(sb, ", \"layout_hash\": "); json_put_hash(sb, s->layout_hash);
-	sb_adds(sb, ", \"layout\": "); json_put_string(sb, s->layout);
-	sb_adds(sb, ", \"loc\": "); put_loc(sb, &s->loc);
-	sb_addc(sb, '}');
+	jsonw_object(w, JSONW_INLINE);
+	jsonw_key(w, "name"); jsonw_string(w, s->name);
+	jsonw_key(w, "layout_hash"); jsonw_hash(w, s->layout_hash);
+	jsonw_key(w, "layout"); jsonw_string(w, s->layout);
+	jsonw_key(w, "loc"); put_loc(w, &s->loc);
+	jsonw_end(w);
 }
 
-/* Writes "key": [ items ] with one item per line, via put(sb, depth, item). */
-#define PUT_ARRAY(sb, d, key, items, n, put, last) do { \
-	put_key((sb), (d), (key)); \
-	if (!(n)) { \
-		sb_adds((sb), "[]"); \
-	} else { \
-		sb_adds((sb), "[\n"); \
-		for (size_t i_ = 0; i_ < (n); i_++) { \
-			put((sb), (d) + 1, &(items)[i_]); \
-			sb_adds((sb), i_ + 1 < (n) ? ",\n" : "\n"); \
-		} \
-		put_indent((sb), (d)); \
-		sb_addc((sb), ']'); \
-	} \
-	sb_adds((sb), (last) ? "\n" : ",\n"); \
+static void put_string(struct jsonw *w, const char *const *s)
+{
+	jsonw_string(w, *s);
+}
+
+/* Writes "key": [ items ], one item per line, via put(w, &item). */
+#define PUT_ARRAY(w, key, items, n, put) do { \
+	jsonw_key((w), (key)); \
+	jsonw_array((w), JSONW_LINES); \
+	for (size_t i_ = 0; i_ < (n); i_++) \
+		put((w), &(items)[i_]); \
+	jsonw_end(w); \
 } while (0)
 
-static void put_file(struct strbuf *sb, int d, const char *const *file)
+static void put_module(struct jsonw *w, const struct module *m)
 {
-	put_indent(sb, d);
-	json_put_string(sb, *file);
-}
-
-static void put_flag(struct strbuf *sb, int d, const char *const *flag)
-{
-	put_indent(sb, d);
-	json_put_string(sb, *flag);
-}
-
-static void put_module(struct strbuf *sb, int d, const struct module *m)
-{
-	put_indent(sb, d);
-	sb_adds(sb, "{\n");
-	put_key(sb, d + 1, "name"); json_put_string(sb, m->name); sb_adds(sb, ",\n");
-	PUT_ARRAY(sb, d + 1, "files", m->files, m->nfiles, put_file, 0);
-	put_key(sb, d + 1, "hash"); json_put_hash(sb, m->hash); sb_adds(sb, ",\n");
-	put_key(sb, d + 1, "flags_hash"); json_put_hash(sb, m->flags_hash); sb_adds(sb, ",\n");
+	jsonw_object(w, JSONW_LINES);
+	jsonw_key(w, "name"); jsonw_string(w, m->name);
+	PUT_ARRAY(w, "files", m->files, m->nfiles, put_string);
+	jsonw_key(w, "hash"); jsonw_hash(w, m->hash);
+	jsonw_key(w, "flags_hash"); jsonw_hash(w, m->flags_hash);
 	if (m->has_flags) /* absent, not empty, when the facts do not list them */
-		PUT_ARRAY(sb, d + 1, "flags", m->flags, m->nflags, put_flag, 0);
-	put_key(sb, d + 1, "incomplete"); sb_adds(sb, m->incomplete ? "true" : "false");
-	sb_adds(sb, ",\n");
-	put_key(sb, d + 1, "transformer"); json_put_string(sb, m->transformer); sb_adds(sb, ",\n");
-	PUT_ARRAY(sb, d + 1, "exports", m->exports, m->nexports, put_symbol, 0);
-	PUT_ARRAY(sb, d + 1, "locals", m->locals, m->nlocals, put_symbol, 0);
-	PUT_ARRAY(sb, d + 1, "refs", m->refs, m->nrefs, put_ref, 0);
-	PUT_ARRAY(sb, d + 1, "entries", m->entries, m->nentries, put_entry, 0);
-	PUT_ARRAY(sb, d + 1, "blocking", m->blocking, m->nblocking, put_blocking, 0);
-	PUT_ARRAY(sb, d + 1, "states", m->states, m->nstates, put_state, 1);
-	put_indent(sb, d);
-	sb_addc(sb, '}');
+		PUT_ARRAY(w, "flags", m->flags, m->nflags, put_string);
+	jsonw_key(w, "incomplete"); jsonw_bool(w, m->incomplete);
+	jsonw_key(w, "transformer"); jsonw_string(w, m->transformer);
+	PUT_ARRAY(w, "exports", m->exports, m->nexports, put_symbol);
+	PUT_ARRAY(w, "locals", m->locals, m->nlocals, put_symbol);
+	PUT_ARRAY(w, "refs", m->refs, m->nrefs, put_ref);
+	PUT_ARRAY(w, "entries", m->entries, m->nentries, put_entry);
+	PUT_ARRAY(w, "blocking", m->blocking, m->nblocking, put_blocking);
+	PUT_ARRAY(w, "states", m->states, m->nstates, put_state);
+	jsonw_end(w);
 }
 
-static void put_edge(struct strbuf *sb, int d, const struct edge *e)
+static void put_edge(struct jsonw *w, const struct edge *e)
 {
-	put_indent(sb, d);
-	sb_adds(sb, "{\"from\": "); json_put_string(sb, e->from);
-	sb_adds(sb, ", \"to\": "); json_put_string(sb, e->to);
-	sb_adds(sb, ", \"kinds\": [");
-	int first = 1;
-	for (unsigned bit = 1; bit <= REF_QUALIFIED; bit <<= 1) {
-		if (!(e->kinds & bit))
-			continue;
-		if (!first)
-			sb_adds(sb, ", ");
-		json_put_string(sb, ref_kind_name(bit));
-		first = 0;
-	}
-	sb_addf(sb, "], \"count\": %u, \"ambiguous\": %s}", e->count,
-		e->ambiguous ? "true" : "false");
+	jsonw_object(w, JSONW_INLINE);
+	jsonw_key(w, "from"); jsonw_string(w, e->from);
+	jsonw_key(w, "to"); jsonw_string(w, e->to);
+	jsonw_key(w, "kinds");
+	jsonw_array(w, JSONW_INLINE);
+	for (unsigned bit = 1; bit <= REF_QUALIFIED; bit <<= 1)
+		if (e->kinds & bit)
+			jsonw_string(w, ref_kind_name(bit));
+	jsonw_end(w);
+	jsonw_key(w, "count"); jsonw_uint(w, e->count);
+	jsonw_key(w, "ambiguous"); jsonw_bool(w, e->ambiguous);
+	jsonw_end(w);
 }
 
-static void put_diag(struct strbuf *sb, int d, const struct diagnostic *g)
+static void put_diag(struct jsonw *w, const struct diagnostic *g)
 {
-	put_indent(sb, d);
-	sb_adds(sb, "{\"severity\": ");
-	json_put_string(sb, severity_names[g->severity <= DIAG_ERROR ? g->severity : DIAG_ERROR]);
-	sb_adds(sb, ", \"module\": "); json_put_string(sb, g->module);
-	sb_adds(sb, ", \"message\": "); json_put_string(sb, g->message);
-	sb_adds(sb, ", \"loc\": "); put_loc(sb, &g->loc);
-	sb_addc(sb, '}');
+	jsonw_object(w, JSONW_INLINE);
+	jsonw_key(w, "severity");
+	jsonw_string(w, severity_names[g->severity <= SEV_ERROR ? g->severity : SEV_ERROR]);
+	jsonw_key(w, "module"); jsonw_string(w, g->module);
+	jsonw_key(w, "message"); jsonw_string(w, g->message);
+	jsonw_key(w, "loc"); put_loc(w, &g->loc);
+	jsonw_end(w);
 }
 
 void facts_write_json(const struct facts *f, struct strbuf *out)
 {
-	sb_adds(out, "{\n");
-	put_key(out, 1, "format"); json_put_string(out, FACTS_FORMAT); sb_adds(out, ",\n");
-	put_key(out, 1, "version"); sb_addf(out, "%d,\n", FACTS_VERSION);
-	put_key(out, 1, "root"); json_put_string(out, f->root); sb_adds(out, ",\n");
+	struct jsonw w;
+	jsonw_init(&w, out, 0);
+	jsonw_object(&w, JSONW_LINES);
+	jsonw_key(&w, "format"); jsonw_string(&w, FACTS_FORMAT);
+	jsonw_key(&w, "version"); jsonw_int(&w, FACTS_VERSION);
+	jsonw_key(&w, "root"); jsonw_string(&w, f->root);
 	if (f->source_root) {
-		put_key(out, 1, "source_root");
-		json_put_string(out, f->source_root);
-		sb_adds(out, ",\n");
+		jsonw_key(&w, "source_root");
+		jsonw_string(&w, f->source_root);
 	}
 	if (f->unit) {
-		put_key(out, 1, "unit");
-		sb_adds(out, "true,\n");
+		jsonw_key(&w, "unit");
+		jsonw_bool(&w, 1);
 	}
-	PUT_ARRAY(out, 1, "modules", f->modules, f->nmodules, put_module, 0);
-	PUT_ARRAY(out, 1, "edges", f->edges, f->nedges, put_edge, 0);
-	PUT_ARRAY(out, 1, "diagnostics", f->diags, f->ndiags, put_diag, 1);
-	sb_adds(out, "}\n");
+	PUT_ARRAY(&w, "modules", f->modules, f->nmodules, put_module);
+	PUT_ARRAY(&w, "edges", f->edges, f->nedges, put_edge);
+	PUT_ARRAY(&w, "diagnostics", f->diags, f->ndiags, put_diag);
+	jsonw_end(&w);
+	sb_addc(out, '\n');
 }
 
 /* ---- reader ------------------------------------------------------------------- */
@@ -756,14 +719,14 @@ static int read_edge(struct reader *r, const cJSON *o, struct edge *e)
 
 static int read_diag(struct reader *r, const cJSON *o, struct diagnostic *g)
 {
-	int rc, sev = DIAG_WARNING;
+	int rc, sev = SEV_WARNING;
 	if ((rc = expect_object(r, o, "a diagnostic")) < 0 ||
 	    (rc = get_enum(r, o, "severity", 1, severity_names, 3, &sev)) < 0 ||
 	    (rc = get_str(r, o, "module", 0, 1, &g->module)) < 0 ||
 	    (rc = get_str(r, o, "message", 1, 0, &g->message)) < 0 ||
 	    (rc = read_loc(r, o, &g->loc)) < 0)
 		return rc;
-	g->severity = (enum diag_severity)sev;
+	g->severity = (enum severity)sev;
 	return 0;
 }
 

@@ -2,6 +2,7 @@
  * json.c - parsing with positioned errors, typed getters, small writers.
  */
 #include "json.h"
+#include "jsonw.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -427,7 +428,7 @@ void json_put_string(struct strbuf *sb, const char *s)
 		return;
 	}
 	sb_addc(sb, '"');
-	sb_add_json_escaped(sb, s);
+	jsonw_escape(sb, s, strlen(s));
 	sb_addc(sb, '"');
 }
 

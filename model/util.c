@@ -260,24 +260,6 @@ void sb_reset(struct strbuf *sb)
 		sb->buf[0] = '\0';
 }
 
-void sb_add_json_escaped(struct strbuf *sb, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': sb_adds(sb, "\\\""); break;
-		case '\\': sb_adds(sb, "\\\\"); break;
-		case '\n': sb_adds(sb, "\\n"); break;
-		case '\r': sb_adds(sb, "\\r"); break;
-		case '\t': sb_adds(sb, "\\t"); break;
-		default:
-			if (*p < 0x20)
-				sb_addf(sb, "\\u%04x", *p);
-			else
-				sb_addc(sb, *p);
-		}
-	}
-}
-
 /* ---- hashing ---------------------------------------------------------- */
 
 uint64_t hp_hash64(const void *data, size_t n, uint64_t seed)

@@ -99,8 +99,6 @@ void sb_addc(struct strbuf *sb, int c);
 void sb_addf(struct strbuf *sb, const char *fmt, ...) HP_PRINTF(2, 3);
 void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 void sb_reset(struct strbuf *sb);
-/* Appends s as the body of a JSON string (no quotes), escaping as needed. */
-void sb_add_json_escaped(struct strbuf *sb, const char *s);
 
 /* ---- vectors ---------------------------------------------------------- */
 

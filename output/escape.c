@@ -9,7 +9,10 @@
 #include "output.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+#include "jsonw.h"
 
 static void escape_dot(struct strbuf *sb, const unsigned char *p)
 {
@@ -55,7 +58,7 @@ void out_escape(struct strbuf *sb, const char *s, enum out_esc how)
 		return;
 	switch (how) {
 	case OUT_ESC_JSON:
-		sb_add_json_escaped(sb, s);
+		jsonw_escape(sb, s, strlen(s));
 		break;
 	case OUT_ESC_DOT:
 		escape_dot(sb, (const unsigned char *)s);
