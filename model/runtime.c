@@ -21,6 +21,7 @@
 
 #include "fileio.h"
 #include "json.h"
+#include "jsonw.h"
 
 struct runtime *runtime_new(void)
 {
@@ -1001,99 +1002,124 @@ int runtime_validate(const struct runtime *rt, struct errbuf *err)
 
 /* ---- writing -------------------------------------------------------------- */
 
-void runtime_put_version(const struct runtime *rt, struct strbuf *sb, int32_t v)
+void runtime_put_version(const struct runtime *rt, struct jsonw *w, int32_t v)
 {
 	if (v == RT_NONE) {
-		sb_adds(sb, "null");
+		jsonw_null(w);
 		return;
 	}
 	const struct rt_version *ver = &rt->versions.items[v];
 	if (ver->is_int)
-		sb_adds(sb, ver->text);
+		jsonw_raw(w, ver->text);
 	else
-		json_put_string(sb, ver->text);
+		jsonw_string(w, ver->text);
 }
 
-/* f may be NULL when n is 0. */
-static void put_frames(const struct runtime *rt, struct strbuf *sb,
+/* [{"module": M, "version": V}...]; f may be NULL when n is 0. */
+static void put_frames(const struct runtime *rt, struct jsonw *w,
 		       const struct rt_frame *f, uint32_t n)
 {
-	sb_addc(sb, '[');
+	jsonw_array(w, JSONW_INLINE);
 	for (uint32_t i = 0; i < n; i++) {
-		sb_adds(sb, i ? ", {\"module\": " : "{\"module\": ");
-		json_put_string(sb, rt->modules.items[f[i].module].name);
-		sb_adds(sb, ", \"version\": ");
-		runtime_put_version(rt, sb, f[i].version);
-		sb_addc(sb, '}');
+		jsonw_object(w, JSONW_INLINE);
+		jsonw_key(w, "module"); jsonw_string(w, rt->modules.items[f[i].module].name);
+		jsonw_key(w, "version"); runtime_put_version(rt, w, f[i].version);
+		jsonw_end(w);
 	}
-	sb_addc(sb, ']');
+	jsonw_end(w);
+}
+
+static void put_supervisor(const struct runtime *rt, struct jsonw *w,
+			   const struct rt_supervisor *s)
+{
+	jsonw_object(w, JSONW_INLINE);
+	jsonw_key(w, "name"); jsonw_string(w, s->name);
+	jsonw_key(w, "parent");
+	jsonw_string(w, s->parent == RT_NONE ? NULL : rt->supervisors.items[s->parent].name);
+	jsonw_key(w, "intensity"); jsonw_uint(w, s->intensity);
+	jsonw_key(w, "period"); jsonw_uint(w, s->period);
+	jsonw_key(w, "application"); jsonw_string(w, s->app);
+	jsonw_key(w, "type"); jsonw_string(w, rt_app_type_name(s->app_type));
+	jsonw_end(w);
+}
+
+static void put_process(const struct runtime *rt, struct jsonw *w, const struct rt_process *p)
+{
+	jsonw_object(w, JSONW_INLINE);
+	jsonw_key(w, "pid"); jsonw_string(w, p->pid);
+	if (p->name != p->pid && strcmp(p->name, p->pid)) {
+		jsonw_key(w, "name");
+		jsonw_string(w, p->name);
+	}
+	jsonw_key(w, "frames");
+	put_frames(rt, w, p->nframes ? rt->frames.items + p->frames : NULL, p->nframes);
+	jsonw_key(w, "next_call"); jsonw_string(w, rt_next_name((enum rt_next)p->next));
+	jsonw_key(w, "sys"); jsonw_bool(w, p->sys);
+	if (p->nfuns) {
+		jsonw_key(w, "funs");
+		put_frames(rt, w, rt->funs.items + p->funs, p->nfuns);
+	}
+	if (p->supervisor != RT_NONE) {
+		jsonw_key(w, "supervisor");
+		jsonw_string(w, rt->supervisors.items[p->supervisor].name);
+		jsonw_key(w, "restart");
+		jsonw_string(w, rt_restart_name((enum rt_restart)p->restart));
+	}
+	if (p->has_mods) {
+		jsonw_key(w, "modules");
+		jsonw_array(w, JSONW_INLINE);
+		for (uint32_t k = 0; k < p->nmods; k++)
+			jsonw_string(w, rt->modules.items[rt->modrefs.items[p->mods + k]].name);
+		jsonw_end(w);
+	}
+	jsonw_end(w);
 }
 
 void runtime_write_json(const struct runtime *rt, struct strbuf *sb)
 {
-	sb_addf(sb, "{\n  \"format\": \"%s\",\n  \"version\": %d,\n", RUNTIME_FORMAT, RUNTIME_VERSION);
-	if (rt->suspend_timeout >= 0)
-		sb_addf(sb, "  \"options\": {\"suspend_timeout\": %ld},\n", rt->suspend_timeout);
-	sb_adds(sb, "  \"modules\": [");
+	struct jsonw w;
+	jsonw_init(&w, sb, 0);
+	jsonw_object(&w, JSONW_LINES);
+	jsonw_key(&w, "format"); jsonw_string(&w, RUNTIME_FORMAT);
+	jsonw_key(&w, "version"); jsonw_int(&w, RUNTIME_VERSION);
+	if (rt->suspend_timeout >= 0) {
+		jsonw_key(&w, "options");
+		jsonw_object(&w, JSONW_INLINE);
+		jsonw_key(&w, "suspend_timeout"); jsonw_int(&w, rt->suspend_timeout);
+		jsonw_end(&w);
+	}
+	jsonw_key(&w, "modules");
+	jsonw_array(&w, JSONW_LINES);
 	for (size_t i = 0; i < rt->modules.n; i++) {
 		const struct rt_module *m = &rt->modules.items[i];
-		sb_adds(sb, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
-		json_put_string(sb, m->name);
-		sb_adds(sb, ", \"current\": ");
-		runtime_put_version(rt, sb, m->cur);
-		sb_adds(sb, ", \"old\": ");
-		runtime_put_version(rt, sb, m->old);
-		sb_addc(sb, '}');
+		jsonw_object(&w, JSONW_INLINE);
+		jsonw_key(&w, "name"); jsonw_string(&w, m->name);
+		jsonw_key(&w, "current"); runtime_put_version(rt, &w, m->cur);
+		jsonw_key(&w, "old"); runtime_put_version(rt, &w, m->old);
+		jsonw_end(&w);
 	}
-	sb_adds(sb, rt->modules.n ? "\n  ],\n  \"supervisors\": [" : "],\n  \"supervisors\": [");
-	for (size_t i = 0; i < rt->supervisors.n; i++) {
-		const struct rt_supervisor *s = &rt->supervisors.items[i];
-		sb_adds(sb, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
-		json_put_string(sb, s->name);
-		sb_adds(sb, ", \"parent\": ");
-		json_put_string(sb, s->parent == RT_NONE ? NULL : rt->supervisors.items[s->parent].name);
-		sb_addf(sb, ", \"intensity\": %u, \"period\": %u, \"application\": ", s->intensity, s->period);
-		json_put_string(sb, s->app);
-		sb_addf(sb, ", \"type\": \"%s\"}", rt_app_type_name(s->app_type));
-	}
-	sb_adds(sb, rt->supervisors.n ? "\n  ],\n  \"processes\": [" : "],\n  \"processes\": [");
-	for (size_t i = 0; i < rt->processes.n; i++) {
-		const struct rt_process *p = &rt->processes.items[i];
-		sb_adds(sb, i ? ",\n    {\"pid\": " : "\n    {\"pid\": ");
-		json_put_string(sb, p->pid);
-		if (p->name != p->pid && strcmp(p->name, p->pid)) {
-			sb_adds(sb, ", \"name\": ");
-			json_put_string(sb, p->name);
-		}
-		sb_adds(sb, ", \"frames\": ");
-		put_frames(rt, sb, p->nframes ? rt->frames.items + p->frames : NULL, p->nframes);
-		sb_addf(sb, ", \"next_call\": \"%s\", \"sys\": %s", rt_next_name((enum rt_next)p->next),
-			p->sys ? "true" : "false");
-		if (p->nfuns) {
-			sb_adds(sb, ", \"funs\": ");
-			put_frames(rt, sb, p->nfuns ? rt->funs.items + p->funs : NULL, p->nfuns);
-		}
-		if (p->supervisor != RT_NONE) {
-			sb_adds(sb, ", \"supervisor\": ");
-			json_put_string(sb, rt->supervisors.items[p->supervisor].name);
-			sb_addf(sb, ", \"restart\": \"%s\"", rt_restart_name((enum rt_restart)p->restart));
-		}
-		if (p->has_mods) {
-			sb_adds(sb, ", \"modules\": [");
-			for (uint32_t k = 0; k < p->nmods; k++) {
-				if (k)
-					sb_adds(sb, ", ");
-				json_put_string(sb, rt->modules.items[rt->modrefs.items[p->mods + k]].name);
-			}
-			sb_addc(sb, ']');
-		}
-		sb_addc(sb, '}');
-	}
-	sb_adds(sb, rt->processes.n ? "\n  ],\n  \"unpurged\": [" : "],\n  \"unpurged\": [");
+	jsonw_end(&w);
+	jsonw_key(&w, "supervisors");
+	jsonw_array(&w, JSONW_LINES);
+	for (size_t i = 0; i < rt->supervisors.n; i++)
+		put_supervisor(rt, &w, &rt->supervisors.items[i]);
+	jsonw_end(&w);
+	jsonw_key(&w, "processes");
+	jsonw_array(&w, JSONW_LINES);
+	for (size_t i = 0; i < rt->processes.n; i++)
+		put_process(rt, &w, &rt->processes.items[i]);
+	jsonw_end(&w);
+	jsonw_key(&w, "unpurged");
+	jsonw_array(&w, JSONW_INLINE);
 	for (size_t i = 0; i < rt->unpurged.n; i++) {
-		sb_adds(sb, i ? ", {\"module\": " : "{\"module\": ");
-		json_put_string(sb, rt->modules.items[rt->unpurged.items[i].module].name);
-		sb_addf(sb, ", \"method\": \"%s\"}", purge_method_name(rt->unpurged.items[i].method));
+		jsonw_object(&w, JSONW_INLINE);
+		jsonw_key(&w, "module");
+		jsonw_string(&w, rt->modules.items[rt->unpurged.items[i].module].name);
+		jsonw_key(&w, "method");
+		jsonw_string(&w, purge_method_name(rt->unpurged.items[i].method));
+		jsonw_end(&w);
 	}
-	sb_adds(sb, "]\n}\n");
+	jsonw_end(&w);
+	jsonw_end(&w);
+	sb_addc(sb, '\n');
 }

@@ -29,6 +29,8 @@
 #include "instr.h"
 #include "util.h"
 
+struct jsonw;
+
 #define RUNTIME_FORMAT "hotplan-runtime"
 #define RUNTIME_VERSION 1
 /* Limits of a runtime file (DESIGN.md §8 plans for 10,000 modules and
@@ -142,7 +144,7 @@ int runtime_validate(const struct runtime *rt, struct errbuf *err);
 /* Canonical JSON: fixed key order, 2-space indent, explicit version ids. */
 void runtime_write_json(const struct runtime *rt, struct strbuf *out);
 /* Appends a version as JSON: an integer, a string, or null for RT_NONE. */
-void runtime_put_version(const struct runtime *rt, struct strbuf *sb, int32_t v);
+void runtime_put_version(const struct runtime *rt, struct jsonw *w, int32_t v);
 
 const char *rt_next_name(enum rt_next n);
 const char *rt_restart_name(enum rt_restart r);
