@@ -11,7 +11,7 @@
  */
 #include "diff.h"
 
-#include <json.h>
+#include <jsonw.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -559,108 +559,149 @@ void diff_write_text(const struct diff *d, struct strbuf *out)
 
 /* ---- JSON ------------------------------------------------------------------ */
 
-static void json_kinds(struct strbuf *out, unsigned mask)
+/* [kind names] of a CHG_* mask */
+static void json_kinds(struct jsonw *w, unsigned mask)
 {
-	int first = 1;
-	sb_addc(out, '[');
-	for (unsigned i = 0; i < CHG_KIND_COUNT; i++) {
-		if (!(mask & (1u << i)))
-			continue;
-		if (!first)
-			sb_adds(out, ", ");
-		json_put_string(out, chg_names[i]);
-		first = 0;
-	}
-	sb_addc(out, ']');
+	jsonw_array(w, JSONW_INLINE);
+	for (unsigned i = 0; i < CHG_KIND_COUNT; i++)
+		if (mask & (1u << i))
+			jsonw_string(w, chg_names[i]);
+	jsonw_end(w);
 }
 
-static void json_loc(struct strbuf *out, const struct loc *loc)
+/* "file", "line", "column" members of the enclosing object */
+static void json_loc(struct jsonw *w, const struct loc *loc)
 {
-	sb_adds(out, "\"file\": ");
-	json_put_string(out, loc->file);
-	sb_addf(out, ", \"line\": %u, \"column\": %u", loc->line, loc->col);
+	jsonw_key(w, "file"); jsonw_string(w, loc->file);
+	jsonw_key(w, "line"); jsonw_uint(w, loc->line);
+	jsonw_key(w, "column"); jsonw_uint(w, loc->col);
 }
 
-static void json_sym(struct strbuf *out, const struct sym_diff *s, int last)
+/* "key": {"old": O, "new": N} with strings (null where absent) */
+static void json_old_new(struct jsonw *w, const char *key, const char *old, const char *new)
+{
+	jsonw_key(w, key);
+	jsonw_object(w, JSONW_INLINE);
+	jsonw_key(w, "old"); jsonw_string(w, old);
+	jsonw_key(w, "new"); jsonw_string(w, new);
+	jsonw_end(w);
+}
+
+static void json_sym(struct jsonw *w, const struct sym_diff *s)
 {
 	const struct symbol *at = s->new ? s->new : s->old;
-	sb_adds(out, "        {\"name\": ");
-	json_put_string(out, s->name);
-	sb_addf(out, ", \"kind\": \"%s\", \"changes\": ", sym_kind_word(s->kind));
-	json_kinds(out, s->changes);
-	sb_addf(out, ", \"exported\": {\"old\": %s, \"new\": %s}",
-		s->old ? (s->old_exported ? "true" : "false") : "null",
-		s->new ? (s->new_exported ? "true" : "false") : "null");
-	sb_adds(out, ", \"signature\": {\"old\": ");
-	json_put_string(out, s->old ? s->old->signature : NULL);
-	sb_adds(out, ", \"new\": ");
-	json_put_string(out, s->new ? s->new->signature : NULL);
-	sb_adds(out, "}, \"visibility\": {\"old\": ");
-	json_put_string(out, s->old ? s->old->visibility : NULL);
-	sb_adds(out, ", \"new\": ");
-	json_put_string(out, s->new ? s->new->visibility : NULL);
-	sb_adds(out, "}, ");
-	json_loc(out, &at->loc);
-	sb_addf(out, "}%s\n", last ? "" : ",");
+	jsonw_object(w, JSONW_INLINE);
+	jsonw_key(w, "name"); jsonw_string(w, s->name);
+	jsonw_key(w, "kind"); jsonw_string(w, sym_kind_word(s->kind));
+	jsonw_key(w, "changes"); json_kinds(w, s->changes);
+	jsonw_key(w, "exported");
+	jsonw_object(w, JSONW_INLINE);
+	jsonw_key(w, "old");
+	if (s->old)
+		jsonw_bool(w, s->old_exported);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "new");
+	if (s->new)
+		jsonw_bool(w, s->new_exported);
+	else
+		jsonw_null(w);
+	jsonw_end(w);
+	json_old_new(w, "signature", s->old ? s->old->signature : NULL,
+		     s->new ? s->new->signature : NULL);
+	json_old_new(w, "visibility", s->old ? s->old->visibility : NULL,
+		     s->new ? s->new->visibility : NULL);
+	json_loc(w, &at->loc);
+	jsonw_end(w);
 }
 
-static void json_strings(struct strbuf *out, const char *const *v, size_t n)
+static void json_strings(struct jsonw *w, const char *const *v, size_t n)
 {
-	sb_addc(out, '[');
-	for (size_t i = 0; i < n; i++) {
-		sb_adds(out, i ? ", " : "");
-		json_put_string(out, v[i]);
-	}
-	sb_addc(out, ']');
+	jsonw_array(w, JSONW_INLINE);
+	for (size_t i = 0; i < n; i++)
+		jsonw_string(w, v[i]);
+	jsonw_end(w);
 }
 
 /* null unless the compile flags changed; then {"listed", "added", "removed"} */
-static void json_flags(struct strbuf *out, const struct mod_diff *m)
+static void json_flags(struct jsonw *w, const struct mod_diff *m)
 {
 	if (!(m->changes & CHG_FLAGS)) {
-		sb_adds(out, "null");
+		jsonw_null(w);
 		return;
 	}
-	sb_addf(out, "{\"listed\": %s, \"added\": ", m->flags_listed ? "true" : "false");
-	json_strings(out, m->flags_added, m->nflags_added);
-	sb_adds(out, ", \"removed\": ");
-	json_strings(out, m->flags_removed, m->nflags_removed);
-	sb_addc(out, '}');
+	jsonw_object(w, JSONW_INLINE);
+	jsonw_key(w, "listed"); jsonw_bool(w, m->flags_listed);
+	jsonw_key(w, "added"); json_strings(w, m->flags_added, m->nflags_added);
+	jsonw_key(w, "removed"); json_strings(w, m->flags_removed, m->nflags_removed);
+	jsonw_end(w);
 }
 
-static void json_state(struct strbuf *out, const struct state_diff *s, int last)
+static void json_state(struct jsonw *w, const struct state_diff *s)
 {
 	const struct state_type *at = s->new ? s->new : s->old;
-	sb_adds(out, "        {\"name\": ");
-	json_put_string(out, s->name);
-	sb_adds(out, ", \"changes\": ");
-	json_kinds(out, s->changes);
-	sb_adds(out, ", \"layout\": {\"old\": ");
-	json_put_string(out, s->old ? s->old->layout : NULL);
-	sb_adds(out, ", \"new\": ");
-	json_put_string(out, s->new ? s->new->layout : NULL);
-	sb_adds(out, "}, ");
-	json_loc(out, &at->loc);
-	sb_addf(out, "}%s\n", last ? "" : ",");
+	jsonw_object(w, JSONW_INLINE);
+	jsonw_key(w, "name"); jsonw_string(w, s->name);
+	jsonw_key(w, "changes"); json_kinds(w, s->changes);
+	json_old_new(w, "layout", s->old ? s->old->layout : NULL, s->new ? s->new->layout : NULL);
+	json_loc(w, &at->loc);
+	jsonw_end(w);
 }
 
-static void json_exports(struct strbuf *out, const struct diff *d, enum export_class c)
+static void json_module(struct jsonw *w, const struct mod_diff *m)
 {
-	int first = 1;
-	sb_addc(out, '[');
+	jsonw_object(w, JSONW_LINES);
+	jsonw_key(w, "name"); jsonw_string(w, m->name);
+	jsonw_key(w, "status"); jsonw_string(w, mod_status_name(m->status));
+	jsonw_key(w, "changes"); json_kinds(w, m->changes);
+	jsonw_key(w, "exports");
+	jsonw_object(w, JSONW_INLINE);
+	jsonw_key(w, "added"); jsonw_uint(w, m->exports_added);
+	jsonw_key(w, "removed"); jsonw_uint(w, m->exports_removed);
+	jsonw_key(w, "signature_changed"); jsonw_uint(w, m->exports_retyped);
+	jsonw_end(w);
+	jsonw_key(w, "flags"); json_flags(w, m);
+	jsonw_key(w, "symbols");
+	jsonw_array(w, JSONW_LINES);
+	for (size_t k = 0; k < m->nsyms; k++)
+		json_sym(w, &m->syms[k]);
+	jsonw_end(w);
+	jsonw_key(w, "states");
+	jsonw_array(w, JSONW_LINES);
+	for (size_t k = 0; k < m->nstates; k++)
+		json_state(w, &m->states[k]);
+	jsonw_end(w);
+	jsonw_end(w);
+}
+
+static void json_exports(struct jsonw *w, const struct diff *d, enum export_class c)
+{
+	jsonw_array(w, JSONW_INLINE);
 	for (size_t i = 0; i < d->nmods; i++)
 		for (size_t k = 0; k < d->mods[i].nsyms; k++) {
 			if (!export_in_class(&d->mods[i].syms[k], c))
 				continue;
-			sb_adds(out, first ? "" : ", ");
-			sb_adds(out, "{\"module\": ");
-			json_put_string(out, d->mods[i].name);
-			sb_adds(out, ", \"symbol\": ");
-			json_put_string(out, d->mods[i].syms[k].name);
-			sb_addc(out, '}');
-			first = 0;
+			jsonw_object(w, JSONW_INLINE);
+			jsonw_key(w, "module"); jsonw_string(w, d->mods[i].name);
+			jsonw_key(w, "symbol"); jsonw_string(w, d->mods[i].syms[k].name);
+			jsonw_end(w);
 		}
-	sb_addc(out, ']');
+	jsonw_end(w);
+}
+
+/* "state_layouts_changed": [{"module","state","changes"}] of changed modules */
+static void json_layouts(struct jsonw *w, const struct diff *d)
+{
+	jsonw_array(w, JSONW_INLINE);
+	for (size_t i = 0; i < d->nmods; i++)
+		for (size_t k = 0; d->mods[i].status == MOD_CHANGED && k < d->mods[i].nstates; k++) {
+			jsonw_object(w, JSONW_INLINE);
+			jsonw_key(w, "module"); jsonw_string(w, d->mods[i].name);
+			jsonw_key(w, "state"); jsonw_string(w, d->mods[i].states[k].name);
+			jsonw_key(w, "changes"); json_kinds(w, d->mods[i].states[k].changes);
+			jsonw_end(w);
+		}
+	jsonw_end(w);
 }
 
 /*
@@ -679,70 +720,39 @@ static void json_exports(struct strbuf *out, const struct diff *d, enum export_c
  */
 void diff_write_json(const struct diff *d, struct strbuf *out)
 {
-	sb_adds(out, "{\n  \"format\": \"hotplan-diff\",\n  \"version\": 1,\n  \"old\": ");
-	json_put_string(out, d->old->root);
-	sb_adds(out, ",\n  \"new\": ");
-	json_put_string(out, d->new->root);
-	sb_addf(out, ",\n  \"summary\": {\"added\": %zu, \"removed\": %zu, \"changed\": %zu,"
-		" \"unchanged\": %zu},\n  \"modules\": [",
-		d->nadded, d->nremoved, d->nchanged, d->nunchanged);
-	int first = 1;
-	for (size_t i = 0; i < d->nmods; i++) {
-		const struct mod_diff *m = &d->mods[i];
-		if (m->status == MOD_UNCHANGED)
-			continue;
-		sb_adds(out, first ? "\n" : ",\n");
-		first = 0;
-		sb_adds(out, "    {\n      \"name\": ");
-		json_put_string(out, m->name);
-		sb_addf(out, ",\n      \"status\": \"%s\",\n      \"changes\": ",
-			mod_status_name(m->status));
-		json_kinds(out, m->changes);
-		sb_addf(out, ",\n      \"exports\": {\"added\": %zu, \"removed\": %zu,"
-			" \"signature_changed\": %zu}",
-			m->exports_added, m->exports_removed, m->exports_retyped);
-		sb_adds(out, ",\n      \"flags\": ");
-		json_flags(out, m);
-		sb_adds(out, ",\n      \"symbols\": [");
-		if (m->nsyms)
-			sb_addc(out, '\n');
-		for (size_t k = 0; k < m->nsyms; k++)
-			json_sym(out, &m->syms[k], k + 1 == m->nsyms);
-		sb_adds(out, m->nsyms ? "      ],\n      \"states\": [" : "],\n      \"states\": [");
-		if (m->nstates)
-			sb_addc(out, '\n');
-		for (size_t k = 0; k < m->nstates; k++)
-			json_state(out, &m->states[k], k + 1 == m->nstates);
-		sb_adds(out, m->nstates ? "      ]\n    }" : "]\n    }");
-	}
-	sb_adds(out, first ? "],\n  \"unchanged\": [" : "\n  ],\n  \"unchanged\": [");
-	first = 1;
-	for (size_t i = 0; i < d->nmods; i++) {
-		if (d->mods[i].status != MOD_UNCHANGED)
-			continue;
-		sb_adds(out, first ? "" : ", ");
-		json_put_string(out, d->mods[i].name);
-		first = 0;
-	}
-	sb_adds(out, "],\n  \"exports\": {\n    \"added\": ");
-	json_exports(out, d, EXP_ADDED);
-	sb_adds(out, ",\n    \"removed\": ");
-	json_exports(out, d, EXP_REMOVED);
-	sb_adds(out, ",\n    \"signature_changed\": ");
-	json_exports(out, d, EXP_RETYPED);
-	sb_adds(out, "\n  },\n  \"state_layouts_changed\": [");
-	first = 1;
+	struct jsonw w;
+	jsonw_init(&w, out, 0);
+	jsonw_object(&w, JSONW_LINES);
+	jsonw_key(&w, "format"); jsonw_string(&w, "hotplan-diff");
+	jsonw_key(&w, "version"); jsonw_int(&w, 1);
+	jsonw_key(&w, "old"); jsonw_string(&w, d->old->root);
+	jsonw_key(&w, "new"); jsonw_string(&w, d->new->root);
+	jsonw_key(&w, "summary");
+	jsonw_object(&w, JSONW_INLINE);
+	jsonw_key(&w, "added"); jsonw_uint(&w, d->nadded);
+	jsonw_key(&w, "removed"); jsonw_uint(&w, d->nremoved);
+	jsonw_key(&w, "changed"); jsonw_uint(&w, d->nchanged);
+	jsonw_key(&w, "unchanged"); jsonw_uint(&w, d->nunchanged);
+	jsonw_end(&w);
+	jsonw_key(&w, "modules");
+	jsonw_array(&w, JSONW_LINES);
 	for (size_t i = 0; i < d->nmods; i++)
-		for (size_t k = 0; d->mods[i].status == MOD_CHANGED && k < d->mods[i].nstates; k++) {
-			sb_adds(out, first ? "" : ", ");
-			sb_adds(out, "{\"module\": ");
-			json_put_string(out, d->mods[i].name);
-			sb_adds(out, ", \"state\": ");
-			json_put_string(out, d->mods[i].states[k].name);
-			sb_adds(out, ", \"changes\": ");
-			json_kinds(out, d->mods[i].states[k].changes);
-			sb_addc(out, '}');
-			first = 0;
-		}
-	sb_adds(out, "]\n}\n");
+		if (d->mods[i].status != MOD_UNCHANGED)
+			json_module(&w, &d->mods[i]);
+	jsonw_end(&w);
+	jsonw_key(&w, "unchanged");
+	jsonw_array(&w, JSONW_INLINE);
+	for (size_t i = 0; i < d->nmods; i++)
+		if (d->mods[i].status == MOD_UNCHANGED)
+			jsonw_string(&w, d->mods[i].name);
+	jsonw_end(&w);
+	jsonw_key(&w, "exports");
+	jsonw_object(&w, JSONW_LINES);
+	jsonw_key(&w, "added"); json_exports(&w, d, EXP_ADDED);
+	jsonw_key(&w, "removed"); json_exports(&w, d, EXP_REMOVED);
+	jsonw_key(&w, "signature_changed"); json_exports(&w, d, EXP_RETYPED);
+	jsonw_end(&w);
+	jsonw_key(&w, "state_layouts_changed"); json_layouts(&w, d);
+	jsonw_end(&w);
+	sb_addc(out, '\n');
 }
