@@ -8,7 +8,7 @@
  */
 #include "plan.h"
 
-#include <json.h>
+#include <jsonw.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -56,83 +56,95 @@ static const char *purge_option(const struct plan *p)
 
 /* ---- JSON ------------------------------------------------------------------- */
 
-static void json_script(struct strbuf *out, const struct term *list)
+/* A script: one instruction per line. */
+static void json_script(struct jsonw *w, const struct term *list)
 {
-	sb_addc(out, '[');
-	for (size_t i = 0; i < list->u.seq.n; i++) {
-		sb_adds(out, i ? ",\n    " : "\n    ");
-		term_write_json(out, list->u.seq.items[i]);
-	}
-	sb_adds(out, list->u.seq.n ? "\n  ]" : "]");
+	jsonw_array(w, JSONW_LINES);
+	for (size_t i = 0; i < list->u.seq.n; i++)
+		term_write_json(jsonw_value(w), list->u.seq.items[i]);
+	jsonw_end(w);
+}
+
+static void json_dep(struct jsonw *w, const struct plan_dep *dep)
+{
+	jsonw_object(w, JSONW_INLINE);
+	jsonw_key(w, "module"); jsonw_string(w, dep->module);
+	jsonw_key(w, "old"); jsonw_bool(w, dep->versions & PLAN_DEP_OLD);
+	jsonw_key(w, "new"); jsonw_bool(w, dep->versions & PLAN_DEP_NEW);
+	jsonw_key(w, "kinds");
+	jsonw_array(w, JSONW_INLINE);
+	for (unsigned bit = 0; bit < 4; bit++)
+		if (dep->kinds & (1u << bit))
+			jsonw_string(w, ref_kind_name(1u << bit));
+	jsonw_end(w);
+	jsonw_end(w);
+}
+
+/* One decision: an object on a few lines, each wrapped under its first key. */
+static void json_decision(struct jsonw *w, const struct plan_decision *dc)
+{
+	jsonw_object(w, JSONW_INLINE);
+	jsonw_key(w, "module"); jsonw_string(w, dc->module);
+	jsonw_key(w, "instruction"); jsonw_string(w, plan_kind_name(dc->kind));
+	jsonw_key(w, "status"); jsonw_string(w, mod_status_name(dc->diff->status));
+	jsonw_key(w, "changes");
+	jsonw_array(w, JSONW_INLINE);
+	for (unsigned bit = 0; bit < CHG_KIND_COUNT; bit++)
+		if (dc->diff->changes & (1u << bit))
+			jsonw_string(w, change_kind_name(1u << bit));
+	jsonw_end(w);
+	jsonw_wrap(w);
+	jsonw_key(w, "deps");
+	jsonw_array(w, JSONW_INLINE);
+	for (size_t k = 0; k < dc->ndeps; k++)
+		json_dep(w, &dc->deps[k]);
+	jsonw_end(w);
+	jsonw_wrap(w);
+	jsonw_key(w, "up"); term_write_json(jsonw_value(w), dc->up);
+	jsonw_wrap(w);
+	jsonw_key(w, "down"); term_write_json(jsonw_value(w), dc->down);
+	jsonw_wrap(w);
+	jsonw_key(w, "why"); jsonw_string(w, dc->why);
+	jsonw_wrap(w);
+	jsonw_key(w, "up_purge"); jsonw_string(w, purge_method_name(dc->up_purge));
+	jsonw_key(w, "down_purge"); jsonw_string(w, purge_method_name(dc->down_purge));
+	jsonw_wrap(w);
+	jsonw_key(w, "purge"); jsonw_string(w, dc->purge_why);
+	jsonw_end(w);
 }
 
 void plan_write_json(const struct plan *p, struct strbuf *out)
 {
 	const struct diff *d = &p->diff;
-	sb_adds(out, "{\n  \"format\": \"hotplan-plan\",\n  \"version\": 1,\n  \"app\": ");
-	json_put_string(out, p->opt.app);
-	sb_adds(out, ",\n  \"vsn\": ");
-	json_put_string(out, p->opt.vsn);
-	sb_adds(out, ",\n  \"from_vsn\": ");
-	json_put_string(out, p->opt.from_vsn);
-	sb_addf(out, ",\n  \"purge\": \"%s\",\n  \"old\": ", purge_option(p));
-	json_put_string(out, p->old->root);
-	sb_adds(out, ",\n  \"new\": ");
-	json_put_string(out, p->new->root);
-	sb_addf(out, ",\n  \"summary\": {\"added\": %zu, \"removed\": %zu, \"changed\": %zu,"
-		" \"unchanged\": %zu},\n  \"decisions\": [",
-		d->nadded, d->nremoved, d->nchanged, d->nunchanged);
-	for (size_t i = 0; i < p->ndecisions; i++) {
-		const struct plan_decision *dc = &p->decisions[i];
-		sb_adds(out, i ? ",\n    {\"module\": " : "\n    {\"module\": ");
-		json_put_string(out, dc->module);
-		sb_addf(out, ", \"instruction\": \"%s\", \"status\": \"%s\", \"changes\": [",
-			plan_kind_name(dc->kind), mod_status_name(dc->diff->status));
-		int first = 1;
-		for (unsigned bit = 0; bit < CHG_KIND_COUNT; bit++)
-			if (dc->diff->changes & (1u << bit)) {
-				sb_adds(out, first ? "" : ", ");
-				json_put_string(out, change_kind_name(1u << bit));
-				first = 0;
-			}
-		sb_adds(out, "],\n     \"deps\": [");
-		for (size_t k = 0; k < dc->ndeps; k++) {
-			const struct plan_dep *dep = &dc->deps[k];
-			sb_adds(out, k ? ", {\"module\": " : "{\"module\": ");
-			json_put_string(out, dep->module);
-			sb_addf(out, ", \"old\": %s, \"new\": %s, \"kinds\": [",
-				dep->versions & PLAN_DEP_OLD ? "true" : "false",
-				dep->versions & PLAN_DEP_NEW ? "true" : "false");
-			first = 1;
-			for (unsigned bit = 0; bit < 4; bit++)
-				if (dep->kinds & (1u << bit)) {
-					sb_adds(out, first ? "" : ", ");
-					json_put_string(out, ref_kind_name(1u << bit));
-					first = 0;
-				}
-			sb_adds(out, "]}");
-		}
-		sb_adds(out, "],\n     \"up\": ");
-		term_write_json(out, dc->up);
-		sb_adds(out, ",\n     \"down\": ");
-		term_write_json(out, dc->down);
-		sb_adds(out, ",\n     \"why\": ");
-		json_put_string(out, dc->why);
-		sb_addf(out, ",\n     \"up_purge\": \"%s\", \"down_purge\": \"%s\"",
-			purge_method_name(dc->up_purge), purge_method_name(dc->down_purge));
-		sb_adds(out, ",\n     \"purge\": ");
-		json_put_string(out, dc->purge_why);
-		sb_addc(out, '}');
-	}
-	sb_adds(out, p->ndecisions ? "\n  ],\n  \"appup\": " : "],\n  \"appup\": ");
-	term_write_json(out, p->appup);
-	sb_adds(out, ",\n  \"up\": ");
-	json_script(out, p->up_script);
-	sb_adds(out, ",\n  \"down\": ");
-	json_script(out, p->down_script);
-	sb_adds(out, ",\n  \"findings\": ");
-	findings_write_json(&p->findings, 4, out);
-	sb_adds(out, "\n}\n");
+	struct jsonw w;
+	jsonw_init(&w, out, 0);
+	jsonw_object(&w, JSONW_LINES);
+	jsonw_key(&w, "format"); jsonw_string(&w, "hotplan-plan");
+	jsonw_key(&w, "version"); jsonw_int(&w, 1);
+	jsonw_key(&w, "app"); jsonw_string(&w, p->opt.app);
+	jsonw_key(&w, "vsn"); jsonw_string(&w, p->opt.vsn);
+	jsonw_key(&w, "from_vsn"); jsonw_string(&w, p->opt.from_vsn);
+	jsonw_key(&w, "purge"); jsonw_string(&w, purge_option(p));
+	jsonw_key(&w, "old"); jsonw_string(&w, p->old->root);
+	jsonw_key(&w, "new"); jsonw_string(&w, p->new->root);
+	jsonw_key(&w, "summary");
+	jsonw_object(&w, JSONW_INLINE);
+	jsonw_key(&w, "added"); jsonw_uint(&w, d->nadded);
+	jsonw_key(&w, "removed"); jsonw_uint(&w, d->nremoved);
+	jsonw_key(&w, "changed"); jsonw_uint(&w, d->nchanged);
+	jsonw_key(&w, "unchanged"); jsonw_uint(&w, d->nunchanged);
+	jsonw_end(&w);
+	jsonw_key(&w, "decisions");
+	jsonw_array(&w, JSONW_LINES);
+	for (size_t i = 0; i < p->ndecisions; i++)
+		json_decision(&w, &p->decisions[i]);
+	jsonw_end(&w);
+	jsonw_key(&w, "appup"); term_write_json(jsonw_value(&w), p->appup);
+	jsonw_key(&w, "up"); json_script(&w, p->up_script);
+	jsonw_key(&w, "down"); json_script(&w, p->down_script);
+	jsonw_key(&w, "findings"); findings_write_json(&p->findings, 4, jsonw_value(&w));
+	jsonw_end(&w);
+	sb_addc(out, '\n');
 }
 
 /* ---- text ------------------------------------------------------------------- */
