@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
+#include "jsonw.h"
 #include "term.h"
 
 static const char *proc_pid(const struct sim *s, int32_t p)
@@ -51,16 +51,16 @@ static void put_version_text(const struct sim *s, struct strbuf *sb, int32_t v)
 		sb_addf(sb, "\"%s\"", t);
 }
 
-static void put_version_json(const struct sim *s, struct strbuf *sb, int32_t v)
+static void put_version_json(const struct sim *s, struct jsonw *w, int32_t v)
 {
 	int is_int;
 	const char *t = sim_version_text(s, v, &is_int);
 	if (!t)
-		sb_adds(sb, "null");
+		jsonw_null(w);
 	else if (is_int)
-		sb_adds(sb, t);
+		jsonw_raw(w, t);
 	else
-		json_put_string(sb, t);
+		jsonw_string(w, t);
 }
 
 /* Module indices sorted by name (names are unique: the order is total). */
@@ -272,115 +272,142 @@ void sim_write_text(struct sim_report *r, struct strbuf *out)
 
 /* ---- JSON ------------------------------------------------------------------- */
 
-static void json_one(struct sim *s, struct strbuf *sb, const char *ind)
+static void json_unpurged(struct jsonw *w, const struct sim *s,
+			  const struct sim_unpurged *u, size_t n)
 {
-	const struct sim_outcome *o = sim_outcome(s);
-	sb_addf(sb, "%s\"killed\": %zu,\n%s\"race\": %s,\n%s\"order_race\": %s,\n"
-		"%s\"node_down\": %s,\n%s\"upgrades\": [",
-		ind, o->killed, ind, o->race ? "true" : "false", ind, o->order_race ? "true" : "false",
-		ind, o->node_down ? "true" : "false", ind);
-	for (size_t u = 0; u < o->nresults; u++) {
-		const struct sim_result *r = &o->results[u];
-		sb_addf(sb, "%s\n%s  {\"script\": ", u ? "," : "", ind);
-		json_put_string(sb, r->script ? r->script->file : NULL);
-		sb_addf(sb, ", \"result\": \"%s\", \"returned\": ", sim_result_name(r->kind));
-		json_put_string(sb, r->reason);
-		sb_adds(sb, ", \"old_processes\": ");
-		json_put_string(sb, r->old_processes >= 0 ? sim_module_name(s, r->old_processes) : NULL);
-		sb_adds(sb, ", \"unpurged\": [");
-		for (size_t i = 0; i < r->nunpurged; i++) {
-			sb_adds(sb, i ? ", {\"module\": " : "{\"module\": ");
-			json_put_string(sb, sim_module_name(s, r->unpurged[i].module));
-			sb_addf(sb, ", \"method\": \"%s\"}", purge_method_name(r->unpurged[i].method));
-		}
-		sb_addf(sb, "], \"node_restart\": %s}", r->node_restart ? "true" : "false");
+	jsonw_array(w, JSONW_INLINE);
+	for (size_t i = 0; i < n; i++) {
+		jsonw_object(w, JSONW_INLINE);
+		jsonw_key(w, "module"); jsonw_string(w, sim_module_name(s, u[i].module));
+		jsonw_key(w, "method"); jsonw_string(w, purge_method_name(u[i].method));
+		jsonw_end(w);
 	}
-	if (o->nresults)
-		sb_addf(sb, "\n%s", ind);
-	sb_addf(sb, "],\n%s\"events\": [", ind);
-	for (size_t i = 0; i < o->nevents; i++) {
-		const struct sim_event *e = &o->events[i];
-		sb_addf(sb, "%s\n%s  {\"upgrade\": %u, \"instr\": %u, \"op\": \"%s\", \"step\": %s, "
-			"\"event\": \"%s\", \"reason\": \"%s\"",
-			i ? "," : "", ind, e->script, e->instr,
-			e->permanent ? "make_permanent" : instr_name(e->via),
-			e->in_step ? "true" : "false", sim_event_name(e->kind), sim_reason_name(e->reason));
-		if (e->proc >= 0) {
-			sb_adds(sb, ", \"pid\": ");
-			json_put_string(sb, proc_pid(s, e->proc));
-			sb_adds(sb, ", \"name\": ");
-			json_put_string(sb, proc_name(s, e->proc));
-		}
-		if (e->sup >= 0) {
-			sb_adds(sb, ", \"supervisor\": ");
-			json_put_string(sb, sup_name(s, e->sup));
-		}
-		if (e->module >= 0) {
-			sb_adds(sb, ", \"module\": ");
-			json_put_string(sb, sim_module_name(s, e->module));
-		}
-		if (e->kind == SIM_EV_RESTARTED || e->kind == SIM_EV_STARTED) {
-			sb_adds(sb, ", \"version\": ");
-			put_version_json(s, sb, e->version);
-			sb_adds(sb, ", \"alt_version\": ");
-			put_version_json(s, sb, e->alt_version);
-			sb_addf(sb, ", \"order_race\": %s", e->order_race ? "true" : "false");
-		}
-		sb_addc(sb, '}');
+	jsonw_end(w);
+}
+
+static void json_result(struct jsonw *w, const struct sim *s, const struct sim_result *r)
+{
+	jsonw_object(w, JSONW_INLINE);
+	jsonw_key(w, "script"); jsonw_string(w, r->script ? r->script->file : NULL);
+	jsonw_key(w, "result"); jsonw_string(w, sim_result_name(r->kind));
+	jsonw_key(w, "returned"); jsonw_string(w, r->reason);
+	jsonw_key(w, "old_processes");
+	jsonw_string(w, r->old_processes >= 0 ? sim_module_name(s, r->old_processes) : NULL);
+	jsonw_key(w, "unpurged"); json_unpurged(w, s, r->unpurged, r->nunpurged);
+	jsonw_key(w, "node_restart"); jsonw_bool(w, r->node_restart);
+	jsonw_end(w);
+}
+
+static void json_event(struct jsonw *w, const struct sim *s, const struct sim_event *e)
+{
+	jsonw_object(w, JSONW_INLINE);
+	jsonw_key(w, "upgrade"); jsonw_uint(w, e->script);
+	jsonw_key(w, "instr"); jsonw_uint(w, e->instr);
+	jsonw_key(w, "op"); jsonw_string(w, e->permanent ? "make_permanent" : instr_name(e->via));
+	jsonw_key(w, "step"); jsonw_bool(w, e->in_step);
+	jsonw_key(w, "event"); jsonw_string(w, sim_event_name(e->kind));
+	jsonw_key(w, "reason"); jsonw_string(w, sim_reason_name(e->reason));
+	if (e->proc >= 0) {
+		jsonw_key(w, "pid"); jsonw_string(w, proc_pid(s, e->proc));
+		jsonw_key(w, "name"); jsonw_string(w, proc_name(s, e->proc));
 	}
-	sb_addf(sb, "%s%s],\n%s\"suspensions\": [", o->nevents ? "\n" : "", o->nevents ? ind : "", ind);
+	if (e->sup >= 0) {
+		jsonw_key(w, "supervisor");
+		jsonw_string(w, sup_name(s, e->sup));
+	}
+	if (e->module >= 0) {
+		jsonw_key(w, "module");
+		jsonw_string(w, sim_module_name(s, e->module));
+	}
+	if (e->kind == SIM_EV_RESTARTED || e->kind == SIM_EV_STARTED) {
+		jsonw_key(w, "version"); put_version_json(s, w, e->version);
+		jsonw_key(w, "alt_version"); put_version_json(s, w, e->alt_version);
+		jsonw_key(w, "order_race"); jsonw_bool(w, e->order_race);
+	}
+	jsonw_end(w);
+}
+
+static void json_suspensions(struct jsonw *w, struct sim *s)
+{
 	size_t nsp;
 	struct suspension *sp = suspensions(s, &nsp);
+	jsonw_array(w, JSONW_LINES);
 	for (size_t i = 0; i < nsp; i++) {
-		sb_addf(sb, "%s\n%s  {\"upgrade\": %u, \"pid\": ", i ? "," : "", ind, sp[i].script);
-		json_put_string(sb, proc_pid(s, sp[i].proc));
-		sb_adds(sb, ", \"name\": ");
-		json_put_string(sb, proc_name(s, sp[i].proc));
-		sb_adds(sb, ", \"module\": ");
-		json_put_string(sb, sim_module_name(s, sp[i].module));
-		sb_addf(sb, ", \"from\": %u, \"to\": ", sp[i].from);
+		jsonw_object(w, JSONW_INLINE);
+		jsonw_key(w, "upgrade"); jsonw_uint(w, sp[i].script);
+		jsonw_key(w, "pid"); jsonw_string(w, proc_pid(s, sp[i].proc));
+		jsonw_key(w, "name"); jsonw_string(w, proc_name(s, sp[i].proc));
+		jsonw_key(w, "module"); jsonw_string(w, sim_module_name(s, sp[i].module));
+		jsonw_key(w, "from"); jsonw_uint(w, sp[i].from);
+		jsonw_key(w, "to");
 		if (sp[i].end == SUSP_OPEN)
-			sb_adds(sb, "null");
+			jsonw_null(w);
 		else
-			sb_addf(sb, "%u", sp[i].to);
-		sb_addf(sb, ", \"ended\": \"%s\"}", susp_end_name(sp[i].end));
+			jsonw_uint(w, sp[i].to);
+		jsonw_key(w, "ended"); jsonw_string(w, susp_end_name(sp[i].end));
+		jsonw_end(w);
 	}
+	jsonw_end(w);
 	free(sp);
-	sb_addf(sb, "%s%s],\n%s\"modules\": [", nsp ? "\n" : "", nsp ? ind : "", ind);
+}
+
+static void json_modules(struct jsonw *w, const struct sim *s)
+{
 	size_t nm;
 	int32_t *idx = sorted_modules(s, &nm);
+	jsonw_array(w, JSONW_LINES);
 	for (size_t i = 0; i < nm; i++) {
 		int32_t cur, old;
 		sim_module_versions(s, idx[i], &cur, &old);
-		sb_addf(sb, "%s\n%s  {\"name\": ", i ? "," : "", ind);
-		json_put_string(sb, sim_module_name(s, idx[i]));
-		sb_adds(sb, ", \"current\": ");
-		put_version_json(s, sb, cur);
-		sb_adds(sb, ", \"old\": ");
-		put_version_json(s, sb, old);
-		sb_addc(sb, '}');
+		jsonw_object(w, JSONW_INLINE);
+		jsonw_key(w, "name"); jsonw_string(w, sim_module_name(s, idx[i]));
+		jsonw_key(w, "current"); put_version_json(s, w, cur);
+		jsonw_key(w, "old"); put_version_json(s, w, old);
+		jsonw_end(w);
 	}
+	jsonw_end(w);
 	free(idx);
-	sb_addf(sb, "%s%s],\n%s\"unpurged\": [", nm ? "\n" : "", nm ? ind : "", ind);
-	for (size_t i = 0; i < o->nstored; i++) {
-		sb_adds(sb, i ? ", {\"module\": " : "{\"module\": ");
-		json_put_string(sb, sim_module_name(s, o->stored[i].module));
-		sb_addf(sb, ", \"method\": \"%s\"}", purge_method_name(o->stored[i].method));
-	}
-	sb_adds(sb, "]");
+}
+
+/* The members of one prediction, into the open object. */
+static void json_one(struct sim *s, struct jsonw *w)
+{
+	const struct sim_outcome *o = sim_outcome(s);
+	jsonw_key(w, "killed"); jsonw_uint(w, o->killed);
+	jsonw_key(w, "race"); jsonw_bool(w, o->race);
+	jsonw_key(w, "order_race"); jsonw_bool(w, o->order_race);
+	jsonw_key(w, "node_down"); jsonw_bool(w, o->node_down);
+	jsonw_key(w, "upgrades");
+	jsonw_array(w, JSONW_LINES);
+	for (size_t u = 0; u < o->nresults; u++)
+		json_result(w, s, &o->results[u]);
+	jsonw_end(w);
+	jsonw_key(w, "events");
+	jsonw_array(w, JSONW_LINES);
+	for (size_t i = 0; i < o->nevents; i++)
+		json_event(w, s, &o->events[i]);
+	jsonw_end(w);
+	jsonw_key(w, "suspensions"); json_suspensions(w, s);
+	jsonw_key(w, "modules"); json_modules(w, s);
+	jsonw_key(w, "unpurged"); json_unpurged(w, s, o->stored, o->nstored);
 }
 
 void sim_write_json(struct sim_report *r, struct strbuf *out)
 {
-	sb_adds(out, "{\n  \"format\": \"hotplan-outcome\",\n  \"version\": 1,\n");
-	json_one(r->primary, out, "  ");
-	sb_adds(out, ",\n  \"alternative\": ");
+	struct jsonw w;
+	jsonw_init(&w, out, 0);
+	jsonw_object(&w, JSONW_LINES);
+	jsonw_key(&w, "format"); jsonw_string(&w, "hotplan-outcome");
+	jsonw_key(&w, "version"); jsonw_int(&w, 1);
+	json_one(r->primary, &w);
+	jsonw_key(&w, "alternative");
 	if (r->alternative) {
-		sb_adds(out, "{\n");
-		json_one(r->alternative, out, "    ");
-		sb_adds(out, "\n  }");
+		jsonw_object(&w, JSONW_LINES);
+		json_one(r->alternative, &w);
+		jsonw_end(&w);
 	} else {
-		sb_adds(out, "null");
+		jsonw_null(&w);
 	}
-	sb_adds(out, "\n}\n");
+	jsonw_end(&w);
+	sb_addc(out, '\n');
 }
