@@ -45,6 +45,16 @@ void units_release(struct unit_list *ul);
 /* A path made relative to the source root when it lies under it. */
 const char *units_relpath(struct arena *a, const char *src_root, const char *path);
 
+/*
+ * The spawner of the entries walk.c records for the child of a fork(): one
+ * per function the child's branch calls by name, and, when the branch has
+ * a loop of its own, one whose function is the one that forks (function ==
+ * spawned_in). They are candidates: analyzer_merge() keeps a called one
+ * when its definition has a loop, and the forking function only when no
+ * candidate of the same test (same spawned_in and location) is kept.
+ */
+#define FORK_SPAWNER "fork"
+
 /* The outcome of walking one unit. */
 struct unit_result {
 	struct facts *facts;     /* per-unit facts, or NULL on a hard failure */

@@ -364,8 +364,53 @@ static void merge_resolve_refs(struct merge *mg)
 	}
 }
 
+/* The definition of an entry's start routine, or NULL; *dm its module. */
+static const struct symbol *entry_routine(struct merge *mg, struct module *m,
+					  const struct entry *e, struct module **dm)
+{
+	const struct symbol *s = module_local(m, e->function);
+	*dm = m;
+	if (!s) {
+		struct exporters *x = exporters_of(&mg->idx, e->function);
+		*dm = x ? facts_module(mg->f, x->items[0]) : NULL;
+		s = *dm ? module_export(*dm, e->function) : NULL;
+	}
+	return s;
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return a && b ? !strcmp(a, b) : a == b;
+}
+
+/* Whether a fork child's candidate entry (FORK_SPAWNER, analyzer_int.h) is
+ * kept: a called function that loops; the forking function (its own loop)
+ * when no called candidate of the same test loops. */
+static int fork_candidate_kept(struct merge *mg, struct module *m, const struct entry_vec *v,
+			       const struct entry *e, const struct symbol *s)
+{
+	if (!s || !s->has_loop)
+		return 0;
+	if (!same_str(e->function, e->spawned_in))
+		return 1;
+	for (size_t k = 0; k < v->n; k++) {
+		const struct entry *o = &v->items[k];
+		struct module *dm;
+		const struct symbol *os;
+		if (o == e || !same_str(o->spawner, FORK_SPAWNER) ||
+		    !same_str(o->spawned_in, e->spawned_in) || same_str(o->function, o->spawned_in) ||
+		    o->loc.line != e->loc.line || o->loc.col != e->loc.col ||
+		    !same_str(o->loc.file, e->loc.file))
+			continue;
+		if ((os = entry_routine(mg, m, o, &dm)) && os->has_loop)
+			return 0;
+	}
+	return 1;
+}
+
 /* Phase 4: entries go to the module defining the start routine, with its
- * loop's next call; a routine defined nowhere gives a note. */
+ * loop's next call; a routine defined nowhere gives a note. A fork child's
+ * candidates that are not kept go silently. */
 static void merge_place_entries(struct merge *mg)
 {
 	struct facts *f = mg->f;
@@ -374,13 +419,11 @@ static void merge_place_entries(struct merge *mg)
 		struct module *m = &f->modules[i];
 		for (size_t k = 0; k < mg->spawns.items[i].n; k++) {
 			struct entry e = mg->spawns.items[i].items[k];
-			const struct symbol *s = module_local(m, e.function);
-			struct module *d = m;
-			if (!s) {
-				struct exporters *x = exporters_of(&mg->idx, e.function);
-				d = x ? facts_module(f, x->items[0]) : NULL;
-				s = d ? module_export(d, e.function) : NULL;
-			}
+			struct module *d;
+			const struct symbol *s = entry_routine(mg, m, &e, &d);
+			if (same_str(e.spawner, FORK_SPAWNER) &&
+			    !fork_candidate_kept(mg, m, &mg->spawns.items[i], &mg->spawns.items[i].items[k], s))
+				continue;
 			if (!s) {
 				struct diagnostic g = { DIAG_NOTE, m->name,
 					arena_printf(mg->a, "thread start routine '%s' is not defined in the tree",

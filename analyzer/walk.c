@@ -15,7 +15,9 @@
  *  - its loops: whether one waits in a blocking call (directly or through a
  *    function of the unit it calls), or calls through a lookup function or
  *    a function pointer;
- *  - threads it starts (spawn calls), and the record types of its state.
+ *  - threads it starts (spawn calls), children of fork() that may loop
+ *    (candidate entries merge keeps when they loop), and the record types
+ *    of its state.
  *
  * Invariant: every CXString is copied and disposed of where it is made;
  * every create has its dispose in the same function (goto out); the
@@ -106,6 +108,8 @@ struct walk {
 	/* the definition being walked */
 	size_t cur;
 	unsigned loop_depth;
+	int body_forks;              /* its tokens name fork: look for a child */
+	VEC(CXCursor) fork_vars;     /* variables holding fork()'s value now */
 };
 
 static char *cx_take(struct arena *a, CXString s)
@@ -235,6 +239,8 @@ static void hash_tokens(struct walk *w, CXSourceRange range)
 		const char *c = clang_getCString(s);
 		hash_u32(w, (unsigned)k);
 		hash_str(w, c ? c : "");
+		if (k == CXToken_Identifier && c && !strcmp(c, FORK_SPAWNER))
+			w->body_forks = 1;
 		clang_disposeString(s);
 	}
 	if (toks)
@@ -768,6 +774,272 @@ static void on_declref(struct walk *w, CXCursor c, const struct visit *v)
 	}
 }
 
+/* ---- forked children -------------------------------------------------------------- */
+
+/*
+ * The child of a fork() that enters a loop is a process, as a thread is.
+ * Its branch is where the function tests fork's value: the then-branch of
+ * `if (pid == 0)`, `if (0 == pid)` and `if (!pid)`; the else-branch of
+ * `if (pid)`, `if (pid != 0)` and `if (pid > 0)`; the statements from
+ * `case 0:` of a `switch` on it up to the next label or break. The value
+ * tested is fork()'s own, `(pid = fork())`, or a variable of the function
+ * whose last assignment before the test (in the order of the text) stored
+ * it. vfork() is not taken: its child may only call _exit() or an exec
+ * function (POSIX), so it never runs the program's loops; posix_spawn()
+ * execs.
+ *
+ * Each function the branch calls by name and that is not declared in a
+ * system header is a candidate entry (FORK_SPAWNER, analyzer_int.h); a loop
+ * written in the branch itself makes the forking function one. The test
+ * statement is the candidates' location, which merge uses to group them.
+ * NEEDSWORK: a child that is the rest of the block after `if (pid > 0)
+ * continue;`, and loops two calls deep, are not seen; neither is a fork()
+ * written through a macro whose name is not "fork".
+ */
+
+static int cursor_is_named(CXCursor c, const char *name)
+{
+	CXString s = clang_getCursorSpelling(c);
+	const char *p = clang_getCString(s);
+	int r = p && !strcmp(p, name);
+	clang_disposeString(s);
+	return r;
+}
+
+/* The expression under parentheses, implicit conversions and casts. */
+static CXCursor strip_expr(CXCursor c)
+{
+	for (int guard = 0; guard < 64; guard++) {
+		enum CXCursorKind k = clang_getCursorKind(c);
+		if (k != CXCursor_UnexposedExpr && k != CXCursor_ParenExpr &&
+		    k != CXCursor_CStyleCastExpr)
+			break;
+		struct children ch = { .n = 0 };
+		clang_visitChildren(c, collect_child, &ch);
+		if (!ch.n)
+			break;
+		c = ch.items[ch.n - 1];
+	}
+	return c;
+}
+
+/* The operator written after the left operand lhs ("==", "!=", ">", "="),
+ * or "" when the text there cannot be read as one (inside a macro). */
+static void binary_op(struct walk *w, CXCursor lhs, char op[3])
+{
+	CXFile file;
+	unsigned off;
+	op[0] = '\0';
+	clang_getExpansionLocation(clang_getRangeEnd(clang_getCursorExtent(lhs)), &file, NULL, NULL,
+				   &off);
+	struct file_name *fn = file ? file_info(w, file) : NULL;
+	if (!fn || !fn->buf)
+		return;
+	while (off < fn->size && (fn->buf[off] == ' ' || fn->buf[off] == '\t' || fn->buf[off] == '\n'))
+		off++;
+	size_t n = 0;
+	while (n < 2 && off + n < fn->size && strchr("=!<>", fn->buf[off + n]))
+		n++;
+	memcpy(op, fn->buf + off, n);
+	op[n] = '\0';
+}
+
+static int is_zero(CXCursor c)
+{
+	CXEvalResult ev = clang_Cursor_Evaluate(c);
+	int zero = 0;
+	if (ev) {
+		zero = clang_EvalResult_getKind(ev) == CXEval_Int &&
+		       clang_EvalResult_getAsLongLong(ev) == 0;
+		clang_EvalResult_dispose(ev);
+	}
+	return zero;
+}
+
+static int fork_var_index(struct walk *w, CXCursor var)
+{
+	for (size_t i = 0; i < w->fork_vars.n; i++)
+		if (clang_equalCursors(w->fork_vars.items[i], var))
+			return (int)i;
+	return -1;
+}
+
+/* Records that var now holds fork()'s value (is_fork) or something else. */
+static void fork_var_set(struct walk *w, CXCursor var, int is_fork)
+{
+	if (clang_getCursorKind(var) != CXCursor_VarDecl)
+		return;
+	int i = fork_var_index(w, var);
+	if (is_fork && i < 0)
+		VEC_PUSH(&w->fork_vars, var);
+	else if (!is_fork && i >= 0)
+		w->fork_vars.items[i] = w->fork_vars.items[--w->fork_vars.n];
+}
+
+/* Whether the value of e is what fork() returned. */
+static int fork_value(struct walk *w, CXCursor e)
+{
+	e = strip_expr(e);
+	switch (clang_getCursorKind(e)) {
+	case CXCursor_CallExpr: {
+		CXCursor r = clang_getCursorReferenced(e);
+		return clang_getCursorKind(r) == CXCursor_FunctionDecl &&
+		       cursor_is_named(r, FORK_SPAWNER);
+	}
+	case CXCursor_BinaryOperator: {
+		struct children ch = { .n = 0 };
+		char op[3];
+		clang_visitChildren(e, collect_child, &ch);
+		if (ch.n != 2)
+			return 0;
+		binary_op(w, ch.items[0], op);
+		return !strcmp(op, "=") && fork_value(w, ch.items[1]);
+	}
+	case CXCursor_DeclRefExpr:
+		return fork_var_index(w, clang_getCursorReferenced(e)) >= 0;
+	default:
+		return 0;
+	}
+}
+
+/* Which branch of an if on cond the child takes: 1 then, 2 else, 0 cond
+ * does not tell the child from the parent. */
+static int fork_branch(struct walk *w, CXCursor cond)
+{
+	cond = strip_expr(cond);
+	if (fork_value(w, cond))
+		return 2;
+	enum CXCursorKind k = clang_getCursorKind(cond);
+	struct children ch = { .n = 0 };
+	clang_visitChildren(cond, collect_child, &ch);
+	if (k == CXCursor_UnaryOperator && ch.n == 1) {
+		unsigned off;
+		struct file_name *fn;
+		cursor_loc(w, cond, &off, &fn);
+		return fn && fn->buf && off < fn->size && fn->buf[off] == '!' &&
+		       fork_value(w, ch.items[0]);
+	}
+	if (k != CXCursor_BinaryOperator || ch.n != 2)
+		return 0;
+	char op[3];
+	binary_op(w, ch.items[0], op);
+	int left = fork_value(w, ch.items[0]) && is_zero(ch.items[1]);
+	int right = !left && fork_value(w, ch.items[1]) && is_zero(ch.items[0]);
+	if (!left && !right)
+		return 0;
+	if (!strcmp(op, "=="))
+		return 1;
+	if (!strcmp(op, "!=") || !strcmp(op, left ? ">" : "<"))
+		return 2;
+	return 0;
+}
+
+/* What a child's branch does: whether it loops, what it calls by name. */
+struct fork_scan {
+	struct walk *w;
+	int loop;
+	VEC(const char *) calls;
+};
+
+static enum CXChildVisitResult fork_scan_visit(CXCursor c, CXCursor parent, CXClientData d)
+{
+	struct fork_scan *s = d;
+	enum CXCursorKind k = clang_getCursorKind(c);
+	(void)parent;
+	if (k == CXCursor_ForStmt || k == CXCursor_WhileStmt || k == CXCursor_DoStmt) {
+		s->loop = 1;
+	} else if (k == CXCursor_CallExpr) {
+		CXCursor r = clang_getCursorReferenced(c);
+		if (clang_getCursorKind(r) != CXCursor_FunctionDecl ||
+		    clang_Location_isInSystemHeader(clang_getCursorLocation(r)))
+			return CXChildVisit_Recurse;
+		const char *name = cx_take(&s->w->f->arena, clang_getCursorSpelling(r));
+		for (size_t i = 0; i < s->calls.n; i++)
+			if (!strcmp(s->calls.items[i], name))
+				return CXChildVisit_Recurse;
+		if (strncmp(name, "__builtin", 9))
+			VEC_PUSH(&s->calls, name);
+	}
+	return CXChildVisit_Recurse;
+}
+
+/* Records the candidate entries of the child whose branch is stmts[0..n),
+ * found by the test at. */
+static void fork_child(struct walk *w, CXCursor at, const CXCursor *stmts, size_t n)
+{
+	struct fork_scan s = { .w = w };
+	for (size_t i = 0; i < n; i++) {
+		fork_scan_visit(stmts[i], at, &s);
+		clang_visitChildren(stmts[i], fork_scan_visit, &s);
+	}
+	struct loc loc = cursor_loc(w, at, NULL, NULL);
+	for (size_t i = 0; i < s.calls.n; i++) {
+		struct spawn sp = { s.calls.items[i], FORK_SPAWNER, w->cur, loc };
+		VEC_PUSH(&w->spawns, sp);
+	}
+	if (s.loop) {
+		struct spawn sp = { w->defs.items[w->cur].sym.name, FORK_SPAWNER, w->cur, loc };
+		VEC_PUSH(&w->spawns, sp);
+	}
+	VEC_RELEASE(&s.calls);
+}
+
+static void on_fork_if(struct walk *w, CXCursor c)
+{
+	struct children ch = { .n = 0 };
+	clang_visitChildren(c, collect_child, &ch);
+	if (ch.n < 2)
+		return;
+	int b = fork_branch(w, ch.items[0]);
+	if (b == 1)
+		fork_child(w, c, &ch.items[1], 1);
+	else if (b == 2 && ch.n >= 3)
+		fork_child(w, c, &ch.items[2], 1);
+}
+
+static void on_fork_switch(struct walk *w, CXCursor c)
+{
+	struct children ch = { .n = 0 }, body = { .n = 0 }, region = { .n = 0 };
+	clang_visitChildren(c, collect_child, &ch);
+	if (ch.n < 2 || !fork_value(w, ch.items[0]))
+		return;
+	clang_visitChildren(ch.items[ch.n - 1], collect_child, &body);
+	int in = 0;
+	for (unsigned i = 0; i < body.n; i++) {
+		CXCursor s = body.items[i];
+		enum CXCursorKind k = clang_getCursorKind(s);
+		if (k == CXCursor_CaseStmt || k == CXCursor_DefaultStmt) {
+			struct children cs = { .n = 0 };
+			clang_visitChildren(s, collect_child, &cs);
+			in = k == CXCursor_CaseStmt && cs.n && is_zero(cs.items[0]);
+		} else if (k == CXCursor_BreakStmt) {
+			in = 0;
+		}
+		if (in)
+			region.items[region.n++] = s;
+	}
+	if (region.n)
+		fork_child(w, c, region.items, region.n);
+}
+
+/* A declaration or assignment that stores fork()'s value, or overwrites it. */
+static void on_fork_store(struct walk *w, CXCursor c, enum CXCursorKind k)
+{
+	struct children ch = { .n = 0 };
+	clang_visitChildren(c, collect_child, &ch);
+	if (k == CXCursor_VarDecl) {
+		fork_var_set(w, c, ch.n && fork_value(w, ch.items[ch.n - 1]));
+		return;
+	}
+	char op[3];
+	if (ch.n != 2)
+		return;
+	CXCursor lhs = strip_expr(ch.items[0]);
+	binary_op(w, ch.items[0], op);
+	if (clang_getCursorKind(lhs) == CXCursor_DeclRefExpr && !strcmp(op, "="))
+		fork_var_set(w, clang_getCursorReferenced(lhs), fork_value(w, ch.items[1]));
+}
+
 /* What visit_node() leaves for the children. */
 enum node_next {
 	NODE_CHILDREN,  /* walk them */
@@ -787,6 +1059,18 @@ static enum node_next visit_node(struct walk *w, CXCursor c, enum CXCursorKind k
 		return NODE_CHILDREN;
 	case CXCursor_DeclRefExpr:
 		on_declref(w, c, v);
+		return NODE_CHILDREN;
+	case CXCursor_IfStmt:
+		if (w->body_forks)
+			on_fork_if(w, c);
+		return NODE_CHILDREN;
+	case CXCursor_SwitchStmt:
+		if (w->body_forks)
+			on_fork_switch(w, c);
+		return NODE_CHILDREN;
+	case CXCursor_BinaryOperator:
+		if (w->body_forks && !v->unevaluated)
+			on_fork_store(w, c, k);
 		return NODE_CHILDREN;
 	case CXCursor_UnaryExpr: {
 		/* sizeof and _Alignof: the value, which follows layouts; a
@@ -832,6 +1116,8 @@ static enum node_next visit_node(struct walk *w, CXCursor c, enum CXCursorKind k
 		hash_str(w, type_spelling(w, clang_getCanonicalType(clang_getCursorType(c))));
 		if (k == CXCursor_VarDecl && clang_Cursor_getStorageClass(c) == CX_SC_Static)
 			VEC_PUSH(&w->state_roots, clang_getCursorType(c));
+		if (k == CXCursor_VarDecl && w->body_forks)
+			on_fork_store(w, c, k);
 		return NODE_CHILDREN;
 	default:
 		return NODE_CHILDREN;
@@ -956,6 +1242,8 @@ static void def_add(struct walk *w, CXCursor c, enum CXCursorKind k, const char 
 		return;
 	XXH3_64bits_reset(w->hs);
 	hash_u32(w, (unsigned)k);
+	w->body_forks = 0;
+	w->fork_vars.n = 0;
 	hash_tokens(w, clang_getCursorExtent(body));
 	w->loop_depth = 0;
 	struct visit v = { w, 0, 0, 0, 0, 0 };
@@ -1395,6 +1683,7 @@ out:
 	VEC_RELEASE(&w.refs);
 	VEC_RELEASE(&w.loopcalls);
 	VEC_RELEASE(&w.spawns);
+	VEC_RELEASE(&w.fork_vars);
 	VEC_RELEASE(&w.state_roots);
 	VEC_RELEASE(&w.files);
 }

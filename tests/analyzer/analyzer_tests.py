@@ -268,6 +268,27 @@ def case_threads(hp, work):
     check(mod(f2, "work")["entries"] == [], "config decides spawners")
 
 
+def read_expected(path):
+    """The tab-separated lines of a hand-written expected list, '#' comments out."""
+    with open(path) as fp:
+        return sorted(tuple(line.rstrip("\n").split("\t")) for line in fp
+                      if line.strip() and not line.lstrip().startswith("#"))
+
+
+def case_fork(hp, work):
+    """The children of fork() that loop are processes; the list is the
+    fixture's hand-written expected-entries.txt."""
+    f = analyze(hp, fixture("fork"))
+    got = sorted((e["function"], m["name"], e["next_call"], e["spawner"], e["spawned_in"])
+                 for m in f["modules"] for e in m["entries"])
+    want = read_expected(os.path.join(fixture("fork"), "expected-entries.txt"))
+    check(got == want, "entries:\n  got  %s\n  want %s" % (got, want))
+    check(all(e["spawn_module"] == "master" for m in f["modules"] for e in m["entries"]),
+          "spawn modules")
+    notes = [d["message"] for d in f.get("diagnostics", []) if "start routine" in d["message"]]
+    check(notes == [], "a candidate without a loop gave notes: %s" % notes)
+
+
 def case_grouping(hp, work):
     f = analyze(hp, fixture("grouping"), "--config", os.path.join(fixture("grouping"), "hotplan.config"))
     check([m["name"] for m in f["modules"]] == ["app", "sip"], "modules: %s" % [m["name"] for m in f["modules"]])
