@@ -327,7 +327,7 @@ static void merge_index_exports(struct merge *mg)
 		sb_addf(&sb, "'%s' is defined in %zu modules:", name, e->n);
 		for (size_t k = 0; k < e->n; k++)
 			sb_addf(&sb, "%s %s", k ? "," : "", e->items[k]);
-		struct diagnostic d = { DIAG_WARNING, NULL, arena_strdup(mg->a, sb.buf), { 0 } };
+		struct diagnostic d = { SEV_WARNING, NULL, arena_strdup(mg->a, sb.buf), { 0 } };
 		const struct symbol *s = module_export(facts_module(f, e->items[0]), name);
 		if (s)
 			d.loc = s->loc;
@@ -425,7 +425,7 @@ static void merge_place_entries(struct merge *mg)
 			    !fork_candidate_kept(mg, m, &mg->spawns.items[i], &mg->spawns.items[i].items[k], s))
 				continue;
 			if (!s) {
-				struct diagnostic g = { DIAG_NOTE, m->name,
+				struct diagnostic g = { SEV_NOTE, m->name,
 					arena_printf(mg->a, "thread start routine '%s' is not defined in the tree",
 						     e.function), e.loc };
 				VEC_PUSH(&mg->diags, g);

@@ -1549,13 +1549,13 @@ static int report_diags(struct walk *w, struct unit_result *res)
 			unsigned line, col;
 			clang_getExpansionLocation(clang_getDiagnosticLocation(d), &file, &line, &col, NULL);
 			char *msg = cx_take(&w->f->arena, clang_getDiagnosticSpelling(d));
-			struct diagnostic g = { DIAG_ERROR, w->u->module, msg, { NULL, line, col } };
+			struct diagnostic g = { SEV_ERROR, w->u->module, msg, { NULL, line, col } };
 			if (file)
 				g.loc.file = file_info(w, file)->name;
 			if (!file && !strncmp(msg, "unknown argument: ", 18)) {
 				/* a flag of another compiler (gcc's -fconserve-stack):
 				 * libclang goes on without it; say so, do not fail */
-				g.severity = DIAG_WARNING;
+				g.severity = SEV_WARNING;
 				g.message = arena_printf(&w->f->arena, "flag %s ignored: libclang does not know it",
 							 msg + 18);
 				g.loc.file = w->u->rel;
@@ -1649,7 +1649,7 @@ static void walk_unit(CXIndex index, const struct unit_list *ul, const struct un
 		sb_addf(&res->errors, "%s: error: libclang cannot parse this unit (error %d)\n",
 			u->rel, (int)ec);
 		struct diagnostic *g = arena_zalloc(&w.f->arena, sizeof(*g));
-		g->severity = DIAG_ERROR;
+		g->severity = SEV_ERROR;
 		g->module = m->name;
 		g->message = "libclang cannot parse this unit";
 		g->loc.file = m->files[0];

@@ -28,17 +28,14 @@ int cmd_check(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 
 /* --pid of check and simulate (cmd_snapshot.c): snapshots the processes of
- * pids ("PID[,PID...]") running the program f describes, noting each pause
- * on stderr. The first gives the runtime (caller frees); the second writes
- * it to a new temporary file, *path (remove with the third). 0 or HP_E*. */
+ * pids ("PID[,PID...]") running the program f describes, with the config
+ * the command read (NULL: the defaults), noting each pause on stderr; the
+ * runtime is the caller's (runtime_free). 0 or HP_E*. */
 struct runtime;
+struct hp_config;
 int cli_snapshot_runtime(const char *cmd, const char *pids, const struct facts *f,
-			 const char *config_file, const char *app, struct runtime **rt,
+			 const struct hp_config *cfg, const char *app, struct runtime **rt,
 			 struct errbuf *err);
-int cli_snapshot_runtime_file(const char *cmd, const char *pids, const struct facts *f,
-			      const char *config_file, const char *app, char **path,
-			      struct errbuf *err);
-void cli_snapshot_runtime_file_remove(char **path);
 
 /* Prints "hotplan CMD: MESSAGE" and "Try 'hotplan CMD --help'." to stderr;
  * returns 2. */

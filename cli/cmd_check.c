@@ -18,6 +18,7 @@
 #include "facts.h"
 #include "fileio.h"
 #include "output.h"
+#include "runtime.h"
 #include "tree.h"
 #include "upgrade.h"
 
@@ -138,7 +139,7 @@ static int write_reports(const struct report *r, const char *sarif, const char *
 static int has_parse_failure(const struct report *r)
 {
 	for (size_t i = 0; i < r->nfindings; i++)
-		if (r->findings[i].rule == check_rule_info(CHECK_PARSE_FAILURE))
+		if (r->findings[i].rule == rule_info(HP303_PARSE_FAILURE))
 			return 1;
 	return 0;
 }
@@ -147,12 +148,12 @@ int cmd_check(int argc, char **argv)
 {
 	struct check_args a = { CLI_TREE_ARGS_INIT, NULL, NULL, NULL, NULL, NULL, NULL,
 				ULONG_MAX, 1 };
-	char *snap_path = NULL;
+	struct runtime *snap = NULL;
 	unsigned long max_killed;
 	int rc = 0;
 	struct upgrade_options uo;
-	struct check_options co;
-	struct check_policy policy = { 0, PURGE_SOFT, NULL };
+	struct assess_options ao;
+	struct upgrade_policy policy;
 	struct cli_tree_opts to;
 	struct errbuf err = { "", 0 };
 	struct facts *old = NULL, *new = NULL;
@@ -171,16 +172,20 @@ int cmd_check(int argc, char **argv)
 	const char *config = a.tree.config, *purge = a.purge, *against_file = a.against;
 	memset(&uo, 0, sizeof uo);
 	memset(&id, 0, sizeof id);
-	memset(&cfg, 0, sizeof cfg);
-	memset(&co, 0, sizeof co);
+	memset(&ao, 0, sizeof ao);
 	arena_init(&scratch);
 	uo.runtime_path = a.runtime;
 	uo.until_permanent = a.until_permanent;
 
-	if (check_policy_read(config, &policy, &err)) {
+	/* hotplan.config, read once: the analysis settings, the policy, and
+	 * the application and versions */
+	config_init(&cfg);
+	if (config && config_read_file(&cfg, config, &err)) {
 		rc = cli_fail("check", &err);
 		goto out;
 	}
+	to.cfg = &cfg;
+	upgrade_policy_init(&policy, &cfg);
 	max_killed = a.max_killed != ULONG_MAX ? a.max_killed :
 		     policy.max_killed > 0 ? (unsigned long)policy.max_killed : 0;
 	/* the option word was checked: it names a method */
@@ -197,7 +202,7 @@ int cmd_check(int argc, char **argv)
 		lrc = cli_load_tree(argv[first + 1], &to, &new, &err);
 	if (lrc == HP_EPARSE) {
 		/* The units' errors are on stderr already; the reports say so too. */
-		check_report_parse_failure(&scratch, err.msg, HOTPLAN_VERSION, &report);
+		upgrade_assess_parse_failure(&scratch, err.msg, HOTPLAN_VERSION, &report);
 		report.old_root = argv[first];
 		report.new_root = argv[first + 1];
 		report_write(&report, "text", out_color_wanted(stdout), &text);
@@ -215,31 +220,29 @@ int cmd_check(int argc, char **argv)
 
 	/* the application and versions as 'hotplan plan' takes them, so that
 	 * --against compares like with like */
-	config_init(&cfg);
-	if (config && config_read_file(&cfg, config, &err)) {
-		rc = cli_fail("check", &err);
-		goto out;
-	}
 	cli_identity_init(&id, NULL, NULL, NULL, &cfg, argv[first], old, argv[first + 1], new);
 	uo.app = id.app;
 	uo.vsn = id.vsn;
 	uo.from_vsn = id.from_vsn;
-	if (a.pids && cli_snapshot_runtime_file("check", a.pids, old, config, id.app, &snap_path, &err)) {
-		rc = cli_fail("check", &err);
-		goto out;
+	if (a.pids) {
+		if (cli_snapshot_runtime("check", a.pids, old, &cfg, id.app, &snap, &err)) {
+			rc = cli_fail("check", &err);
+			goto out;
+		}
+		uo.runtime = snap;
+		uo.runtime_name = arena_printf(&scratch, "a snapshot of process%s %s",
+					       strchr(a.pids, ',') ? "es" : "", a.pids);
 	}
-	if (a.pids)
-		uo.runtime_path = snap_path;
 	if (upgrade_run(&up, old, new, &uo, &err)) {
 		rc = cli_fail("check", &err);
 		goto out;
 	}
-	co.max_killed = max_killed;
-	co.against_file = against_file;
-	co.against = against_file ? (against ? against : "") : NULL;
-	co.against_len = against_len;
-	co.tool_version = HOTPLAN_VERSION;
-	if (check_report_build(up, &co, &report, &err)) {
+	ao.max_killed = max_killed;
+	ao.against_file = against_file;
+	ao.against = against_file ? (against ? against : "") : NULL;
+	ao.against_len = against_len;
+	ao.tool_version = HOTPLAN_VERSION;
+	if (upgrade_assess(up, &ao, &report, &err)) {
 		rc = cli_fail("check", &err);
 		goto out;
 	}
@@ -256,12 +259,11 @@ int cmd_check(int argc, char **argv)
 	}
 	rc = has_parse_failure(&report) ? 3 : report.forbidden ? 1 : 0;
 out:
-	cli_snapshot_runtime_file_remove(&snap_path);
 	upgrade_free(up);
+	runtime_free(snap);
 	facts_free(old);
 	facts_free(new);
 	free(against);
-	check_policy_release(&policy);
 	cli_identity_release(&id);
 	config_release(&cfg);
 	sb_release(&text);

@@ -126,18 +126,14 @@ int cmd_graph(int argc, char **argv)
 	if (first < 0 || cli_tree_args_opts("graph", &a.tree, 1, &to))
 		return first < 0 ? rc : 2;
 	const char *format = a.format, *output = a.output, *config = a.tree.config;
-	int ntrees = argc - first, purge_given = a.purge != NULL;
+	int ntrees = argc - first;
 	unsigned long depth = a.depth != ULONG_MAX ? a.depth : 1;
-	memset(&cfg, 0, sizeof cfg);
 	memset(&id, 0, sizeof id);
 	memset(&spec, 0, sizeof spec);
 	memset(&uo, 0, sizeof uo);
 	spec.focus = a.focus;
 	spec.cluster = (enum graph_cluster)a.cluster;
 	uo.runtime_path = a.runtime;
-	/* the option word was checked: it names a method */
-	if (!a.purge || purge_option_lookup(a.purge, &uo.purge))
-		uo.purge = PURGE_BRUTAL;
 	uo.until_permanent = 1;
 	if (!format)
 		format = graph_format_from_path(output);
@@ -148,12 +144,20 @@ int cmd_graph(int argc, char **argv)
 		format = "svg";
 	}
 	spec.depth = (unsigned)depth;
-	if (!purge_given && ntrees == 2) {
-		struct check_policy policy;
-		if (check_policy_read(config, &policy, &err))
-			return cli_fail("graph", &err);
-		uo.purge = policy.purge;
-		check_policy_release(&policy);
+	/* hotplan.config, read once: the analysis settings, and with NEW the
+	 * default purge, the application and versions */
+	config_init(&cfg);
+	if (config && config_read_file(&cfg, config, &err)) {
+		rc = cli_fail("graph", &err);
+		goto out;
+	}
+	to.cfg = &cfg;
+	if (ntrees == 2) {
+		struct upgrade_policy policy;
+		upgrade_policy_init(&policy, &cfg);
+		/* the option word was checked: it names a method */
+		if (!a.purge || purge_option_lookup(a.purge, &uo.purge))
+			uo.purge = policy.purge;
 	}
 
 	if (cli_load_tree(argv[first], &to, &old, &err) ||
@@ -165,11 +169,6 @@ int cmd_graph(int argc, char **argv)
 	if (new) {
 		spec.new = new;
 		/* the application and versions as 'hotplan plan' takes them */
-		config_init(&cfg);
-		if (config && config_read_file(&cfg, config, &err)) {
-			rc = cli_fail("graph", &err);
-			goto out;
-		}
 		cli_identity_init(&id, NULL, NULL, NULL, &cfg, argv[first], old, argv[first + 1],
 				  new);
 		uo.app = id.app;

@@ -25,10 +25,11 @@ static void plan_epilogue(FILE *fp)
 		"Findings of the checks beyond OTP's are printed to standard error in the\n"
 		"erlang and relup formats, and are part of the json and text output; they\n"
 		"do not change the exit status ('hotplan check' applies a policy):\n");
-	for (int r = 0; r < FINDING_RULE_COUNT; r++) {
-		const struct finding_rule_info *info = finding_rule_info((enum finding_rule)r);
-		fprintf(fp, "  %s %-7s %s\n", info->id, finding_severity_name(info->severity),
-			info->name);
+	for (int r = 0; r < RULE__COUNT; r++) {
+		const struct rule_info *info = rule_info((enum hp_rule)r);
+		if (info->origin == RULE_PLANNER)
+			fprintf(fp, "  %s %-7s %s\n", info->id, severity_name(info->severity),
+				info->name);
 	}
 	fprintf(fp,
 		"\n"

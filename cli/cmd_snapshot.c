@@ -84,12 +84,12 @@ static void note_pauses(const char *cmd, const struct snapshot *s)
 }
 
 int cli_snapshot_runtime(const char *cmd, const char *pids, const struct facts *f,
-			 const char *config_file, const char *app, struct runtime **rt,
+			 const struct hp_config *cfg, const char *app, struct runtime **rt,
 			 struct errbuf *err)
 {
 	long list[MAX_PIDS];
 	size_t n = 0;
-	struct hp_config cfg;
+	struct hp_config defaults;
 	struct snapshot *s = NULL;
 	char *copy = xstrdup(pids), *save = NULL;
 	int rc = 0;
@@ -104,11 +104,11 @@ int cli_snapshot_runtime(const char *cmd, const char *pids, const struct facts *
 	free(copy);
 	if (!rc && !n)
 		rc = hp_error(err, HP_EUSAGE, "--pid needs process ids, not '%s'", pids);
-	config_init(&cfg);
-	if (!rc && config_file)
-		rc = config_read_file(&cfg, config_file, err);
+	config_init(&defaults);
+	if (!cfg)
+		cfg = &defaults;
 	if (!rc) {
-		struct snapshot_options so = { f, &cfg, list, n, NULL, app ? app : cfg.app, NULL,
+		struct snapshot_options so = { f, cfg, list, n, NULL, app ? app : cfg->app, NULL,
 					       test_pause_ms() };
 		rc = snapshot_take(&so, &s, err);
 	}
@@ -118,57 +118,8 @@ int cli_snapshot_runtime(const char *cmd, const char *pids, const struct facts *
 		s->rt = NULL;
 	}
 	snapshot_free(s);
-	config_release(&cfg);
+	config_release(&defaults);
 	return rc;
-}
-
-int cli_snapshot_runtime_file(const char *cmd, const char *pids, const struct facts *f,
-			      const char *config_file, const char *app, char **path,
-			      struct errbuf *err)
-{
-	struct runtime *rt;
-	struct strbuf sb = STRBUF_INIT;
-	const char *tmp = getenv("TMPDIR");
-	char *dir;
-	int rc;
-
-	*path = NULL;
-	rc = cli_snapshot_runtime(cmd, pids, f, config_file, app, &rt, err);
-	if (rc)
-		return rc;
-	runtime_write_json(rt, &sb);
-	runtime_free(rt);
-	dir = xmalloc(strlen(tmp && *tmp == '/' ? tmp : "/tmp") + 32);
-	sprintf(dir, "%s/hotplan-XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
-	if (!mkdtemp(dir)) {
-		rc = hp_error(err, HP_EIO, "cannot create a temporary folder in '%s'",
-			      tmp && *tmp == '/' ? tmp : "/tmp");
-		free(dir);
-		sb_release(&sb);
-		return rc;
-	}
-	*path = xmalloc(strlen(dir) + 64);
-	sprintf(*path, "%s/snapshot-of-%s.json", dir, strchr(pids, ',') ? "processes" : "process");
-	free(dir);
-	rc = hp_write_file(*path, sb.buf, sb.len, err);
-	sb_release(&sb);
-	if (rc)
-		cli_snapshot_runtime_file_remove(path);
-	return rc;
-}
-
-void cli_snapshot_runtime_file_remove(char **path)
-{
-	if (!*path)
-		return;
-	unlink(*path);
-	char *slash = strrchr(*path, '/');
-	if (slash) {
-		*slash = '\0';
-		rmdir(*path);
-	}
-	free(*path);
-	*path = NULL;
 }
 
 struct snap_args {

@@ -46,6 +46,19 @@
 
 extern char **environ;
 
+char *cli_default_cache_dir(void)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	struct strbuf sb = STRBUF_INIT;
+	if (xdg && xdg[0] == '/')
+		sb_addf(&sb, "%s/hotplan", xdg);
+	else if (home && home[0] == '/')
+		sb_addf(&sb, "%s/.cache/hotplan", home);
+	else
+		sb_adds(&sb, ".hotplan-cache");
+	return sb_detach(&sb, NULL);
+}
+
 /* Analyzes the tree (as analyzer_run() takes it); facts->root is tree,
  * which must outlive the facts; facts->source_root is the analyzer's. */
 static int analyze(const char *tree, const struct cli_tree_opts *o, struct facts **out,
@@ -68,7 +81,7 @@ static int analyze(const char *tree, const struct cli_tree_opts *o, struct facts
 		ao.jobs = o->jobs;
 		ao.cache_dir = o->cache_dir;
 		if (!ao.cache_dir && o->default_cache && !o->no_cache)
-			ao.cache_dir = default_cache = check_default_cache_dir();
+			ao.cache_dir = default_cache = cli_default_cache_dir();
 		ao.keep_going = o->keep_going;
 		ao.progress = o->progress < 0 ? isatty(2) : o->progress;
 	}
@@ -353,7 +366,7 @@ static char *path_in(const char *dir, const char *name)
 /*
  * Configures the CMake project in the folder arg, without building it, into
  * CACHE/cmake/<hash of its absolute path> (CACHE: o->cache_dir, else
- * check_default_cache_dir()), or into a new temporary folder when
+ * cli_default_cache_dir()), or into a new temporary folder when
  * o->no_cache (*temp is then set and the caller removes the folder). A
  * configured folder whose stamp matches the fingerprint of the project's
  * CMake files is reused as it is; otherwise cmake runs again in it (cmake
@@ -377,7 +390,7 @@ static int cmake_configure(const char *arg, const struct cli_tree_opts *o, char 
 	} else {
 		struct strbuf p = STRBUF_INIT;
 		if (!(o && o->cache_dir))
-			base = check_default_cache_dir();
+			base = cli_default_cache_dir();
 		hp_hash_hex(hp_hash_str(src), key);
 		sb_addf(&p, "%s/cmake/%s", base ? base : o->cache_dir, key);
 		dir = sb_detach(&p, NULL);

@@ -28,10 +28,16 @@ struct cli_tree_opts {
 	int progress;                /* 1 always, 0 never, -1 when stderr is a terminal */
 	int no_cache;                /* configure CMake folders in a temporary folder,
 				      * removed afterwards; else under cache_dir, or
-				      * check_default_cache_dir() when it is NULL */
+				      * cli_default_cache_dir() when it is NULL */
 	int default_cache;           /* cache_dir NULL and not no_cache: the per-unit
-				      * cache is check_default_cache_dir() */
+				      * cache is cli_default_cache_dir() */
 };
+
+/* The analysis cache of check and graph, and of every command's CMake
+ * folders, by default (heap, caller frees): $XDG_CACHE_HOME/hotplan, else
+ * $HOME/.cache/hotplan (the XDG default), else ./.hotplan-cache when
+ * neither variable holds an absolute path. */
+char *cli_default_cache_dir(void);
 
 /*
  * The tree options, one group shared by analyze, diff, plan, graph and
@@ -75,7 +81,7 @@ struct cli_tree_args {
 /*
  * Fills *to from the tree options t (and progress -1): the per-unit cache
  * is --cache's, else none with --no-cache, else, when default_cache, the
- * one of check_default_cache_dir(). Returns 0, or 2 after printing the usage
+ * one of cli_default_cache_dir(). Returns 0, or 2 after printing the usage
  * error of --cache with --no-cache.
  */
 int cli_tree_args_opts(const char *cmd, const struct cli_tree_args *t, int default_cache,

@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "rules.h"
 #include "util.h"
 
 #define FACTS_FORMAT "hotplan-facts"
@@ -131,10 +132,8 @@ struct edge {
 	int ambiguous;
 };
 
-enum diag_severity { DIAG_NOTE, DIAG_WARNING, DIAG_ERROR };
-
 struct diagnostic {
-	enum diag_severity severity;
+	enum severity severity; /* rules.h */
 	const char *module;     /* or NULL */
 	const char *message;
 	struct loc loc;

@@ -42,7 +42,7 @@ static void put_finding_line(struct strbuf *sb, const struct report_finding *f)
 			sb_addf(&line, ":%u", f->loc.col);
 		sb_adds(&line, ": ");
 	}
-	sb_addf(&line, "%s: %s\n", f->forbidden ? "error" : report_level_name(f->level),
+	sb_addf(&line, "%s: %s\n", f->forbidden ? "error" : severity_name(f->severity),
 		f->message ? f->message : f->rule->summary);
 	xml(sb, line.buf);
 	sb_release(&line);
@@ -95,7 +95,7 @@ static void junit_rule(struct report_ctx *c, size_t k, const struct report_findi
 {
 	const struct report *r = c->r;
 	struct strbuf *sb = c->out;
-	const struct report_rule *rule = r->rules[k];
+	const struct rule_info *rule = r->rules[k];
 	if (k == 0) {
 		sb_adds(sb, "  </testsuite>\n");
 		sb_addf(sb, "  <testsuite name=\"hotplan.findings\" tests=\"%zu\" failures=\"%zu\" "

@@ -10,16 +10,6 @@
 
 #include <string.h>
 
-const char *report_level_name(enum report_level level)
-{
-	switch (level) {
-	case REPORT_ERROR: return "error";
-	case REPORT_WARNING: return "warning";
-	case REPORT_NOTE: return "note";
-	}
-	return "note";
-}
-
 size_t report_forbidden_count(const struct report *r)
 {
 	size_t n = 0;
@@ -56,7 +46,7 @@ int report_write(const struct report *r, const char *driver, int color, struct s
 		d->process(&c, &r->procs[i]);
 	/* findings are sorted by rule id: each rule's findings are one run */
 	for (size_t k = 0; k < r->nrules; k++) {
-		const struct report_rule *rule = r->rules[k];
+		const struct rule_info *rule = r->rules[k];
 		size_t first = r->nfindings, n = 0;
 		for (size_t i = 0; i < r->nfindings; i++) {
 			if (r->findings[i].rule != rule)

@@ -33,7 +33,6 @@ extern const struct report_driver report_text_driver;
 extern const struct report_driver report_sarif_driver;
 extern const struct report_driver report_junit_driver;
 
-const char *report_level_name(enum report_level level); /* "error", "warning", "note" */
 /* Findings of rule forbidden by the policy, and killed processes. */
 size_t report_forbidden_count(const struct report *r);
 size_t report_killed_count(const struct report *r);

@@ -150,7 +150,7 @@ static void say_quiet(struct report_ctx *c)
 static void text_rule(struct report_ctx *c, size_t k, const struct report_finding *f, size_t n)
 {
 	struct strbuf *sb = c->out;
-	const struct report_rule *rule = c->r->rules[k];
+	const struct rule_info *rule = c->r->rules[k];
 	say_quiet(c);
 	if (!n)
 		return;
@@ -167,10 +167,10 @@ static void text_rule(struct report_ctx *c, size_t k, const struct report_findin
 	sb_addf(sb, " (%zu): %s\n", n, rule->summary);
 	sb_release(&h);
 	for (size_t i = 0; i < n; i++) {
-		const char *lvl = f[i].forbidden ? "error" : report_level_name(f[i].level);
+		const char *lvl = f[i].forbidden ? "error" : severity_name(f[i].severity);
 		struct strbuf line = STRBUF_INIT;
 		sb_adds(sb, "    ");
-		paint(c, f[i].forbidden || f[i].level == REPORT_ERROR ? C_RED : C_YELLOW, lvl);
+		paint(c, f[i].forbidden || f[i].severity == SEV_ERROR ? C_RED : C_YELLOW, lvl);
 		sb_adds(sb, ": ");
 		if (f[i].loc.file) {
 			put_loc(&line, &f[i].loc);

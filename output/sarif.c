@@ -28,9 +28,9 @@ static void jstr(struct strbuf *sb, const char *s)
 	sb_addc(sb, '"');
 }
 
-static const char *sarif_level(enum report_level l)
+static const char *sarif_level(enum severity s)
 {
-	return report_level_name(l); /* SARIF's levels are the same words */
+	return severity_name(s); /* SARIF's levels are the same words */
 }
 
 /* Percent-encodes a path for a URI; '/' stays. */
@@ -115,7 +115,7 @@ static void sarif_begin(struct report_ctx *c)
 	indent(sb, 5);
 	sb_adds(sb, "\"rules\": [");
 	for (size_t i = 0; i < r->nrules; i++) {
-		const struct report_rule *rule = r->rules[i];
+		const struct rule_info *rule = r->rules[i];
 		sb_adds(sb, i ? ",\n" : "\n");
 		indent(sb, 6);
 		sb_adds(sb, "{\n");
@@ -131,7 +131,7 @@ static void sarif_begin(struct report_ctx *c)
 		text_object(sb, 7, "fullDescription", rule->help, 1);
 		text_object(sb, 7, "help", rule->help, 1);
 		indent(sb, 7);
-		sb_addf(sb, "\"defaultConfiguration\": { \"level\": \"%s\" }\n", sarif_level(rule->level));
+		sb_addf(sb, "\"defaultConfiguration\": { \"level\": \"%s\" }\n", sarif_level(rule->severity));
 		indent(sb, 6);
 		sb_adds(sb, "}");
 	}
@@ -205,7 +205,7 @@ static void sarif_rule(struct report_ctx *c, size_t k, const struct report_findi
 		sb_addf(sb, "\"ruleIndex\": %zu,\n", k);
 		indent(sb, 5);
 		sb_addf(sb, "\"level\": \"%s\",\n",
-			f[i].forbidden ? "error" : sarif_level(f[i].level));
+			f[i].forbidden ? "error" : sarif_level(f[i].severity));
 		indent(sb, 5);
 		sb_adds(sb, "\"message\": { \"text\": ");
 		jstr(sb, f[i].message ? f[i].message : f[i].rule->summary);

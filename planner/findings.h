@@ -1,13 +1,8 @@
 /*
- * findings.h - what the planner's checks report: one rule table with stable
- * identifiers, and a list of findings that plan, check, SARIF and JUnit all
- * read.
- *
- * A rule has a stable id ("HP101"), a short kebab-case name
- * ("removed-export-referenced"), a default severity, a one-line summary and a
- * help text. Ids never change meaning and are never reused; the planner's
- * rules are HP1xx (the simulator's, when they land, take HP2xx). The table is
- * static const data: finding_rule_info() is the only way to read it.
+ * findings.h - what the planner's checks report: a list of findings that
+ * plan, check, SARIF and JUnit all read. The rules they are findings of,
+ * with their ids, names, severities and help, are model/rules.h's one
+ * table (the planner's are HP1xx).
  *
  * A finding is one occurrence of a rule: module, symbol (or NULL), a message
  * that follows git's rules (lower case, no full stop, subject quoted), and
@@ -23,33 +18,12 @@
 
 #include <stddef.h>
 #include "facts.h"
+#include "rules.h"
 #include "util.h"
 
-/* The rules. ORDER FINDING_RULES: keep in step with the table in findings.c. */
-enum finding_rule {
-	HP101_REMOVED_EXPORT_REFERENCED,
-	HP102_STATE_CHANGE_WITHOUT_TRANSFORMER,
-	HP103_MIXED_PROCESS_CYCLE,
-	HP104_CODE_CHANGE_NOT_SUSPENDED,
-	HP105_LOAD_OUT_OF_DEPENDENCY_ORDER,
-	HP106_CHANGED_SIGNATURE_REFERENCED,
-	HP107_TRANSFORMER_NEVER_CALLED,
-	FINDING_RULE_COUNT
-};
-
-enum finding_severity { SEV_ERROR, SEV_WARNING, SEV_NOTE };
-
-struct finding_rule_info {
-	const char *id;          /* "HP101" */
-	const char *name;        /* "removed-export-referenced" */
-	enum finding_severity severity; /* default severity */
-	const char *summary;     /* one line, for tables and SARIF shortDescription */
-	const char *help;        /* what it means and what to do, a few sentences */
-};
-
 struct finding {
-	enum finding_rule rule;
-	enum finding_severity severity;
+	enum hp_rule rule;       /* a planner rule (origin RULE_PLANNER) */
+	enum severity severity;
 	const char *module;      /* the module the finding is about */
 	const char *symbol;      /* the symbol, or NULL */
 	const char *message;     /* the whole sentence, for people */
@@ -64,12 +38,6 @@ struct findings {
 	size_t n, alloc;
 };
 
-/* The rule's entry in the static table; never NULL for a valid rule. */
-const struct finding_rule_info *finding_rule_info(enum finding_rule rule);
-/* Looks a rule up by id ("HP101") or name; returns 0 and sets *out, or -1. */
-int finding_rule_lookup(const char *id_or_name, enum finding_rule *out);
-const char *finding_severity_name(enum finding_severity sev); /* "error", ... */
-
 void findings_init(struct findings *fs);
 void findings_release(struct findings *fs);
 
@@ -77,7 +45,7 @@ void findings_release(struct findings *fs);
  * Adds a finding of rule (at the rule's default severity). module, symbol and
  * loc.file are copied into the list's arena; the message is formatted there.
  */
-void findings_add(struct findings *fs, enum finding_rule rule, const char *module,
+void findings_add(struct findings *fs, enum hp_rule rule, const char *module,
 		  const char *symbol, const struct loc *loc, const char *fmt, ...)
 	HP_PRINTF(6, 7);
 
@@ -85,7 +53,7 @@ void findings_add(struct findings *fs, enum finding_rule rule, const char *modul
 void findings_sort(struct findings *fs);
 
 /* How many findings of rule the list holds. */
-size_t findings_count(const struct findings *fs, enum finding_rule rule);
+size_t findings_count(const struct findings *fs, enum hp_rule rule);
 
 /*
  * One line per finding, as compilers print them:

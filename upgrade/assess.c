@@ -28,28 +28,22 @@ static int planner_forbids(const struct finding *f)
 	return f->severity == SEV_ERROR || f->rule == HP103_MIXED_PROCESS_CYCLE;
 }
 
-static enum report_level level_of(enum finding_severity s)
-{
-	return s == SEV_ERROR ? REPORT_ERROR : s == SEV_WARNING ? REPORT_WARNING : REPORT_NOTE;
-}
-
 struct builder {
 	struct upgrade *u;
 	struct arena *a;
 	struct report *r;
 	VEC(struct report_finding) findings;
-	VEC(const struct report_rule *) rules;
-	const struct report_rule *planner_rules; /* FINDING_RULE_COUNT entries */
+	VEC(const struct rule_info *) rules;
 };
 
-static void add_finding(struct builder *b, const struct report_rule *rule, int forbidden,
+static void add_finding(struct builder *b, const struct rule_info *rule, int forbidden,
 			const char *module, const char *symbol, const struct loc *loc,
 			const char *message)
 {
 	struct report_finding f;
 	memset(&f, 0, sizeof f);
 	f.rule = rule;
-	f.level = rule->level;
+	f.severity = rule->severity;
 	f.forbidden = forbidden;
 	f.module = module;
 	f.symbol = symbol;
@@ -74,21 +68,11 @@ static int cmp_finding(const void *pa, const void *pb)
 
 /* ---- rules ----------------------------------------------------------------------- */
 
+/* Every rule of the table, planner's and policy's, in id order. */
 static void build_rules(struct builder *b)
 {
-	struct report_rule *pr = arena_zalloc(b->a, FINDING_RULE_COUNT * sizeof *pr);
-	for (int i = 0; i < FINDING_RULE_COUNT; i++) {
-		const struct finding_rule_info *info = finding_rule_info((enum finding_rule)i);
-		pr[i].id = info->id;
-		pr[i].name = info->name;
-		pr[i].level = level_of(info->severity);
-		pr[i].summary = info->summary;
-		pr[i].help = info->help;
-		VEC_PUSH(&b->rules, &pr[i]);
-	}
-	b->planner_rules = pr;
-	for (int i = 0; i < CHECK_RULE_COUNT; i++)
-		VEC_PUSH(&b->rules, check_rule_info((enum check_rule)i));
+	for (int i = 0; i < RULE__COUNT; i++)
+		VEC_PUSH(&b->rules, rule_info((enum hp_rule)i));
 }
 
 /* ---- the planner's findings and parse failures ---------------------------------- */
@@ -99,20 +83,18 @@ static void planner_findings(struct builder *b)
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct finding *f = &fs->items[i];
 		int forbidden = planner_forbids(f);
-		struct report_finding *rf;
-		add_finding(b, &b->planner_rules[f->rule], forbidden, f->module, f->symbol,
-			    &f->loc, f->message);
-		rf = &b->findings.items[b->findings.n - 1];
-		rf->level = level_of(f->severity);
+		add_finding(b, rule_info(f->rule), forbidden, f->module, f->symbol, &f->loc,
+			    f->message);
+		b->findings.items[b->findings.n - 1].severity = f->severity;
 	}
 }
 
 static void parse_failures(struct builder *b, const struct facts *f)
 {
-	const struct report_rule *rule = check_rule_info(CHECK_PARSE_FAILURE);
+	const struct rule_info *rule = rule_info(HP303_PARSE_FAILURE);
 	for (size_t i = 0; i < f->ndiags; i++) {
 		const struct diagnostic *d = &f->diags[i];
-		if (d->severity != DIAG_ERROR)
+		if (d->severity != SEV_ERROR)
 			continue;
 		add_finding(b, rule, 1, d->module, NULL, &d->loc,
 			    arena_printf(b->a, "%s", d->message));
@@ -315,7 +297,7 @@ static void simulation(struct builder *b, size_t max_killed)
 		rp->killed = 1;
 		process_entry(b, rp->name, &mod, &fn, &loc);
 		const char *code = e->module >= 0 ? sim_module_name(s, e->module) : "?";
-		add_finding(b, check_rule_info(CHECK_PROCESS_KILLED), forbid_kills, mod ? mod : code,
+		add_finding(b, rule_info(HP301_PROCESS_KILLED), forbid_kills, mod ? mod : code,
 			    fn, &loc,
 			    arena_printf(b->a, "process '%s' %s is killed at %s: it was running "
 					 "old code of '%s'%s%s%s", rp->name, rp->pid, at(b, e->instr), code,
@@ -323,7 +305,7 @@ static void simulation(struct builder *b, size_t max_killed)
 					 e->reason != SIM_R_KILLED ? sim_reason_name(e->reason) : "",
 					 e->reason != SIM_R_KILLED ? ")" : ""));
 		/* a kill the policy tolerates is a warning */
-		b->findings.items[b->findings.n - 1].level = forbid_kills ? REPORT_ERROR : REPORT_WARNING;
+		b->findings.items[b->findings.n - 1].severity = forbid_kills ? SEV_ERROR : SEV_WARNING;
 	}
 	for (size_t i = 0; i < o->nresults; i++) {
 		const struct sim_result *res = &o->results[i];
@@ -335,7 +317,7 @@ static void simulation(struct builder *b, size_t max_killed)
 		if (who && !wm)
 			wm = facts_module(u->old, who);
 		struct loc wl = { wm && wm->nfiles ? wm->files[0] : NULL, 0, 0 };
-		add_finding(b, check_rule_info(CHECK_UPGRADE_REFUSED), 1, who, NULL, &wl,
+		add_finding(b, rule_info(HP302_UPGRADE_REFUSED), 1, who, NULL, &wl,
 			    arena_printf(b->a, "the release handler %s: %s%s",
 					 res->kind == SIM_RES_ERROR ? "refuses the upgrade" :
 					 res->kind == SIM_RES_EXIT ? "fails after the point of no return" :
@@ -344,7 +326,7 @@ static void simulation(struct builder *b, size_t max_killed)
 					 res->node_restart ? "; the node restarts from the old release" : ""));
 	}
 	if (o->node_down)
-		add_finding(b, check_rule_info(CHECK_UPGRADE_REFUSED), 1, NULL, NULL, NULL,
+		add_finding(b, rule_info(HP302_UPGRADE_REFUSED), 1, NULL, NULL, NULL,
 			    "an application stops during the upgrade and takes the node down");
 	b->r->procs = procs;
 	b->r->nprocs = nprocs;
@@ -393,7 +375,7 @@ static void term_diff(struct term **a, size_t na, struct term **b, size_t nb, st
 	free(l);
 }
 
-static int against(struct builder *b, const struct check_options *opt, struct errbuf *err)
+static int against(struct builder *b, const struct assess_options *opt, struct errbuf *err)
 {
 	struct term **terms = NULL, **mine, **theirs;
 	size_t n = 0;
@@ -420,7 +402,7 @@ static int against(struct builder *b, const struct check_options *opt, struct er
 	b->r->against_diff = arena_strdup(b->a, d.buf);
 	sb_release(&d);
 	struct loc l = { opt->against_file, 0, 0 };
-	add_finding(b, check_rule_info(CHECK_PLAN_DIFFERS), 1, NULL, NULL, &l,
+	add_finding(b, rule_info(HP304_PLAN_DIFFERS), 1, NULL, NULL, &l,
 		    arena_printf(b->a, "the committed plan '%s' differs from the plan computed for "
 				 "these trees (%zu against %zu instructions)", opt->against_file,
 				 ntheirs, nmine));
@@ -447,7 +429,7 @@ static void steps(struct builder *b)
 					   "of %s, in its current code (--runtime gives a snapshot)",
 					   u->old->root ? u->old->root : "OLD"));
 	else
-		VEC_PUSH(&st, arena_printf(b->a, "the running system: %s", u->runtime_path));
+		VEC_PUSH(&st, arena_printf(b->a, "the running system: %s", u->runtime_name));
 	/* a long upgrade is summed up: 'hotplan plan --format text' has it all */
 	size_t shown = p->ndecisions > STEPS_LIMIT ? STEPS_LIMIT - 5 : p->ndecisions;
 	for (size_t i = 0; i < shown; i++) {
@@ -549,8 +531,8 @@ static const char *common_dir(struct arena *a, const struct facts *f)
 
 /* ---- entry points ------------------------------------------------------------------------ */
 
-int check_report_build(struct upgrade *u, const struct check_options *opt, struct report *r,
-		       struct errbuf *err)
+int upgrade_assess(struct upgrade *u, const struct assess_options *opt, struct report *r,
+		   struct errbuf *err)
 {
 	struct builder b;
 	memset(&b, 0, sizeof b);
@@ -572,8 +554,7 @@ int check_report_build(struct upgrade *u, const struct check_options *opt, struc
 		qsort(b.findings.items, b.findings.n, sizeof *b.findings.items, cmp_finding);
 	struct report_finding *fs = arena_memdup(b.a, b.findings.items,
 						 b.findings.n * sizeof *fs);
-	const struct report_rule **rules = arena_memdup(b.a, b.rules.items,
-							b.rules.n * sizeof *rules);
+	const struct rule_info **rules = arena_memdup(b.a, b.rules.items, b.rules.n * sizeof *rules);
 	r->findings = fs;
 	r->nfindings = b.findings.n;
 	r->rules = rules;
@@ -590,15 +571,15 @@ int check_report_build(struct upgrade *u, const struct check_options *opt, struc
 	return rc;
 }
 
-void check_report_parse_failure(struct arena *a, const char *message, const char *tool_version,
-				struct report *r)
+void upgrade_assess_parse_failure(struct arena *a, const char *message,
+				  const char *tool_version, struct report *r)
 {
 	memset(r, 0, sizeof *r);
-	const struct report_rule **rules = arena_alloc(a, sizeof *rules);
-	rules[0] = check_rule_info(CHECK_PARSE_FAILURE);
+	const struct rule_info **rules = arena_alloc(a, sizeof *rules);
+	rules[0] = rule_info(HP303_PARSE_FAILURE);
 	struct report_finding *f = arena_zalloc(a, sizeof *f);
 	f->rule = rules[0];
-	f->level = REPORT_ERROR;
+	f->severity = SEV_ERROR;
 	f->forbidden = 1;
 	f->message = arena_strdup(a, message);
 	r->rules = rules;

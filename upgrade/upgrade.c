@@ -13,49 +13,48 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- script terms ------------------------------------------------------------- */
+/* ---- scripts ------------------------------------------------------------------- */
 
-/* The module of {load, {M, Pre, Post}} or {remove, {M, Pre, Post}}, or NULL. */
-static const char *load_or_remove_module(const struct term *t, const char **op)
+/* The module a decoded instruction loads or removes, or NULL. */
+static const char *loaded_or_removed(const struct instr *in)
 {
-	const char *ops[] = { "load", "remove" };
-	for (size_t i = 0; i < 2; i++) {
-		if (term_is_tagged(t, ops[i], 2) && term_is_tuple(term_elem(t, 1), 3) &&
-		    term_is_atom(term_elem(term_elem(t, 1), 0), NULL)) {
-			if (op)
-				*op = ops[i];
-			return term_elem(term_elem(t, 1), 0)->u.atom;
-		}
-	}
-	return NULL;
+	return (in->op == INSTR_LOAD || in->op == INSTR_REMOVE) && in->nmods ? in->mods[0].name
+									     : NULL;
 }
 
-/* A copy of script with the purge methods of every load/remove of a module
- * set to methods[k], k the module's index in mods. */
-static struct term *script_with_purges(struct arena *a, const struct term *script,
-				       const char *const *mods, const enum purge_method *methods,
-				       size_t nmods)
+/* A copy of sc in which every load/remove of mods[k] purges with methods[k]
+ * (soft or brutal); each instruction changed gets a term of its own, written
+ * as the planner writes it, and keeps its position. */
+static void script_with_purges(struct arena *a, const struct script *sc,
+			       const char *const *mods, const enum purge_method *methods,
+			       size_t nmods, struct script *out)
 {
-	size_t n = term_list_len(script);
-	struct term **items = arena_alloc(a, (n ? n : 1) * sizeof(struct term *));
-	for (size_t i = 0; i < n; i++) {
-		struct term *t = term_elem(script, i);
-		const char *op;
-		const char *m = load_or_remove_module(t, &op);
-		items[i] = t;
-		if (!m)
+	out->file = sc->file;
+	out->n = sc->n;
+	out->instrs = arena_memdup(a, sc->instrs, (sc->n ? sc->n : 1) * sizeof *sc->instrs);
+	for (size_t i = 0; i < out->n; i++) {
+		struct instr *in = &out->instrs[i];
+		const char *m = loaded_or_removed(in);
+		size_t k;
+		for (k = 0; m && k < nmods && strcmp(mods[k], m); k++)
+			;
+		if (!m || k == nmods)
 			continue;
-		for (size_t k = 0; k < nmods; k++) {
-			if (strcmp(mods[k], m))
-				continue;
-			const char *pm = purge_method_name(methods[k]);
-			items[i] = term_tuplev(a, 2, term_atom(a, op),
-					       term_tuplev(a, 3, term_elem(term_elem(t, 1), 0),
-							   term_atom(a, pm), term_atom(a, pm)));
-			break;
-		}
+		const char *pm = purge_method_name(methods[k]);
+		in->pre = in->post = methods[k];
+		in->term = term_tuplev(a, 2, term_atom(a, instr_name(in->op)),
+				       term_tuplev(a, 3, term_elem(term_elem(in->term, 1), 0),
+						   term_atom(a, pm), term_atom(a, pm)));
 	}
-	return term_list(a, n, items);
+}
+
+/* The terms of sc's instructions, as a proper list. */
+static struct term *script_terms(struct arena *a, const struct script *sc)
+{
+	struct term **items = arena_alloc(a, (sc->n ? sc->n : 1) * sizeof *items);
+	for (size_t i = 0; i < sc->n; i++)
+		items[i] = (struct term *)sc->instrs[i].term;
+	return term_list(a, sc->n, items);
 }
 
 static int decode(struct arena *a, struct term *script, struct script *out, struct errbuf *err)
@@ -127,38 +126,77 @@ static void holders(const struct sim_report *rep, const char *module, struct str
 	}
 }
 
-static int simulate(struct arena *a, struct term *script, const struct runtime *rt,
-		    enum sim_until until, struct sim_report *rep, struct errbuf *err)
+static void simulate(const struct script *sc, const struct runtime *rt, enum sim_until until,
+		     struct sim_report *rep)
 {
-	struct script sc;
-	int rc = decode(a, script, &sc, err);
-	if (rc)
-		return rc;
 	struct sim_options so;
 	memset(&so, 0, sizeof so);
 	so.until = until;
-	sim_run(rt, &sc, 1, &so, rep);
-	return 0;
+	sim_run(rt, sc, 1, &so, rep);
 }
 
 /* ---- purge auto ------------------------------------------------------------------- */
 
-int purge_auto(struct arena *a, const struct term *script, const struct runtime *rt,
-	       struct term **out_script, struct purge_choice **choices, size_t *n,
-	       struct errbuf *err)
+/* Decides module k of mods (methods[k] soft on entry) on the simulation of
+ * the script with the choices so far and k brutal, given probe, the
+ * simulation with every module brutal; explains the choice in *ch. */
+static void decide(struct arena *a, const struct script *sc, const struct runtime *rt,
+		   const struct sim_report *probe, const char *const *mods,
+		   enum purge_method *methods, size_t nmods, size_t k, struct purge_choice *ch)
+{
+	struct sim_verdict v;
+	struct strbuf who = STRBUF_INIT;
+	ch->module = mods[k];
+	ch->brutal = 0;
+	judge(probe, mods[k], &v);
+	holders(probe, mods[k], &who);
+	ch->nholders = v.killed_in;
+	if (!v.killed_in) {
+		ch->why = arena_printf(a, "%s: soft_purge, no process is left in its old "
+				       "code, so the purge after the load removes it at once",
+				       mods[k]);
+		sb_release(&who);
+		return;
+	}
+	methods[k] = PURGE_BRUTAL;
+	struct script trial_sc;
+	struct sim_report trial;
+	script_with_purges(a, sc, mods, methods, nmods, &trial_sc);
+	simulate(&trial_sc, rt, SIM_UNTIL_PERMANENT, &trial);
+	judge(&trial, mods[k], &v);
+	if (v.killed_in && !v.unrestarted && !v.gave_up && !v.refused) {
+		ch->brutal = 1;
+		ch->why = arena_printf(a, "%s: brutal_purge, its old code is held only by "
+				       "%s, which %s restarted within the supervisor's "
+				       "intensity, in the new code", mods[k], who.buf,
+				       v.killed_in == 1 ? "is" : "are");
+	} else {
+		methods[k] = PURGE_SOFT;
+		ch->why = arena_printf(a, "%s: soft_purge, its old code is held by %s, "
+				       "which a brutal purge would kill %s; with soft_purge %s "
+				       "in the old code until it leaves it", mods[k], who.buf,
+				       v.gave_up ? "and its supervisor would give up" :
+				       v.unrestarted ? "for good (nobody restarts it)" :
+				       "and the upgrade would fail",
+				       v.killed_in == 1 ? "it stays" : "they stay");
+	}
+	sim_report_release(&trial);
+	sb_release(&who);
+}
+
+void purge_auto(struct arena *a, const struct script *sc, const struct runtime *rt,
+		struct script *out, struct purge_choice **choices, size_t *n)
 {
 	/* the modules, in script order, once each */
-	size_t len = term_list_len(script), nmods = 0;
-	const char **mods = arena_alloc(a, (len ? len : 1) * sizeof(char *));
-	enum purge_method *methods = arena_alloc(a, (len ? len : 1) * sizeof(enum purge_method));
-	for (size_t i = 0; i < len; i++) {
-		const char *m = load_or_remove_module(term_elem(script, i), NULL);
-		if (!m)
-			continue;
+	size_t nmods = 0;
+	const char **mods = arena_alloc(a, (sc->n ? sc->n : 1) * sizeof(char *));
+	enum purge_method *methods = arena_alloc(a, (sc->n ? sc->n : 1) * sizeof(enum purge_method));
+	for (size_t i = 0; i < sc->n; i++) {
+		const char *m = loaded_or_removed(&sc->instrs[i]);
 		size_t k;
-		for (k = 0; k < nmods && strcmp(mods[k], m); k++)
+		for (k = 0; m && k < nmods && strcmp(mods[k], m); k++)
 			;
-		if (k == nmods) {
+		if (m && k == nmods) {
 			mods[nmods] = m;
 			methods[nmods++] = PURGE_SOFT;
 		}
@@ -169,61 +207,16 @@ int purge_auto(struct arena *a, const struct term *script, const struct runtime 
 	enum purge_method *all = arena_alloc(a, (nmods ? nmods : 1) * sizeof(enum purge_method));
 	for (size_t k = 0; k < nmods; k++)
 		all[k] = PURGE_BRUTAL;
+	struct script probe_sc;
 	struct sim_report probe;
-	int rc = simulate(a, script_with_purges(a, script, mods, all, nmods), rt,
-			  SIM_UNTIL_PERMANENT, &probe, err);
-	if (rc)
-		return rc;
-
-	for (size_t k = 0; k < nmods; k++) {
-		struct sim_verdict v;
-		struct strbuf who = STRBUF_INIT;
-		ch[k].module = mods[k];
-		ch[k].brutal = 0;
-		judge(&probe, mods[k], &v);
-		holders(&probe, mods[k], &who);
-		ch[k].nholders = v.killed_in;
-		if (!v.killed_in) {
-			ch[k].why = arena_printf(a, "%s: soft_purge, no process is left in its old "
-						 "code, so the purge after the load removes it at once",
-						 mods[k]);
-			sb_release(&who);
-			continue;
-		}
-		methods[k] = PURGE_BRUTAL;
-		struct sim_report trial;
-		rc = simulate(a, script_with_purges(a, script, mods, methods, nmods), rt,
-			      SIM_UNTIL_PERMANENT, &trial, err);
-		if (rc) {
-			sb_release(&who);
-			sim_report_release(&probe);
-			return rc;
-		}
-		judge(&trial, mods[k], &v);
-		if (v.killed_in && !v.unrestarted && !v.gave_up && !v.refused) {
-			ch[k].brutal = 1;
-			ch[k].why = arena_printf(a, "%s: brutal_purge, its old code is held only by "
-						 "%s, which %s restarted within the supervisor's "
-						 "intensity, in the new code", mods[k], who.buf,
-						 v.killed_in == 1 ? "is" : "are");
-		} else {
-			methods[k] = PURGE_SOFT;
-			ch[k].why = arena_printf(a, "%s: soft_purge, its old code is held by %s, "
-						 "which a brutal purge would kill %s; with soft_purge %s "
-						 "in the old code until it leaves it", mods[k], who.buf,
-						 v.gave_up ? "and its supervisor would give up" :
-						 v.unrestarted ? "for good (nobody restarts it)" :
-						 "and the upgrade would fail",
-						 v.killed_in == 1 ? "it stays" : "they stay");
-		}
-		sim_report_release(&trial);
-		sb_release(&who);
-	}
+	script_with_purges(a, sc, mods, all, nmods, &probe_sc);
+	simulate(&probe_sc, rt, SIM_UNTIL_PERMANENT, &probe);
+	for (size_t k = 0; k < nmods; k++)
+		decide(a, sc, rt, &probe, mods, methods, nmods, k, &ch[k]);
 	sim_report_release(&probe);
-	*out_script = script_with_purges(a, script, mods, methods, nmods);
+	script_with_purges(a, sc, mods, methods, nmods, out);
 	*choices = ch;
 	*n = nmods;
-	return 0;
 }
 
 /* purge_auto's choices as the plan's per-module purge methods. */
@@ -239,15 +232,21 @@ static struct plan_purge_choice *to_plan_choices(struct arena *a, const struct p
 	return out;
 }
 
-/* purge_auto() of script on the runtime built from facts f. */
-static int purge_auto_from_facts(struct arena *a, const struct term *script,
-				 const struct facts *f, const char *app, struct term **out_script,
+/* purge_auto() of the script term on the runtime built from facts f:
+ * the rewritten script's terms in *out_script. */
+static int purge_auto_from_facts(struct arena *a, struct term *script, const struct facts *f,
+				 const char *app, struct term **out_script,
 				 struct purge_choice **choices, size_t *n, struct errbuf *err)
 {
+	struct script sc, out;
+	int rc = decode(a, script, &sc, err);
+	if (rc)
+		return rc;
 	struct runtime *rt = sim_runtime_from_facts(f, app ? app : "app");
-	int rc = purge_auto(a, script, rt, out_script, choices, n, err);
+	purge_auto(a, &sc, rt, &out, choices, n);
 	runtime_free(rt);
-	return rc;
+	*out_script = script_terms(a, &out);
+	return 0;
 }
 
 int upgrade_plan_auto(struct plan *p, struct plan *first, const struct facts *old,
@@ -303,26 +302,29 @@ int upgrade_run(struct upgrade **out, const struct facts *old, const struct fact
 		return rc;
 	u->planned = 1;
 
-	if (opt->runtime_path) {
-		u->runtime_path = arena_strdup(&u->arena, opt->runtime_path);
-		rc = runtime_read_file(opt->runtime_path, &u->rt, err);
+	if (opt->runtime) {
+		u->rt = opt->runtime;
+		u->runtime_name = arena_strdup(&u->arena, opt->runtime_name ? opt->runtime_name
+									   : "the runtime given");
+	} else if (opt->runtime_path) {
+		u->runtime_name = arena_strdup(&u->arena, opt->runtime_path);
+		rc = runtime_read_file(opt->runtime_path, &u->rt_owned, err);
 		if (rc)
 			return rc;
+		u->rt = u->rt_owned;
 	} else {
-		u->rt = sim_runtime_from_facts(old, opt->app ? opt->app : po.app);
+		u->rt = u->rt_owned = sim_runtime_from_facts(old, opt->app ? opt->app : po.app);
 		u->rt_from_facts = 1;
 	}
 
-	u->script_term = u->plan.up_script;
-	if (opt->purge == PURGE_AUTO) {
-		rc = purge_auto(&u->arena, u->plan.up_script, u->rt, &u->script_term, &u->choices,
-				&u->nchoices, err);
-		if (rc)
-			return rc;
-	}
-	rc = decode(&u->arena, u->script_term, &u->script, err);
+	rc = decode(&u->arena, u->plan.up_script, &u->script, err);
 	if (rc)
 		return rc;
+	u->script_term = u->plan.up_script;
+	if (opt->purge == PURGE_AUTO) {
+		purge_auto(&u->arena, &u->script, u->rt, &u->script, &u->choices, &u->nchoices);
+		u->script_term = script_terms(&u->arena, &u->script);
+	}
 	struct sim_options so;
 	memset(&so, 0, sizeof so);
 	so.until = opt->until_permanent ? SIM_UNTIL_PERMANENT : SIM_UNTIL_INSTALL;
@@ -339,7 +341,7 @@ void upgrade_free(struct upgrade *u)
 		sim_report_release(&u->sim);
 	if (u->planned)
 		plan_release(&u->plan);
-	runtime_free(u->rt);
+	runtime_free(u->rt_owned);
 	arena_release(&u->arena);
 	free(u);
 }

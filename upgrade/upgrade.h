@@ -19,9 +19,11 @@
 #define HOTPLAN_UPGRADE_H
 
 #include <stddef.h>
+#include "config.h"
 #include "facts.h"
 #include "instr.h"
 #include "plan.h"
+#include "rules.h"
 #include "util.h"
 
 /* ---- results for the graph -------------------------------------------------- */
@@ -60,37 +62,14 @@ struct graph_kill {
 /* ---- results for the report ------------------------------------------------- */
 
 /*
- * What 'hotplan check' found, in a form every report driver reads. The
- * caller (cli/cmd_check.c) fills it from the plan, the simulation and the
- * policy; strings and arrays are the caller's and must outlive the calls.
+ * What 'hotplan check' found, in a form every report driver reads.
+ * upgrade_assess() fills it from the plan, the simulation and the policy;
+ * strings and arrays are the filler's and must outlive the calls.
  */
-enum report_level { REPORT_ERROR, REPORT_WARNING, REPORT_NOTE };
-
-/* A class of finding: stable id ("HP101"), kebab-case name, default level,
- * one-line summary, and help: what it means and what to do. */
-struct report_rule {
-	const char *id;
-	const char *name;
-	enum report_level level;
-	const char *summary;
-	const char *help;
-};
-
-/* check's own rules, beside the planner's HP1xx and the simulator's HP2xx.
- * ORDER CHECK_RULES: keep in step with the table in report.c. */
-enum check_rule {
-	CHECK_PROCESS_KILLED,   /* HP301 process-killed */
-	CHECK_UPGRADE_REFUSED,  /* HP302 upgrade-refused */
-	CHECK_PARSE_FAILURE,    /* HP303 parse-failure */
-	CHECK_PLAN_DIFFERS,     /* HP304 plan-differs */
-	CHECK_RULE_COUNT
-};
-const struct report_rule *check_rule_info(enum check_rule rule);
-
 /* One occurrence of a rule. */
 struct report_finding {
-	const struct report_rule *rule;
-	enum report_level level;
+	const struct rule_info *rule;  /* a row of rules.h's table */
+	enum severity severity;
 	int forbidden;          /* the policy forbids it (makes check exit 1) */
 	const char *module;     /* or NULL */
 	const char *symbol;     /* or NULL */
@@ -115,7 +94,7 @@ struct report {
 	const char *srcroot;    /* absolute folder SARIF paths are relative to, or NULL */
 	/* every rule the run could report, in id order (SARIF's rules table,
 	 * JUnit's test cases); each finding's rule must be among them */
-	const struct report_rule *const *rules; size_t nrules;
+	const struct rule_info *const *rules; size_t nrules;
 	/* sorted by (rule id, module, symbol, message) */
 	const struct report_finding *findings; size_t nfindings;
 	const struct report_process *procs; size_t nprocs;  /* in runtime order */
@@ -126,27 +105,21 @@ struct report {
 	int forbidden;          /* the verdict: the policy forbids the upgrade */
 };
 
-/* ---- check policy from hotplan.config ----------------------------------------- */
+/* ---- the upgrade policy of hotplan.config ------------------------------------------ */
 
-/* The settings of hotplan.config that 'check' reads (the analyzer reads
- * the rest itself). */
-struct check_policy {
+/* The settings of hotplan.config that 'check' applies to an upgrade (the
+ * analyzer reads the rest itself). */
+struct upgrade_policy {
 	long max_killed;          /* {max_killed, N}: default 0 */
 	enum purge_method purge;  /* {purge, soft|brutal|auto}: default brutal,
 				   * as 'hotplan plan' and OTP */
-	char *app;                /* {app, Name}: default "app"; heap, freed by
-				   * check_policy_release */
+	const char *app;          /* {app, Name}: default "app"; points into the
+				   * config, or is static */
 };
 
-/* Fills p with the defaults, then reads path (NULL: none) over them.
- * Returns 0, or HP_EIO/HP_EINPUT with "file:line:column: ..." in err. */
-int check_policy_read(const char *path, struct check_policy *p, struct errbuf *err);
-void check_policy_release(struct check_policy *p);
-
-/* The analysis cache check and graph use by default (heap, caller frees):
- * $XDG_CACHE_HOME/hotplan, else $HOME/.cache/hotplan (the XDG default),
- * else ./.hotplan-cache when neither variable holds an absolute path. */
-char *check_default_cache_dir(void);
+/* Fills p from cfg, a config read once by the command (NULL: the defaults);
+ * p points into cfg, which must outlive it. */
+void upgrade_policy_init(struct upgrade_policy *p, const struct hp_config *cfg);
 
 /* ---- the upgrade pipeline shared by check and graph ------------------------------ */
 
@@ -160,7 +133,10 @@ struct term;
 
 struct upgrade_options {
 	enum purge_method purge;   /* soft, brutal, or auto: purge_auto() chooses */
-	const char *runtime_path;  /* a hotplan-runtime file; NULL: built from OLD */
+	const struct runtime *runtime; /* the running system in memory (a snapshot;
+				    * borrowed: it must outlive the upgrade) */
+	const char *runtime_name;  /* ... what the report calls it */
+	const char *runtime_path;  /* else a hotplan-runtime file; NULL: built from OLD */
 	const char *app;           /* application name (NULL: "app") */
 	const char *vsn;           /* the new version (NULL: the planner's "2.0") */
 	const char *from_vsn;      /* the old version (NULL: the planner's "1.0") */
@@ -168,8 +144,8 @@ struct upgrade_options {
 };
 
 /*
- * Plans old -> new (both must outlive the upgrade), chooses purges, reads
- * or builds the runtime and simulates. *out is always set and must be freed
+ * Plans old -> new (both must outlive the upgrade), chooses purges, takes,
+ * reads or builds the runtime and simulates. *out is always set and must be freed
  * with upgrade_free(). Returns 0, or HP_EINPUT/HP_EIO with err set (the
  * planner refused the appup, the runtime file is bad).
  */
@@ -201,23 +177,21 @@ struct purge_choice {
  * restart within their intensity; then brutal (the holders are killed and
  * come back in the new code, instead of lingering in the old code).
  *
- * script is a proper list of low-level instructions (plan.up_script). The
- * modules of its {load, {M, _, _}} and {remove, {M, _, _}} instructions are
- * decided in script order, greedily: M becomes brutal only if the
+ * sc is a decoded script (instr.h; plan.up_script decoded). The modules of
+ * its load and remove instructions are decided in script order, greedily:
+ * M becomes brutal only if the
  * simulation of the script with the choices so far and M brutal (up to
  * make_permanent, where brutal PostPurge kills) kills at least one process
  * in M's code, every process killed is restarted, no supervisor gives up,
  * no application stops and the upgrade is not refused. Every other module
  * stays soft. For 'hotplan plan --purge auto' as much as for check.
  *
- * On success returns 0, *out_script is the rewritten script (only purge
- * methods differ) and *choices (n entries, script order) says what was
- * chosen and why; all in arena a. Returns HP_EINPUT when the script does
- * not decode (err says where).
+ * *out is the rewritten script (only purge methods differ; each load or
+ * remove rewritten has a term of its own; out may be sc) and *choices (n
+ * entries, script order) says what was chosen and why; all in arena a.
  */
-int purge_auto(struct arena *a, const struct term *script, const struct runtime *rt,
-	       struct term **out_script, struct purge_choice **choices, size_t *n,
-	       struct errbuf *err);
+void purge_auto(struct arena *a, const struct script *sc, const struct runtime *rt,
+		struct script *out, struct purge_choice **choices, size_t *n);
 
 /*
  * 'hotplan plan --purge auto' (DESIGN.md §6 step 4), as check chooses: plans
@@ -236,9 +210,9 @@ int upgrade_plan_auto(struct plan *p, struct plan *first, const struct facts *ol
 		      const struct facts *new, struct plan_options *opt, struct arena *a,
 		      struct errbuf *err);
 
-/* ---- check: from an upgrade to a report ------------------------------------------ */
+/* ---- assessing: from an upgrade to a report --------------------------------------- */
 
-struct check_options {
+struct assess_options {
 	size_t max_killed;        /* kills tolerated */
 	const char *against_file; /* --against: the committed plan's name, or NULL */
 	const char *against;      /* ... and its text */
@@ -259,14 +233,14 @@ struct check_options {
  * points to is owned by u. Returns 0, or HP_EINPUT when the committed plan
  * does not parse (err says where).
  */
-int check_report_build(struct upgrade *u, const struct check_options *opt, struct report *r,
-		       struct errbuf *err);
+int upgrade_assess(struct upgrade *u, const struct assess_options *opt, struct report *r,
+		   struct errbuf *err);
 
 /*
  * The report of a check whose trees could not be analyzed (a parse
  * failure): one HP303 finding carrying message; arrays in arena a.
  */
-void check_report_parse_failure(struct arena *a, const char *message, const char *tool_version,
-				struct report *r);
+void upgrade_assess_parse_failure(struct arena *a, const char *message,
+				  const char *tool_version, struct report *r);
 
 #endif

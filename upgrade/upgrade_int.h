@@ -3,9 +3,10 @@
  * by the pipeline (upgrade.c) and the policy that turns it into a report
  * (assess.c). The public face is upgrade.h.
  *
- * Ownership: a struct upgrade points into the two facts, which must outlive
- * it; everything else (plan, runtime built from the facts, script terms,
- * simulation, annotations) is its own and freed by upgrade_free().
+ * Ownership: a struct upgrade points into the two facts and the runtime
+ * given in memory, which must outlive it; everything else (plan, runtime
+ * read or built from the facts, script terms, simulation, annotations) is
+ * its own and freed by upgrade_free().
  *
  * Invariant: the script simulated is the script reported and compared
  * (--against): upgrade.script_term; with purge auto it is the plan's script
@@ -30,9 +31,10 @@ struct upgrade {
 	const struct facts *old, *new;
 	struct plan plan;
 	int planned;
-	struct runtime *rt;
-	int rt_from_facts;         /* rt was built from OLD, not read */
-	const char *runtime_path;  /* ... or read from this file */
+	const struct runtime *rt;  /* the running system simulated */
+	struct runtime *rt_owned;  /* rt when the upgrade made it (read or built) */
+	int rt_from_facts;         /* rt was built from OLD, not given */
+	const char *runtime_name;  /* ... or what the report calls it (its file) */
 	struct term *script_term;  /* the script simulated (a proper list) */
 	struct script script;      /* ... decoded */
 	struct sim_report sim;

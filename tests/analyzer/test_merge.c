@@ -184,7 +184,7 @@ static void test_resolves_refs(void **state)
 	size_t warned = 0;
 	for (size_t i = 0; i < f->ndiags; i++) {
 		const struct diagnostic *d = &f->diags[i];
-		if (d->severity != DIAG_WARNING)
+		if (d->severity != SEV_WARNING)
 			continue;
 		assert_string_equal(d->message, "'dup' is defined in 2 modules: x, y");
 		assert_string_equal(d->loc.file, "src/x.c");
@@ -214,7 +214,7 @@ static void test_moves_entries(void **state)
 	size_t notes = 0;
 	for (size_t i = 0; i < f->ndiags; i++) {
 		const struct diagnostic *d = &f->diags[i];
-		if (d->severity != DIAG_NOTE)
+		if (d->severity != SEV_NOTE)
 			continue;
 		assert_string_equal(d->message, "thread start routine 'ghost' is not defined in the tree");
 		assert_string_equal(d->module, "app");

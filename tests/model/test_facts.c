@@ -71,7 +71,7 @@ static struct facts *sample(void)
 
 	f->ndiags = 1;
 	f->diags = arena_zalloc(a, sizeof(struct diagnostic));
-	f->diags[0] = (struct diagnostic){ DIAG_ERROR, "lib", "expected ';' \"quoted\"\n",
+	f->diags[0] = (struct diagnostic){ SEV_ERROR, "lib", "expected ';' \"quoted\"\n",
 		{ "lib.c", 4, 2 } };
 	facts_finish(f);
 	return f;
@@ -135,7 +135,7 @@ static void test_round_trip(void **state)
 	assert_int_equal(srv->hash, 0x0123456789abcdefULL);
 	assert_string_equal(srv->transformer, "srv_code_change");
 	assert_string_equal(g->diags[0].message, "expected ';' \"quoted\"\n");
-	assert_int_equal(g->diags[0].severity, DIAG_ERROR);
+	assert_int_equal(g->diags[0].severity, SEV_ERROR);
 	assert_string_equal(srv->states[0].layout, "int n@0; size 4");
 	assert_int_equal(srv->entries[0].next_call, NEXT_BLOCKED);
 	/* compile flags: kept in their order; lib's are not listed at all */

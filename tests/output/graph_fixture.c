@@ -91,32 +91,32 @@ void fixture_init(struct fixture *fx)
 
 void fixture_report(struct fixture *fx)
 {
-	fx->prules[0] = (struct report_rule){ "HP101", "removed-export-referenced", REPORT_ERROR,
+	fx->prules[0] = (struct rule_info){ "HP101", "removed-export-referenced", SEV_ERROR, RULE_PLANNER,
 		"an export removed by the upgrade is still referenced",
 		"Keep the export until every caller is upgraded with it, or upgrade the callers "
 		"in the same release." };
-	fx->prules[1] = (struct report_rule){ "HP105", "load-out-of-dependency-order", REPORT_WARNING,
+	fx->prules[1] = (struct rule_info){ "HP105", "load-out-of-dependency-order", SEV_WARNING, RULE_PLANNER,
 		"a module is loaded before a module it depends on",
 		"Load dependencies first." };
 	fx->rules[0] = &fx->prules[0];
 	fx->rules[1] = &fx->prules[1];
-	fx->rules[2] = check_rule_info(CHECK_PROCESS_KILLED);
-	fx->rules[3] = check_rule_info(CHECK_UPGRADE_REFUSED);
-	fx->rules[4] = check_rule_info(CHECK_PARSE_FAILURE);
-	fx->rules[5] = check_rule_info(CHECK_PLAN_DIFFERS);
+	fx->rules[2] = rule_info(HP301_PROCESS_KILLED);
+	fx->rules[3] = rule_info(HP302_UPGRADE_REFUSED);
+	fx->rules[4] = rule_info(HP303_PARSE_FAILURE);
+	fx->rules[5] = rule_info(HP304_PLAN_DIFFERS);
 
 	struct loc l1 = { "/src/callsrv/src/proto/registrar.c", 41, 9 };
 	struct loc l2 = { "/elsewhere/my dir/x.c", 3, 0 };
 	struct loc l3 = { "/src/callsrv/src/net/acceptor.c", 12, 1 };
 	struct loc none = { NULL, 0, 0 };
-	fx->findings[0] = (struct report_finding){ fx->rules[0], REPORT_ERROR, 1, "registrar",
+	fx->findings[0] = (struct report_finding){ fx->rules[0], SEV_ERROR, 1, "registrar",
 		"legacy_check", "'legacy_check' was removed from 'legacy_auth' but 'registrar' still calls it", l1 };
 	fx->findings[1] = fx->findings[0];
-	fx->findings[2] = (struct report_finding){ fx->rules[1], REPORT_WARNING, 0, "sip", NULL,
+	fx->findings[2] = (struct report_finding){ fx->rules[1], SEV_WARNING, 0, "sip", NULL,
 		"'sip' is loaded before 'log' <which it calls> & \"quotes\"", l2 };
-	fx->findings[3] = (struct report_finding){ fx->rules[2], REPORT_ERROR, 1, "acceptor",
+	fx->findings[3] = (struct report_finding){ fx->rules[2], SEV_ERROR, 1, "acceptor",
 		"acceptor_main", "process 'acceptor:acceptor_main' <0.1.0> is killed at #9 {load,{sip,brutal_purge,brutal_purge}}", l3 };
-	fx->findings[4] = (struct report_finding){ fx->rules[3], REPORT_ERROR, 0, NULL, NULL,
+	fx->findings[4] = (struct report_finding){ fx->rules[3], SEV_ERROR, 0, NULL, NULL,
 		"a note without a place", none };
 	fx->procs[0] = (struct report_process){ "<0.1.0>", "acceptor:acceptor_main", 1, 1,
 		"killed at #9 {load,{sip,brutal_purge,brutal_purge}}: it runs old code of sip", l3 };

@@ -24,10 +24,10 @@ struct fixture {
 	const char *files[8][1];
 	struct graph_note notes[4];
 	struct graph_kill kill;
-	/* a check report: planner rules as the caller would copy them, and
-	 * check's own; a killed and a surviving process */
-	struct report_rule prules[2];
-	const struct report_rule *rules[6];
+	/* a check report: two planner rules of the fixture's own wording, and
+	 * the policy's from the table; a killed and a surviving process */
+	struct rule_info prules[2];
+	const struct rule_info *rules[6];
 	struct report_finding findings[5];
 	struct report_process procs[2];
 	const char *steps[2];

@@ -703,21 +703,28 @@ static void test_hp105_removed_before_user(void **state)
 	arena_release(&a);
 }
 
+/* The one rule table (model/rules.h): every row found by id and by name,
+ * ids in ascending order, a help text worth reading. */
 static void test_rule_table(void **state)
 {
 	(void)state;
-	enum finding_rule r;
-	for (int i = 0; i < FINDING_RULE_COUNT; i++) {
-		const struct finding_rule_info *info = finding_rule_info((enum finding_rule)i);
+	enum hp_rule r;
+	for (int i = 0; i < RULE__COUNT; i++) {
+		const struct rule_info *info = rule_info((enum hp_rule)i);
 		assert_non_null(info);
-		assert_int_equal(finding_rule_lookup(info->id, &r), 0);
+		assert_int_equal(rule_lookup(info->id, &r), 0);
 		assert_int_equal(r, i);
-		assert_int_equal(finding_rule_lookup(info->name, &r), 0);
+		assert_int_equal(rule_lookup(info->name, &r), 0);
 		assert_int_equal(r, i);
 		assert_true(strlen(info->help) > 80);
+		if (i)
+			assert_true(strcmp(rule_info((enum hp_rule)(i - 1))->id, info->id) < 0);
 	}
-	assert_string_equal(finding_rule_info(HP103_MIXED_PROCESS_CYCLE)->id, "HP103");
-	assert_int_equal(finding_rule_lookup("HP999", &r), -1);
+	assert_string_equal(rule_info(HP103_MIXED_PROCESS_CYCLE)->id, "HP103");
+	assert_int_equal(rule_info(HP103_MIXED_PROCESS_CYCLE)->origin, RULE_PLANNER);
+	assert_string_equal(rule_info(HP304_PLAN_DIFFERS)->name, "plan-differs");
+	assert_int_equal(rule_info(HP304_PLAN_DIFFERS)->origin, RULE_POLICY);
+	assert_int_equal(rule_lookup("HP999", &r), -1);
 }
 
 int main(void)

@@ -74,11 +74,11 @@ static char *script_text(struct upgrade *u)
 
 static void report(struct upgrade *u, size_t max_killed, struct report *r)
 {
-	struct check_options co;
+	struct assess_options ao;
 	struct errbuf err = { "", 0 };
-	memset(&co, 0, sizeof co);
-	co.max_killed = max_killed;
-	assert_int_equal(check_report_build(u, &co, r, &err), 0);
+	memset(&ao, 0, sizeof ao);
+	ao.max_killed = max_killed;
+	assert_int_equal(upgrade_assess(u, &ao, r, &err), 0);
 }
 
 static const struct report_finding *finding(const struct report *r, const char *id)
@@ -112,7 +112,7 @@ static void test_brutal_kills_and_forbids(void **state)
 	const struct report_finding *f = finding(&r, "HP301");
 	assert_non_null(f);
 	assert_true(f->forbidden);
-	assert_int_equal(f->level, REPORT_ERROR);
+	assert_int_equal(f->severity, SEV_ERROR);
 	assert_non_null(strstr(f->message, "'worker:worker_main'"));
 	assert_true(process(&r, "worker:worker_main")->killed);
 	assert_false(process(&r, "conn:conn_main")->killed);
@@ -127,7 +127,7 @@ static void test_tolerated_kill_is_warning(void **state)
 	const struct report_finding *f = finding(&r, "HP301");
 	assert_non_null(f);
 	assert_false(f->forbidden);
-	assert_int_equal(f->level, REPORT_WARNING);
+	assert_int_equal(f->severity, SEV_WARNING);
 	assert_false(r.forbidden);
 }
 
@@ -227,7 +227,7 @@ static void auto_on(struct trees *t, int intensity, int want_brutal, const char 
 	struct plan_options opt;
 	struct arena a;
 	struct errbuf err = { "", 0 };
-	struct term *script;
+	struct script sc, out;
 	struct purge_choice *c;
 	size_t n;
 	plan_options_init(&opt);
@@ -235,7 +235,9 @@ static void auto_on(struct trees *t, int intensity, int want_brutal, const char 
 	assert_int_equal(plan_build(&p, t->old, t->new, &opt, &err), 0);
 	arena_init(&a);
 	struct runtime *rt = supervised(intensity);
-	assert_int_equal(purge_auto(&a, p.up_script, rt, &script, &c, &n, &err), 0);
+	struct term *one[1] = { p.up_script };
+	assert_int_equal(script_decode(&a, "up", one, 1, &sc, &err), 0);
+	purge_auto(&a, &sc, rt, &out, &c, &n);
 	const struct purge_choice *w = choice(c, n, "worker");
 	assert_int_equal(w->brutal, want_brutal);
 	assert_int_equal(w->nholders, 1);
@@ -245,8 +247,8 @@ static void auto_on(struct trees *t, int intensity, int want_brutal, const char 
 	 * delete_module's brutal ones too), but worker's when it was chosen
 	 * brutal: nothing else changed */
 	struct strbuf got = STRBUF_INIT, want = STRBUF_INIT;
-	for (size_t i = 0; i < term_list_len(script); i++)
-		term_write_dot(&got, term_elem(script, i));
+	for (size_t i = 0; i < out.n; i++)
+		term_write_dot(&got, out.instrs[i].term);
 	for (size_t i = 0; i < term_list_len(p.up_script); i++)
 		term_write_dot(&want, term_elem(p.up_script, i));
 	for (char *b; (b = strstr(want.buf, "brutal_purge,brutal_purge"));) {
@@ -296,37 +298,74 @@ static void write_file(const char *path, const char *text)
 
 static void test_policy_defaults_and_config(void **state)
 {
-	struct check_policy p;
+	struct upgrade_policy p;
+	struct hp_config cfg;
 	struct errbuf err = { "", 0 };
-	assert_int_equal(check_policy_read(NULL, &p, &err), 0);
+	(void)state;
+	upgrade_policy_init(&p, NULL);
 	assert_int_equal(p.purge, PURGE_BRUTAL);
 	assert_int_equal(p.max_killed, 0);
 	assert_string_equal(p.app, "app");
-	check_policy_release(&p);
 
 	write_file("test_upgrade.config", "{app, callsrv}.\n{purge, auto}.\n{max_killed, 3}.\n");
-	assert_int_equal(check_policy_read("test_upgrade.config", &p, &err), 0);
+	config_init(&cfg);
+	assert_int_equal(config_read_file(&cfg, "test_upgrade.config", &err), 0);
+	upgrade_policy_init(&p, &cfg);
 	assert_int_equal(p.purge, PURGE_AUTO);
 	assert_int_equal(p.max_killed, 3);
 	assert_string_equal(p.app, "callsrv");
-	check_policy_release(&p);
+	config_release(&cfg);
 }
 
 static void test_policy_bad_config(void **state)
 {
-	struct check_policy p;
+	struct hp_config cfg;
 	struct errbuf err = { "", 0 };
+	(void)state;
 	write_file("test_upgrade_bad.config", "{max_killed, 1}.\n{purge, sometimes}.\n");
-	assert_int_equal(check_policy_read("test_upgrade_bad.config", &p, &err), HP_EINPUT);
+	config_init(&cfg);
+	assert_int_equal(config_read_file(&cfg, "test_upgrade_bad.config", &err), HP_EINPUT);
 	assert_non_null(strstr(err.msg, "test_upgrade_bad.config:2:"));
 	assert_non_null(strstr(err.msg, "'purge' must be soft, brutal or auto"));
-	check_policy_release(&p);
+	config_release(&cfg);
+}
+
+/* A runtime handed over in memory (check --pid's snapshot) is simulated as
+ * a file's would be, named in the steps as the caller calls it, and stays
+ * the caller's. */
+static void test_runtime_in_memory(void **state)
+{
+	struct trees *t = *state;
+	struct upgrade_options uo;
+	struct errbuf err = { "", 0 };
+	struct report r;
+	struct runtime *rt = supervised(1);
+	memset(&uo, 0, sizeof uo);
+	uo.purge = PURGE_BRUTAL;
+	uo.until_permanent = 1;
+	uo.runtime = rt;
+	uo.runtime_name = "a snapshot of process 42";
+	assert_int_equal(upgrade_run(&t->u, t->old, t->new, &uo, &err), 0);
+	report(t->u, 0, &r);
+	const struct report_process *w = process(&r, "worker:worker_main");
+	assert_non_null(w);
+	assert_true(w->killed);
+	assert_null(process(&r, "conn:conn_main"));
+	int said = 0;
+	for (size_t i = 0; i < r.nsteps; i++)
+		said |= !strcmp(r.steps[i], "the running system: a snapshot of process 42");
+	assert_true(said);
+	upgrade_free(t->u);
+	t->u = NULL;
+	assert_int_equal(rt->processes.n, 1);
+	runtime_free(rt);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_brutal_kills_and_forbids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_runtime_in_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tolerated_kill_is_warning, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_soft_kills_nobody, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_auto_keeps_soft_for_unsupervised, setup, teardown),
