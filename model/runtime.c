@@ -114,19 +114,13 @@ int32_t runtime_version_str(struct runtime *rt, const char *s)
 	return version_intern(rt, 0, s);
 }
 
-const char *rt_next_name(enum rt_next n)
-{
-	static const char *const names[] = { "local", "qualified", "blocked" };
-	return (unsigned)n < 3 ? names[n] : "?";
-}
-
-const char *rt_restart_name(enum rt_restart r)
+const char *runtime_restart_name(enum rt_restart r)
 {
 	static const char *const names[] = { "permanent", "transient", "temporary" };
 	return (unsigned)r < 3 ? names[r] : "?";
 }
 
-const char *rt_app_type_name(enum rt_app_type t)
+const char *runtime_app_type_name(enum rt_app_type t)
 {
 	static const char *const names[] = { "permanent", "transient", "temporary" };
 	return (unsigned)t < 3 ? names[t] : "?";
@@ -278,7 +272,7 @@ static int read_app_type(struct reader *r, const cJSON *obj, const char *key, in
 	if (rc)
 		return rc > 0 ? 0 : rc;
 	for (int i = 0; i < 3; i++) {
-		if (!strcmp(s, rt_app_type_name((enum rt_app_type)i))) {
+		if (!strcmp(s, runtime_app_type_name((enum rt_app_type)i))) {
 			*out = i;
 			return 0;
 		}
@@ -493,8 +487,8 @@ static int enum_of(struct reader *r, const cJSON *v, const char *key,
 	return rt_error(r, v, "bad '%s' value '%s'", key, v->valuestring);
 }
 
-static const char *next_name_i(int i) { return rt_next_name((enum rt_next)i); }
-static const char *restart_name_i(int i) { return rt_restart_name((enum rt_restart)i); }
+static const char *next_name_i(int i) { return next_call_name((enum next_call)i); }
+static const char *restart_name_i(int i) { return runtime_restart_name((enum rt_restart)i); }
 
 static int read_process(struct reader *r, const cJSON *p)
 {
@@ -510,7 +504,7 @@ static int read_process(struct reader *r, const cJSON *p)
 				   "more than the limit of %d processes", RT_MAX_PROCESSES);
 	}
 	pr.restart = RT_PERMANENT;
-	pr.next = RT_NEXT_LOCAL;
+	pr.next = NEXT_LOCAL;
 	if (!cJSON_IsObject(p))
 		return rt_error(r, p, "a process must be an object");
 	for (c = p->child; c; c = c->next) {
@@ -1039,7 +1033,7 @@ static void put_supervisor(const struct runtime *rt, struct jsonw *w,
 	jsonw_key(w, "intensity"); jsonw_uint(w, s->intensity);
 	jsonw_key(w, "period"); jsonw_uint(w, s->period);
 	jsonw_key(w, "application"); jsonw_string(w, s->app);
-	jsonw_key(w, "type"); jsonw_string(w, rt_app_type_name(s->app_type));
+	jsonw_key(w, "type"); jsonw_string(w, runtime_app_type_name(s->app_type));
 	jsonw_end(w);
 }
 
@@ -1053,7 +1047,7 @@ static void put_process(const struct runtime *rt, struct jsonw *w, const struct 
 	}
 	jsonw_key(w, "frames");
 	put_frames(rt, w, p->nframes ? rt->frames.items + p->frames : NULL, p->nframes);
-	jsonw_key(w, "next_call"); jsonw_string(w, rt_next_name((enum rt_next)p->next));
+	jsonw_key(w, "next_call"); jsonw_string(w, next_call_name((enum next_call)p->next));
 	jsonw_key(w, "sys"); jsonw_bool(w, p->sys);
 	if (p->nfuns) {
 		jsonw_key(w, "funs");
@@ -1063,7 +1057,7 @@ static void put_process(const struct runtime *rt, struct jsonw *w, const struct 
 		jsonw_key(w, "supervisor");
 		jsonw_string(w, rt->supervisors.items[p->supervisor].name);
 		jsonw_key(w, "restart");
-		jsonw_string(w, rt_restart_name((enum rt_restart)p->restart));
+		jsonw_string(w, runtime_restart_name((enum rt_restart)p->restart));
 	}
 	if (p->has_mods) {
 		jsonw_key(w, "modules");

@@ -26,6 +26,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "facts.h"
 #include "instr.h"
 #include "util.h"
 
@@ -66,7 +67,6 @@ struct rt_supervisor {
 	enum rt_app_type app_type; /* how the application was started */
 };
 
-enum rt_next { RT_NEXT_LOCAL, RT_NEXT_QUALIFIED, RT_NEXT_BLOCKED };
 enum rt_restart { RT_PERMANENT, RT_TRANSIENT, RT_TEMPORARY };
 
 struct rt_frame {
@@ -81,7 +81,7 @@ struct rt_process {
 	uint32_t funs, nfuns;  /* runtime.funs[...]: funs it holds */
 	uint32_t mods, nmods;  /* runtime.modrefs[...]: the child spec's Modules */
 	int32_t supervisor;    /* RT_NONE outside any supervision tree */
-	uint8_t next;          /* enum rt_next */
+	uint8_t next;          /* enum next_call (facts.h) */
 	uint8_t restart;       /* enum rt_restart */
 	uint8_t sys;           /* answers suspend, code_change, resume */
 	uint8_t has_mods;      /* a Modules list was given */
@@ -146,8 +146,7 @@ void runtime_write_json(const struct runtime *rt, struct strbuf *out);
 /* Appends a version as JSON: an integer, a string, or null for RT_NONE. */
 void runtime_put_version(const struct runtime *rt, struct jsonw *w, int32_t v);
 
-const char *rt_next_name(enum rt_next n);
-const char *rt_restart_name(enum rt_restart r);
-const char *rt_app_type_name(enum rt_app_type t);
+const char *runtime_restart_name(enum rt_restart r);
+const char *runtime_app_type_name(enum rt_app_type t);
 
 #endif

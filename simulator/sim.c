@@ -218,7 +218,7 @@ static void fill_qual_top(struct sim *s, uint32_t *off, uint32_t *data)
 	const struct runtime *rt = s->rt;
 	for (uint32_t p = 0; p < rt->processes.n; p++) {
 		const struct rt_process *pr = &rt->processes.items[p];
-		if (pr->next == RT_NEXT_QUALIFIED && pr->nframes)
+		if (pr->next == NEXT_QUALIFIED && pr->nframes)
 			csr_add(off, data, rt->frames.items[pr->frames].module, p);
 	}
 }
@@ -306,7 +306,7 @@ struct sim *sim_new(const struct runtime *rt, const struct sim_options *opt)
 	/* Qualified processes not yet in current code move at the first step. */
 	for (uint32_t p = 0; p < np; p++) {
 		const struct rt_process *pr = &rt->processes.items[p];
-		if (pr->next == RT_NEXT_QUALIFIED && pr->nframes &&
+		if (pr->next == NEXT_QUALIFIED && pr->nframes &&
 		    s->ver[pr->frames] != s->mods.items[rt->frames.items[pr->frames].module].cur) {
 			s->procs[p].pending = 1;
 			VEC_PUSH(&s->pending, p);
@@ -645,7 +645,7 @@ static void child_died(struct sim *s, uint32_t p, enum sim_reason why)
 		if (start_proc(s, p, SIM_EV_RESTARTED) == 0)
 			break;
 	}
-	if (pr->next == RT_NEXT_QUALIFIED)
+	if (pr->next == NEXT_QUALIFIED)
 		pending_add(s, p);
 }
 
@@ -673,7 +673,7 @@ static void sup_start(struct sim *s, int32_t sup)
 			sup_shutdown(s, sup, SIM_R_INTENSITY);
 			return;
 		}
-		if (rproc(s, p)->next == RT_NEXT_QUALIFIED)
+		if (rproc(s, p)->next == NEXT_QUALIFIED)
 			pending_add(s, p);
 	}
 	for (uint32_t i = cs->off[sup]; i < cs->off[sup + 1]; i++) {
@@ -912,7 +912,7 @@ static void step(struct sim *s)
 	for (size_t i = 0; i < work.n; i++) {
 		uint32_t p = work.items[i];
 		s->procs[p].badfun = 0;
-		if (!s->procs[p].alive || rproc(s, p)->next == RT_NEXT_BLOCKED)
+		if (!s->procs[p].alive || rproc(s, p)->next == NEXT_BLOCKED)
 			continue;
 		if (s->procs[p].suspended) {
 			badfun_add(s, p);
@@ -1165,7 +1165,7 @@ static int eval(struct sim *s, const struct instr *in, struct failure *f)
 				    !s->sups[pr->supervisor].alive)
 					continue;
 				if (start_proc(s, e.proc, SIM_EV_STARTED) == 0 &&
-				    pr->next == RT_NEXT_QUALIFIED)
+				    pr->next == NEXT_QUALIFIED)
 					pending_add(s, e.proc);
 			}
 			s->stopped.n = k;

@@ -17,16 +17,6 @@
 
 #include "procs.h"
 
-static enum rt_next next_of(enum next_call nc)
-{
-	switch (nc) {
-	case NEXT_QUALIFIED: return RT_NEXT_QUALIFIED;
-	case NEXT_BLOCKED: return RT_NEXT_BLOCKED;
-	case NEXT_LOCAL: break;
-	}
-	return RT_NEXT_LOCAL;
-}
-
 struct runtime *sim_runtime_from_facts(const struct facts *f, const char *app_name)
 {
 	struct runtime *rt = runtime_new();
@@ -50,7 +40,7 @@ struct runtime *sim_runtime_from_facts(const struct facts *f, const char *app_na
 			VEC_PUSH(&rt->frames, fr);
 			p.funs = (uint32_t)rt->funs.n;
 			p.mods = (uint32_t)rt->modrefs.n;
-			p.next = (uint8_t)next_of(mod->entries[e].next_call);
+			p.next = (uint8_t)mod->entries[e].next_call;
 			p.restart = RT_PERMANENT;
 			p.supervisor = RT_NONE;
 			const char **mods;

@@ -284,8 +284,8 @@ static void add_process(struct take *t, struct snapshot_thread *th, int32_t v, i
 	}
 	p.funs = (uint32_t)rt->funs.n;
 	p.mods = (uint32_t)rt->modrefs.n;
-	p.next = th->blocked_in ? RT_NEXT_BLOCKED :
-		 e->next_call == NEXT_QUALIFIED ? RT_NEXT_QUALIFIED : RT_NEXT_LOCAL;
+	p.next = th->blocked_in ? NEXT_BLOCKED :
+		 e->next_call == NEXT_QUALIFIED ? NEXT_QUALIFIED : NEXT_LOCAL;
 	p.restart = RT_PERMANENT;
 	p.supervisor = RT_NONE;
 	supervise(t, &p, m, e, sup);

@@ -64,7 +64,7 @@ void snapshot_write_text(const struct snapshot *s, struct strbuf *out)
 		sb_addf(out, "\nthread %ld.%ld [%s]", th->pid, th->tid, th->comm);
 		if (th->process >= 0) {
 			const struct rt_process *p = &rt->processes.items[th->process];
-			sb_addf(out, ": process %s, next_call %s", p->name, rt_next_name((enum rt_next)p->next));
+			sb_addf(out, ": process %s, next_call %s", p->name, next_call_name((enum next_call)p->next));
 			if (th->blocked_in)
 				sb_addf(out, " (in '%s')", th->blocked_in);
 			sb_adds(out, ", frames");

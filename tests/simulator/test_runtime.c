@@ -49,7 +49,7 @@ static void test_read_good(void **state)
 	const struct rt_process *p7 = &rt->processes.items[1];
 	assert_string_equal(p7->pid, "7");
 	assert_string_equal(p7->name, "7");
-	assert_int_equal(p7->next, RT_NEXT_QUALIFIED);
+	assert_int_equal(p7->next, NEXT_QUALIFIED);
 	assert_int_equal(p7->nfuns, 1);
 	assert_int_equal(p7->supervisor, RT_NONE);
 	assert_int_equal(rt->unpurged.n, 1);

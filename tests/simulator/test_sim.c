@@ -284,11 +284,11 @@ static void test_from_facts(void **state)
 	const struct rt_process *p = &rt->processes.items[0];
 	assert_string_equal(p->name, "conn:serve");
 	assert_true(p->sys && p->has_mods && p->supervisor == 0);
-	assert_int_equal(p->next, RT_NEXT_BLOCKED);
+	assert_int_equal(p->next, NEXT_BLOCKED);
 	p = &rt->processes.items[1];
 	assert_false(p->sys);
 	assert_int_equal(p->supervisor, RT_NONE);
-	assert_int_equal(p->next, RT_NEXT_QUALIFIED);
+	assert_int_equal(p->next, NEXT_QUALIFIED);
 	runtime_free(rt);
 }
 
