@@ -45,7 +45,7 @@ uint64_t file_content_hash(const char *path)
 	struct errbuf err;
 	char *data;
 	size_t len;
-	if (hp_read_file(path, &data, &len, &err) < 0)
+	if (fileio_read(path, &data, &len, &err) < 0)
 		return 0;
 	uint64_t h = XXH3_64bits(data, len);
 	free(data);
@@ -97,7 +97,7 @@ struct facts *cache_load(const char *dir, uint64_t key, struct hash_memo *memo)
 	struct facts *f = NULL;
 	char *path = entry_path(dir, key), *data = NULL;
 	size_t len;
-	if (hp_read_file(path, &data, &len, &err) < 0)
+	if (fileio_read(path, &data, &len, &err) < 0)
 		goto out;
 	size_t ml = strlen(CACHE_MAGIC);
 	if (len < ml + 17 || memcmp(data, CACHE_MAGIC, ml) || data[ml + 16] != '\n')
@@ -140,7 +140,7 @@ out:
 
 /*
  * Writes an entry beside its final name and renames it into place. Not
- * hp_write_file(): workers store entries concurrently, and a cache needs no
+ * fileio_write(): workers store entries concurrently, and a cache needs no
  * fsync, since the checksum catches an entry a crash left incomplete.
  */
 static void write_entry(const char *path, const struct strbuf *data)

@@ -227,7 +227,7 @@ static int db_check_json(const char *db, struct json_doc *doc, struct errbuf *er
 {
 	char *text;
 	size_t len;
-	int rc = hp_read_file(db, &text, &len, err);
+	int rc = fileio_read(db, &text, &len, err);
 	if (rc < 0)
 		return rc;
 	rc = json_doc_parse(doc, db, text, len, err);
@@ -504,9 +504,9 @@ static int db_from_file(struct unit_list *ul, const char *path, struct raw_vec *
 	if (!strcmp(path, "-")) {
 		char *data;
 		size_t len;
-		rc = hp_read_file("-", &data, &len, err);
+		rc = fileio_read("-", &data, &len, err);
 		if (rc == 0) {
-			rc = hp_write_file(link, data, len, err);
+			rc = fileio_write(link, data, len, err);
 			free(data);
 		}
 	} else {

@@ -28,7 +28,7 @@ int cli_fail(const char *cmd, const struct errbuf *err)
 
 int cli_emit(const char *path, const struct strbuf *data, struct errbuf *err)
 {
-	return hp_write_file(path ? path : "-", data->buf, data->len, err);
+	return fileio_write(path ? path : "-", data->buf, data->len, err);
 }
 
 int cli_parse_uint(const char *s, unsigned long max, unsigned long *out)

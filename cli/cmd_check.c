@@ -125,12 +125,12 @@ static int write_reports(const struct report *r, const char *sarif, const char *
 	int rc = 0;
 	if (sarif) {
 		report_write(r, "sarif", 0, &out);
-		rc = hp_write_file(sarif, out.buf, out.len, err);
+		rc = fileio_write(sarif, out.buf, out.len, err);
 	}
 	if (!rc && junit) {
 		sb_reset(&out);
 		report_write(r, "junit", 0, &out);
-		rc = hp_write_file(junit, out.buf, out.len, err);
+		rc = fileio_write(junit, out.buf, out.len, err);
 	}
 	sb_release(&out);
 	return rc;
@@ -192,7 +192,7 @@ int cmd_check(int argc, char **argv)
 	if (!purge || purge_option_lookup(purge, &uo.purge))
 		uo.purge = policy.purge;
 	uo.app = policy.app;
-	if (against_file && hp_read_file(against_file, &against, &against_len, &err)) {
+	if (against_file && fileio_read(against_file, &against, &against_len, &err)) {
 		rc = cli_fail("check", &err);
 		goto out;
 	}

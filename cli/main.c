@@ -51,7 +51,7 @@ static void usage(FILE *fp)
 
 int main(int argc, char **argv)
 {
-	outfile_install_signal_cleanup();
+	fileio_install_signal_cleanup();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -268,7 +268,7 @@ static void cmake_fingerprint(const char *src, char hex[17])
 		char *data = NULL;
 		size_t len = 0;
 		h = hp_hash64(files.items[i], strlen(files.items[i]) + 1, h);
-		if (hp_read_file(files.items[i], &data, &len, &e) == 0)
+		if (fileio_read(files.items[i], &data, &len, &e) == 0)
 			h = hp_hash64(data, len, h);
 		free(data);
 	}
@@ -314,7 +314,7 @@ static void log_tail(const char *log, int n, struct strbuf *out)
 	int k = 0;
 	if (n > 8)
 		n = 8;
-	if (hp_read_file(log, &data, &len, &e))
+	if (fileio_read(log, &data, &len, &e))
 		return;
 	for (size_t i = 0; i < len;) {
 		size_t j = i;
@@ -409,7 +409,7 @@ static int cmake_configure(const char *arg, const struct cli_tree_opts *o, char 
 	stamp = path_in(dir, "hotplan-configured");
 	log = path_in(dir, "cmake.log");
 	cmake_fingerprint(src, want);
-	if (!*temp && hp_read_file(stamp, &old, &oldlen, &e) == 0 && oldlen == 16 &&
+	if (!*temp && fileio_read(stamp, &old, &oldlen, &e) == 0 && oldlen == 16 &&
 	    !memcmp(old, want, 16) && is_file(dir, "compile_commands.json")) {
 		reused = 1;
 	} else {
@@ -425,7 +425,7 @@ static int cmake_configure(const char *arg, const struct cli_tree_opts *o, char 
 				      "CMAKE_GENERATOR to 'Unix Makefiles' or 'Ninja')", arg);
 			goto out;
 		}
-		if (!*temp && (rc = hp_write_file(stamp, want, 16, err)))
+		if (!*temp && (rc = fileio_write(stamp, want, 16, err)))
 			goto out;
 	}
 	shown = display_path(dir);
@@ -531,7 +531,7 @@ static int analyze_plain(const char *arg, const struct cli_tree_opts *o, struct 
 		goto out;
 	}
 	sb_addf(&dbpath, "%s/compile_commands.json", tmp);
-	rc = hp_write_file(dbpath.buf, db.buf, db.len, err);
+	rc = fileio_write(dbpath.buf, db.buf, db.len, err);
 	if (!rc)
 		rc = analyze(tmp, o, out, err);
 	if (!rc)
@@ -591,7 +591,7 @@ static int analyze_stdin_db(const char *data, size_t len, const struct cli_tree_
 		return err->status;
 	struct strbuf path = STRBUF_INIT;
 	sb_addf(&path, "%s/compile_commands.json", tmp);
-	int rc = hp_write_file(path.buf, data, len, err);
+	int rc = fileio_write(path.buf, data, len, err);
 	if (rc == 0)
 		rc = analyze(path.buf, o, out, err);
 	if (rc == 0) {
@@ -641,7 +641,7 @@ int cli_load_tree_opts(const char *arg, const struct cli_tree_opts *opts, struct
 	if (!strcmp(arg, "-")) {
 		char *data;
 		size_t len;
-		int rc = hp_read_file("-", &data, &len, err);
+		int rc = fileio_read("-", &data, &len, err);
 		if (rc < 0)
 			return rc;
 		if (facts_sniff(data, len))
@@ -797,7 +797,7 @@ void cli_tree_project(const char *arg, const struct facts *f, struct cli_project
 		struct errbuf e = { "", 0 };
 		char *file = path_in(dir, files[k]), *text = NULL;
 		size_t len = 0;
-		if (is_file(dir, files[k]) && hp_read_file(file, &text, &len, &e) == 0) {
+		if (is_file(dir, files[k]) && fileio_read(file, &text, &len, &e) == 0) {
 			if (k == 0)
 				project_from_cmakelists(text, len, p);
 			else

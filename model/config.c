@@ -259,7 +259,7 @@ int config_read_file(struct hp_config *cfg, const char *path, struct errbuf *err
 {
 	char *text;
 	size_t len;
-	int rc = hp_read_file(path, &text, &len, err);
+	int rc = fileio_read(path, &text, &len, err);
 	if (rc < 0)
 		return rc;
 	rc = config_read_text(cfg, strcmp(path, "-") ? path : "<stdin>", text, len, err);

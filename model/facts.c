@@ -799,7 +799,7 @@ int facts_read_file(const char *path, struct facts **out, struct errbuf *err)
 {
 	char *data;
 	size_t len;
-	int rc = hp_read_file(path, &data, &len, err);
+	int rc = fileio_read(path, &data, &len, err);
 	if (rc < 0)
 		return rc;
 	rc = facts_read_json(strcmp(path, "-") ? path : "<stdin>", data, len, out, err);

@@ -56,7 +56,7 @@ static void cleanup_handler(int sig)
 	raise(sig);
 }
 
-void outfile_install_signal_cleanup(void)
+void fileio_install_signal_cleanup(void)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
@@ -67,7 +67,7 @@ void outfile_install_signal_cleanup(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-int hp_read_file(const char *path, char **data, size_t *len, struct errbuf *err)
+int fileio_read(const char *path, char **data, size_t *len, struct errbuf *err)
 {
 	int fd = 0;
 	int is_stdin = !strcmp(path, "-");
@@ -126,7 +126,7 @@ int hp_read_file(const char *path, char **data, size_t *len, struct errbuf *err)
 	return 0;
 }
 
-int outfile_open(struct outfile *of, const char *path, struct errbuf *err)
+int fileio_open(struct fileio *of, const char *path, struct errbuf *err)
 {
 	memset(of, 0, sizeof(*of));
 	if (!path || !strcmp(path, "-")) {
@@ -162,7 +162,7 @@ int outfile_open(struct outfile *of, const char *path, struct errbuf *err)
 	return 0;
 }
 
-void outfile_abort(struct outfile *of)
+void fileio_abort(struct fileio *of)
 {
 	if (of->tmp) {
 		if (of->fp)
@@ -177,7 +177,7 @@ void outfile_abort(struct outfile *of)
 	memset(of, 0, sizeof(*of));
 }
 
-int outfile_commit(struct outfile *of, struct errbuf *err)
+int fileio_commit(struct fileio *of, struct errbuf *err)
 {
 	int rc = 0;
 	if (!of->tmp) {
@@ -188,19 +188,19 @@ int outfile_commit(struct outfile *of, struct errbuf *err)
 	}
 	if (fflush(of->fp) != 0 || ferror(of->fp) || fsync(fileno(of->fp)) != 0) {
 		rc = hp_error(err, HP_EIO, "cannot write '%s': %s", of->path, strerror(errno));
-		outfile_abort(of);
+		fileio_abort(of);
 		return rc;
 	}
 	if (fclose(of->fp) != 0) {
 		of->fp = NULL;
 		rc = hp_error(err, HP_EIO, "cannot write '%s': %s", of->path, strerror(errno));
-		outfile_abort(of);
+		fileio_abort(of);
 		return rc;
 	}
 	of->fp = NULL;
 	if (rename(of->tmp, of->path) != 0) {
 		rc = hp_error(err, HP_EIO, "cannot rename into '%s': %s", of->path, strerror(errno));
-		outfile_abort(of);
+		fileio_abort(of);
 		return rc;
 	}
 	track_tmp(of->tmp, 0);
@@ -210,16 +210,16 @@ int outfile_commit(struct outfile *of, struct errbuf *err)
 	return 0;
 }
 
-int hp_write_file(const char *path, const void *data, size_t len, struct errbuf *err)
+int fileio_write(const char *path, const void *data, size_t len, struct errbuf *err)
 {
-	struct outfile of;
-	int rc = outfile_open(&of, path, err);
+	struct fileio of;
+	int rc = fileio_open(&of, path, err);
 	if (rc)
 		return rc;
 	if (len && fwrite(data, 1, len, of.fp) != len) {
 		rc = hp_error(err, HP_EIO, "cannot write '%s': %s", path, strerror(errno));
-		outfile_abort(&of);
+		fileio_abort(&of);
 		return rc;
 	}
-	return outfile_commit(&of, err);
+	return fileio_commit(&of, err);
 }

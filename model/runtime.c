@@ -940,7 +940,7 @@ int runtime_read_file(const char *path, struct runtime **out, struct errbuf *err
 {
 	char *data;
 	size_t len;
-	int rc = hp_read_file(path, &data, &len, err);
+	int rc = fileio_read(path, &data, &len, err);
 	if (rc)
 		return rc;
 	rc = runtime_read_json(strcmp(path, "-") ? path : "<stdin>", data, len, out, err);

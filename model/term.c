@@ -776,7 +776,7 @@ int term_consult_file(struct arena *a, const char *path, struct term ***terms,
 {
 	char *data;
 	size_t len;
-	int rc = hp_read_file(path, &data, &len, err);
+	int rc = fileio_read(path, &data, &len, err);
 	if (rc)
 		return rc;
 	rc = term_consult(a, strcmp(path, "-") ? path : "<stdin>", data, len, terms, n, err);

@@ -98,13 +98,13 @@ int main(int argc, char **argv)
 	if (wold) {
 		struct strbuf sb = STRBUF_INIT;
 		facts_write_json(old, &sb);
-		if (hp_write_file(wold, sb.buf, sb.len, &err)) {
+		if (fileio_write(wold, sb.buf, sb.len, &err)) {
 			fprintf(stderr, "bench_plan: %s\n", err.msg);
 			return 2;
 		}
 		sb_reset(&sb);
 		facts_write_json(new, &sb);
-		if (hp_write_file(wnew, sb.buf, sb.len, &err)) {
+		if (fileio_write(wnew, sb.buf, sb.len, &err)) {
 			fprintf(stderr, "bench_plan: %s\n", err.msg);
 			return 2;
 		}

@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sim_bench: %s\n", err.msg);
 		return 2;
 	}
-	if (hp_read_file(argv[1], &data, &len, &err)) {
+	if (fileio_read(argv[1], &data, &len, &err)) {
 		fprintf(stderr, "sim_bench: %s\n", err.msg);
 		return 2;
 	}

@@ -41,7 +41,7 @@ static void put(const char *rel, const char *text)
 	struct errbuf err;
 	char path[128];
 	snprintf(path, sizeof(path), "%s/%s", scratch, rel);
-	if (hp_write_file(path, text, strlen(text), &err))
+	if (fileio_write(path, text, strlen(text), &err))
 		broken("cannot set up the scratch folder", err.msg);
 }
 
@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!scratch[0])
 		setup();
 	snprintf(db, sizeof(db), "%s/compile_commands.json", scratch);
-	if (hp_write_file(db, data, size, &err))
+	if (fileio_write(db, data, size, &err))
 		broken("cannot write the database", err.msg);
 	memset(&err, 0, sizeof(err));
 	int rc = units_load(&ul, scratch, NULL, &err);

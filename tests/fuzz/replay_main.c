@@ -24,7 +24,7 @@ static int run_file(const char *path)
 	struct errbuf err;
 	char *data;
 	size_t len;
-	if (hp_read_file(path, &data, &len, &err)) {
+	if (fileio_read(path, &data, &len, &err)) {
 		fprintf(stderr, "replay: %s\n", err.msg);
 		return 2;
 	}

@@ -5,12 +5,16 @@
     check_layering.py --selftest  check small trees made to break each rule
 
 Reads the #include lines of every .c and .h file under the source folders
-(model, analyzer, planner, simulator, snapshot, upgrade, output, cli) and
+(model, analyzer, planner, simulator, snapshot, upgrade, output, cli, runtime) and
 asserts:
 
   - model includes nothing of ours but model headers;
   - analyzer, planner and simulator include only model and their own folder;
   - snapshot includes only model and its own folder;
+  - runtime (libhotrt, a library users link) includes of model only the
+    script reader and what it needs (term.h, instr.h, util.h, fileio.h:
+    libc only, so libhotrt stays free of cJSON and of hotplan's analysis)
+    and nothing of any other folder;
   - upgrade includes no analyzer or output header;
   - output includes no libclang, and no analyzer or cli header, and calls
     none of the pipeline (plan_build, sim_run, sim_run_script, purge_auto:
@@ -32,7 +36,8 @@ import subprocess
 import sys
 import tempfile
 
-FOLDERS = ["model", "analyzer", "planner", "simulator", "snapshot", "upgrade", "output", "cli"]
+FOLDERS = ["model", "analyzer", "planner", "simulator", "snapshot", "upgrade", "output", "cli",
+           "runtime"]
 
 # Which folders' headers each folder may include (its own is always allowed).
 ALLOWED = {
@@ -44,7 +49,13 @@ ALLOWED = {
     "upgrade": {"model", "planner", "simulator"},
     "output": {"model", "planner", "simulator", "upgrade"},
     "cli": set(FOLDERS),
+    "runtime": {"model"},
 }
+
+# The model headers runtime/ may include: the script reader (one parser for
+# every stage, so the runtime decodes a script exactly as plan writes and
+# simulate reads it) and the libc-only helpers it needs.
+RUNTIME_MODEL = {"term.h", "instr.h", "util.h", "fileio.h"}
 
 WHY = {
     "model": "model is the bottom layer: it includes only model headers",
@@ -55,6 +66,8 @@ WHY = {
     "upgrade": "upgrade includes no analyzer or output header",
     "output": "output includes no analyzer or cli header: only cli includes everything",
     "cli": "",
+    "runtime": "runtime includes of model only term.h, instr.h, util.h and fileio.h, "
+               "and nothing of hotplan's analysis",
 }
 
 # Explicit exceptions, "file: header": none today. The brief allows entries
@@ -133,6 +146,9 @@ def check(root):
                            % (where, name, ", ".join(sorted(holders))))
                 continue
             holder = next(iter(holders))
+            if folder == "runtime" and holder == "model" and base not in RUNTIME_MODEL:
+                out.append("%s: includes '%s' (%s): %s" % (where, name, holder, WHY[folder]))
+                continue
             if holder == folder or holder in ALLOWED[folder]:
                 continue
             if "%s: %s" % (rel, name) in ALLOW_LIST:
@@ -164,6 +180,11 @@ def selftest(script):
          "cli/main.c:1: includes <elfutils/libdwfl.h>: elfutils stays in snapshot/"),
         ("gelf", {"model/m.c": "#include <gelf.h>\n"},
          "model/m.c:1: includes <gelf.h>: elfutils stays in snapshot/"),
+        ("runtime", {"runtime/rt.c": '#include "term.h"\n#include "sim.h"\n',
+                     "model/term.h": "", "simulator/sim.h": ""},
+         "runtime/rt.c:2: includes 'sim.h' (simulator): runtime includes of model only"),
+        ("runtime-model", {"runtime/rt.c": '#include "facts.h"\n', "model/facts.h": ""},
+         "runtime/rt.c:1: includes 'facts.h' (model): runtime includes of model only"),
     ]
     bad = 0
     for name, files, want in cases:

@@ -140,20 +140,20 @@ static void test_atomic_write(void **state)
 	char path[256], *data;
 	size_t len;
 	struct errbuf err;
-	struct outfile of;
+	struct fileio of;
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/out.txt", dir);
-	assert_int_equal(hp_write_file(path, "first\n", 6, &err), 0);
-	assert_int_equal(hp_read_file(path, &data, &len, &err), 0);
+	assert_int_equal(fileio_write(path, "first\n", 6, &err), 0);
+	assert_int_equal(fileio_read(path, &data, &len, &err), 0);
 	assert_string_equal(data, "first\n");
 	free(data);
 
 	/* an aborted write leaves the old contents and no temporary file */
-	assert_int_equal(outfile_open(&of, path, &err), 0);
+	assert_int_equal(fileio_open(&of, path, &err), 0);
 	fputs("half", of.fp);
-	outfile_abort(&of);
-	assert_int_equal(hp_read_file(path, &data, &len, &err), 0);
+	fileio_abort(&of);
+	assert_int_equal(fileio_read(path, &data, &len, &err), 0);
 	assert_string_equal(data, "first\n");
 	free(data);
 	char cmd[512];
@@ -161,12 +161,12 @@ static void test_atomic_write(void **state)
 	assert_int_equal(system(cmd), 0);
 
 	/* missing file and directory errors name the file */
-	assert_int_equal(hp_read_file("/nonexistent/x", &data, &len, &err), HP_EIO);
+	assert_int_equal(fileio_read("/nonexistent/x", &data, &len, &err), HP_EIO);
 	assert_non_null(strstr(err.msg, "'/nonexistent/x'"));
-	assert_int_equal(hp_read_file(dir, &data, &len, &err), HP_EIO);
+	assert_int_equal(fileio_read(dir, &data, &len, &err), HP_EIO);
 	assert_non_null(strstr(err.msg, "is a directory"));
 	snprintf(path, sizeof(path), "%s/missing-dir/out.txt", dir);
-	assert_int_equal(hp_write_file(path, "x", 1, &err), HP_EIO);
+	assert_int_equal(fileio_write(path, "x", 1, &err), HP_EIO);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
 }

@@ -18,7 +18,7 @@ static int render(struct graph_renderer *r, const struct graph_spec *spec, const
 	if (!rc)
 		rc = graph_renderer_render(r, dot.buf, format, &out, &err);
 	if (!rc)
-		rc = hp_write_file(path, out.buf, out.len, &err);
+		rc = fileio_write(path, out.buf, out.len, &err);
 	if (rc)
 		fprintf(stderr, "graph_fixture_render: %s\n", err.msg);
 	sb_release(&dot);

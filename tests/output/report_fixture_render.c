@@ -17,7 +17,7 @@ static int emit(const struct report *r, const char *driver, int color, const cha
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	int rc = report_write(r, driver, color, &out);
 	if (!rc)
-		rc = hp_write_file(path, out.buf, out.len, &err);
+		rc = fileio_write(path, out.buf, out.len, &err);
 	if (rc)
 		fprintf(stderr, "report_fixture_render: %s failed: %s\n", name, err.msg);
 	sb_release(&out);

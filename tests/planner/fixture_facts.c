@@ -24,7 +24,7 @@ int main(int argc, char **argv)
 		fx_release(f, v);
 		fx_finish(f);
 		facts_write_json(f, &sb);
-		int rc = hp_write_file(argv[1 + v], sb.buf, sb.len, &err);
+		int rc = fileio_write(argv[1 + v], sb.buf, sb.len, &err);
 		sb_release(&sb);
 		facts_free(f);
 		if (rc) {
