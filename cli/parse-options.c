@@ -149,6 +149,8 @@ int opt_parse(const struct opt_command *cmd, const struct opt *opts, int argc, c
 		} else if (c == '?' && optopt >= OPT_LONG_BASE) {
 			rc = cli_usage_error(cmd->name, "option '--%s' takes no value",
 					     opts[optopt - OPT_LONG_BASE].long_name);
+		} else if (c == '?' && optopt == 'h' && !strncmp(argv[optind - 1], "--", 2)) {
+			rc = cli_usage_error(cmd->name, "option '--help' takes no value");
 		} else if (c == '?' && optopt) {
 			rc = cli_usage_error(cmd->name, "unknown option '-%c'", optopt);
 		} else if (c == '?') {

@@ -80,6 +80,7 @@ USAGE = [
      "hotplan check: --max-killed needs a number from 0 to 1000000000, not 'x'"),
     (["analyze", "--keep-going=yes"], 2, "hotplan analyze: option '--keep-going' takes no value"),
     (["translate", "--mode"], 2, "hotplan translate: option '--mode' needs a value"),
+    (["plan", "--help=all"], 2, "hotplan plan: option '--help' takes no value"),
     (["merge", "-x"], 2, "hotplan merge: unknown option '-x'"),
     (["simulate", "--frobnicate"], 2, "hotplan simulate: unknown option '--frobnicate'"),
     (["graph", "a", "--cache", "d", "--no-cache"], 2,
