@@ -1,6 +1,6 @@
 /*
  * plan.c - diff, classify, find dependencies, build the appup, translate it
- * both ways, and run the checks beyond OTP's (plan.h).
+ * both ways, and run the lints beyond OTP's checks (plan.h).
  *
  * Invariants:
  *  - decisions are numbered in appup order (added, changed, removed; by
@@ -584,7 +584,7 @@ static const struct sym_diff *find_sym(const struct mod_diff *m, const char *nam
 }
 
 /* HP101 and HP106: what unchanged modules still use of what changed. */
-static void check_references(struct plan *p)
+static void lint_references(struct plan *p)
 {
 	const struct diff *d = &p->diff;
 	const char *vsn = p->opt.vsn;
@@ -644,7 +644,7 @@ static void check_references(struct plan *p)
 
 /* HP102: a state type re-laid out with no transformer in the new version.
  * HP107: a state changed, there is a transformer, but nothing to suspend. */
-static void check_transformers(struct plan *p)
+static void lint_transformers(struct plan *p)
 {
 	for (size_t i = 0; i < p->ndecisions; i++) {
 		const struct mod_diff *m = p->decisions[i].diff;
@@ -696,7 +696,7 @@ static int cmp_member(const void *pa, const void *pb)
 
 /* HP103: a cycle of the dependency graph mixing updated (suspended) modules
  * with modules loaded, added or removed while their callers run. */
-static void check_cycles(struct plan *p)
+static void lint_cycles(struct plan *p)
 {
 	size_t n = p->ndecisions;
 	if (n < 2)
@@ -756,48 +756,24 @@ static void check_cycles(struct plan *p)
 	depgraph_release(&g);
 }
 
-/* The module named by a suspend/code_change entry: M or {M, _}. */
-static const struct term *entry_module(const struct term *t)
-{
-	if (t->type == TERM_ATOM)
-		return t;
-	if (term_is_tuple(t, (size_t)-1) && t->u.seq.n >= 1 && t->u.seq.items[0]->type == TERM_ATOM)
-		return t->u.seq.items[0];
-	return NULL;
-}
-
-static void check_code_change(const struct term *script, struct findings *out)
+/* HP104: a code_change of a module no earlier suspend of the script named. */
+static void lint_code_change(const struct script *sc, struct findings *out)
 {
 	struct strmap suspended;
 	strmap_init(&suspended);
-	for (size_t i = 0; i < script->u.seq.n; i++) {
-		const struct term *in = script->u.seq.items[i];
-		if (term_is_tagged(in, "suspend", 2) && term_is_list(in->u.seq.items[1]) &&
-		    in->u.seq.items[1]->type == TERM_LIST) {
-			const struct term *l = in->u.seq.items[1];
-			for (size_t k = 0; k < l->u.seq.n; k++) {
-				const struct term *m = entry_module(l->u.seq.items[k]);
-				if (m)
-					strmap_put(&suspended, m->u.atom, (void *)m);
-			}
-			continue;
-		}
-		const struct term *l = NULL;
-		if (term_is_tagged(in, "code_change", 2))
-			l = in->u.seq.items[1];
-		else if (term_is_tagged(in, "code_change", 3))
-			l = in->u.seq.items[2];
-		if (!l || l->type != TERM_LIST)
-			continue;
-		for (size_t k = 0; k < l->u.seq.n; k++) {
-			const struct term *m = entry_module(l->u.seq.items[k]);
-			if (!m || strmap_get(&suspended, m->u.atom))
+	for (size_t i = 0; i < sc->n; i++) {
+		const struct instr *in = &sc->instrs[i];
+		for (size_t k = 0; in->op == INSTR_SUSPEND && k < in->nmods; k++)
+			strmap_put(&suspended, in->mods[k].name, (void *)in);
+		for (size_t k = 0; in->op == INSTR_CODE_CHANGE && k < in->nmods; k++) {
+			const char *m = in->mods[k].name;
+			if (strmap_get(&suspended, m))
 				continue;
 			struct loc loc = { NULL, in->line, in->col };
-			findings_add(out, HP104_CODE_CHANGE_NOT_SUSPENDED, m->u.atom, NULL, &loc,
+			findings_add(out, HP104_CODE_CHANGE_NOT_SUSPENDED, m, NULL, &loc,
 				     "the script calls code_change of '%s' but suspends it nowhere "
 				     "before: the release handler skips it and the state of its "
-				     "processes is not converted", m->u.atom);
+				     "processes is not converted", m);
 		}
 	}
 	strmap_release(&suspended);
@@ -811,16 +787,14 @@ static const struct ref *first_ref_to(const struct module *m, const char *to)
 	return NULL;
 }
 
-/* Fills pos with module -> 1 + position of its first {tag, {M, _, _}}. */
-static void step_positions(const struct term *script, const char *tag, struct strmap *pos)
+/* Fills pos with module -> 1 + position of its first instruction op (load
+ * or remove). */
+static void step_positions(const struct script *sc, enum instr_op op, struct strmap *pos)
 {
-	for (size_t i = 0; i < script->u.seq.n; i++) {
-		const struct term *in = script->u.seq.items[i];
-		if (!term_is_tagged(in, tag, 2) || !term_is_tuple(in->u.seq.items[1], 3))
-			continue;
-		const struct term *m = in->u.seq.items[1]->u.seq.items[0];
-		if (m->type == TERM_ATOM && !strmap_get(pos, m->u.atom))
-			strmap_put(pos, m->u.atom, (void *)(uintptr_t)(i + 1));
+	for (size_t i = 0; i < sc->n; i++) {
+		const struct instr *in = &sc->instrs[i];
+		if (in->op == op && in->nmods && !strmap_get(pos, in->mods[0].name))
+			strmap_put(pos, in->mods[0].name, (void *)(uintptr_t)(i + 1));
 	}
 }
 
@@ -857,14 +831,14 @@ static void report_remove_order(struct findings *out, enum tr_mode mode,
 		     gone, user, r ? " ('" : "", r ? r->symbol : "", r ? "')" : "");
 }
 
-static void check_remove_order(const struct term *script, enum tr_mode mode,
-			       const struct facts *from, struct findings *out)
+static void lint_remove_order(const struct script *sc, enum tr_mode mode,
+			      const struct facts *from, struct findings *out)
 {
 	struct strmap loads, removes;
 	strmap_init(&loads);
 	strmap_init(&removes);
-	step_positions(script, "load", &loads);
-	step_positions(script, "remove", &removes);
+	step_positions(sc, INSTR_LOAD, &loads);
+	step_positions(sc, INSTR_REMOVE, &removes);
 	if (loads.n && removes.n) {
 		const char *last_from = NULL;
 		uintptr_t pl = 0;
@@ -885,12 +859,12 @@ static void check_remove_order(const struct term *script, enum tr_mode mode,
 	strmap_release(&removes);
 }
 
-static void check_load_order(const struct term *script, const struct facts *target,
-			     struct findings *out)
+static void lint_load_order(const struct script *sc, const struct facts *target,
+			    struct findings *out)
 {
 	struct strmap pos;
 	strmap_init(&pos);
-	step_positions(script, "load", &pos);
+	step_positions(sc, INSTR_LOAD, &pos);
 	if (pos.n >= 2) {
 		const char *last_from = NULL;
 		uintptr_t pf = 0;
@@ -910,46 +884,40 @@ static void check_load_order(const struct term *script, const struct facts *targ
 	strmap_release(&pos);
 }
 
-void plan_check_script(const struct term *script, enum tr_mode mode,
-		       const struct facts *from, const struct facts *target,
-		       struct findings *out)
+void plan_lint_script(const struct script *sc, enum tr_mode mode, const struct facts *from,
+		      const struct facts *target, struct findings *out)
 {
-	if (!script || script->type != TERM_LIST)
-		return;
-	check_code_change(script, out);
+	lint_code_change(sc, out);
 	if (mode == TR_UP && target)
-		check_load_order(script, target, out);
+		lint_load_order(sc, target, out);
 	if (from)
-		check_remove_order(script, mode, from, out);
+		lint_remove_order(sc, mode, from, out);
 }
 
 /*
- * plan_check_script() for the plan's own scripts, on decision numbers: the
+ * plan_lint_script() for the plan's own scripts, on decision numbers: the
  * pairs of collect_pairs() are exactly the edges of either version between
  * two modules of the upgrade, and only those are loaded or removed, so
  * walking them finds what walking both facts' edges would, without a hash
  * lookup per edge. Same findings, same messages.
  */
-static void check_own_script(const struct plan *p, const struct builder *b,
-			     const pair_vec *pairs, const struct term *script,
-			     enum tr_mode mode, struct findings *out)
+static void lint_own_script(const struct plan *p, const struct builder *b,
+			    const pair_vec *pairs, const struct script *sc,
+			    enum tr_mode mode, struct findings *out)
 {
 	size_t n = p->ndecisions;
-	check_code_change(script, out);
+	lint_code_change(sc, out);
 	if (!n)
 		return;
 	size_t *load = xmalloc(n * sizeof(*load)), *rem = xmalloc(n * sizeof(*rem));
 	for (size_t i = 0; i < n; i++)
 		load[i] = rem[i] = SIZE_MAX;
-	for (size_t i = 0; i < script->u.seq.n; i++) {
-		const struct term *in = script->u.seq.items[i];
-		int is_load = term_is_tagged(in, "load", 2);
-		if ((!is_load && !term_is_tagged(in, "remove", 2)) ||
-		    !term_is_tuple(in->u.seq.items[1], 3) ||
-		    in->u.seq.items[1]->u.seq.items[0]->type != TERM_ATOM)
+	for (size_t i = 0; i < sc->n; i++) {
+		const struct instr *in = &sc->instrs[i];
+		if ((in->op != INSTR_LOAD && in->op != INSTR_REMOVE) || !in->nmods)
 			continue;
-		size_t d = dec_index(b, in->u.seq.items[1]->u.seq.items[0]->u.atom);
-		size_t *pos = is_load ? load : rem;
+		size_t d = dec_index(b, in->mods[0].name);
+		size_t *pos = in->op == INSTR_LOAD ? load : rem;
 		if (d != SIZE_MAX && pos[d] == SIZE_MAX)
 			pos[d] = i;
 	}
@@ -971,6 +939,21 @@ static void check_own_script(const struct plan *p, const struct builder *b,
 	}
 	free(load);
 	free(rem);
+}
+
+/* lint_own_script() of a script term the planner translated, decoded first
+ * (a translated script always decodes). */
+static void lint_own_script_term(struct plan *p, const struct builder *b, const pair_vec *pairs,
+				 const struct term *script, enum tr_mode mode)
+{
+	struct term *one[1] = { (struct term *)script };
+	struct script sc;
+	struct errbuf err = { "", 0 };
+	int rc = script_decode(&p->arena, mode == TR_UP ? "the upgrade script" :
+			       "the downgrade script", one, 1, &sc, &err);
+	assert(!rc);
+	if (!rc)
+		lint_own_script(p, b, pairs, &sc, mode, &p->findings);
 }
 
 /* ---- building ------------------------------------------------------------------ */
@@ -1114,11 +1097,11 @@ int plan_build(struct plan *p, const struct facts *old, const struct facts *new,
 		return HP_EINPUT;
 	}
 
-	check_references(p);
-	check_transformers(p);
-	check_cycles(p);
-	check_own_script(p, &b, &pairs, p->up_script, TR_UP, &p->findings);
-	check_own_script(p, &b, &pairs, p->down_script, TR_DN, &p->findings);
+	lint_references(p);
+	lint_transformers(p);
+	lint_cycles(p);
+	lint_own_script_term(p, &b, &pairs, p->up_script, TR_UP);
+	lint_own_script_term(p, &b, &pairs, p->down_script, TR_DN);
 	findings_sort(&p->findings);
 	VEC_RELEASE(&pairs);
 	strmap_release(&b.idx);

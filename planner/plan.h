@@ -2,7 +2,7 @@
  * plan.h - from two facts to an upgrade plan (DESIGN.md §6): the diff, one
  * decision per module the upgrade touches, the appup, the upgrade and
  * downgrade scripts (translated by translate.h exactly as OTP does), and the
- * findings of the checks beyond OTP's.
+ * findings of the lints beyond OTP's checks.
  *
  * Usage (what 'hotplan plan' and 'hotplan check' do):
  *   struct plan_options opt;  plan_options_init(&opt);  opt.purge = ...;
@@ -161,24 +161,23 @@ void plan_replace_scripts(struct plan *p, struct term *up, struct term *down);
 const struct plan_decision *plan_decision(const struct plan *p, const char *module);
 
 /*
- * The script checks beyond OTP's, usable on any low-level script (a proper
- * list of instructions), e.g. a hand-written one given to 'check --against'.
+ * The script lints beyond OTP's checks, usable on any decoded low-level
+ * script (model/instr.h), e.g. a hand-written one given to 'check --against'.
  * from is the facts of the version the script replaces, target of the one
  * it installs (for a downgrade script: NEW and OLD); either may be NULL, and
- * the checks that need it are skipped.
- *  - HP104: a {code_change, ...} names a module no earlier {suspend, ...}
- *    of the script suspended;
+ * the lints that need it are skipped.
+ *  - HP104: a code_change names a module no earlier suspend of the script
+ *    suspended;
  *  - HP105, loads (mode TR_UP only: a downgrade loads dependent modules
- *    first on purpose): a {load, {M, _, _}} comes before the load of a
- *    module that M references in target;
- *  - HP105, removals (both modes): a {remove, {D, _, _}} comes before the
- *    load of a module that referenced D in from: in between, its old code
- *    can call the removed code.
+ *    first on purpose): a load of M comes before the load of a module that
+ *    M references in target;
+ *  - HP105, removals (both modes): a remove of D comes before the load of a
+ *    module that referenced D in from: in between, its old code can call
+ *    the removed code.
  * Appends to out; does not sort it.
  */
-void plan_check_script(const struct term *script, enum tr_mode mode,
-		       const struct facts *from, const struct facts *target,
-		       struct findings *out);
+void plan_lint_script(const struct script *sc, enum tr_mode mode, const struct facts *from,
+		      const struct facts *target, struct findings *out);
 
 /* ---- outputs --------------------------------------------------------------- */
 
