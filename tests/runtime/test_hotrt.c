@@ -68,15 +68,20 @@ static int wait_eq(atomic_int *v, int want)
 	return 0;
 }
 
-static int wait_laps(struct tm_arg *a, int more)
+/* Waits up to 5 s for the laps to reach want. */
+static int wait_laps_to(struct tm_arg *a, int want)
 {
-	int want = atomic_load(&a->laps) + more;
 	for (int i = 0; i < 1000; i++) {
 		if (atomic_load(&a->laps) >= want)
 			return 1;
 		sleep_ms(5);
 	}
 	return 0;
+}
+
+static int wait_laps(struct tm_arg *a, int more)
+{
+	return wait_laps_to(a, atomic_load(&a->laps) + more);
 }
 
 static int wait_ended(struct hotrt *rt, hotrt_pid pid, struct hotrt_proc_info *info)
@@ -111,8 +116,9 @@ static hotrt_pid spawn(struct hotrt *rt, const char *entry, struct tm_arg *a,
 		.restart = HOTRT_PERMANENT,
 	};
 	hotrt_pid pid = 0;
+	int laps = atomic_load(&a->laps);
 	assert_int_equal(hotrt_spawn(rt, &s, &pid), 0);
-	assert_true(wait_laps(a, 1));
+	assert_true(wait_laps_to(a, laps + 1));
 	return pid;
 }
 
@@ -356,6 +362,7 @@ static void test_suspend_code_change_resume(void **state)
 	snprintf(script, sizeof(script), UPGRADE_SYS, "[]");
 	expect_install(rt, script, HOTRT_RES_OK, "{ok,[]}");
 	assert_true(wait_eq(&a.version, 2));
+	assert_true(wait_laps(&a, 1));          /* a whole lap in v2 */
 	assert_int_equal(atomic_load(&a.state), 701);   /* 7 * 100 + (Vsn == "1") */
 	assert_int_equal(hotrt_sup_child(rt, sup, "counter:counter_server"), pid);
 	/* suspended, code-changed and resumed, each at its instruction */
