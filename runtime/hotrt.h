@@ -289,6 +289,7 @@ struct hotrt_event {
 	hotrt_pid pid;        /* or 0 */
 	hotrt_pid new_pid;    /* RESTARTED, STARTED: the new process */
 	int script, instr;    /* which install (from 0) and instruction; -1 outside one */
+	int64_t time_ns;      /* when (CLOCK_MONOTONIC) */
 	char name[128];       /* the process's name, or the supervisor's, or the module */
 	char detail[64];      /* reason, module, or version */
 };

@@ -87,8 +87,9 @@ struct hotrt_proc {
 	VEC(void *) mailbox;
 	pthread_cond_t wake;
 
-	/* the sampling signal's answer (written by the handler) */
-	void *sig_frames[HOTRT_MAX_FRAMES];
+	/* the sampling signal's answer (written by the handler, atomically:
+	 * a late answer may overlap the next request's read) */
+	_Atomic(uintptr_t) sig_frames[HOTRT_MAX_FRAMES];
 	atomic_int sig_nframes;
 	sem_t sig_done;
 };

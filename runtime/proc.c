@@ -56,7 +56,11 @@ static void sample_handler(int sig, siginfo_t *si, void *uc)
 	struct hotrt_proc *p = si->si_value.sival_ptr;
 	int saved = errno;
 	if (si->si_code == SI_QUEUE && p) {
-		int n = backtrace(p->sig_frames, HOTRT_MAX_FRAMES);
+		void *frames[HOTRT_MAX_FRAMES];
+		int n = backtrace(frames, HOTRT_MAX_FRAMES);
+		for (int i = 0; i < n; i++)
+			atomic_store_explicit(&p->sig_frames[i], (uintptr_t)frames[i],
+					      memory_order_relaxed);
 		atomic_store(&p->sig_nframes, n);
 		sem_post(&p->sig_done);
 	}
@@ -121,7 +125,9 @@ void hr_sample_all(struct hotrt *rt)
 			continue;
 		if (answered[i]) {
 			int k = atomic_load(&p->sig_nframes);
-			memcpy(p->frames, p->sig_frames, (size_t)k * sizeof(void *));
+			for (int j = 0; j < k; j++)
+				p->frames[j] = (void *)atomic_load_explicit(&p->sig_frames[j],
+									    memory_order_relaxed);
 			p->nframes = k;
 		} else {
 			p->nframes = -1;

@@ -62,6 +62,9 @@ void hr_event(struct hotrt *rt, enum hotrt_event_kind k, hotrt_pid pid, hotrt_pi
 	e.new_pid = new_pid;
 	e.script = rt->cur_script;
 	e.instr = rt->cur_instr;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	e.time_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	snprintf(e.name, sizeof(e.name), "%s", name ? name : "");
 	snprintf(e.detail, sizeof(e.detail), "%s", detail ? detail : "");
 	VEC_PUSH(&rt->events, e);

@@ -35,7 +35,10 @@ static struct hotrt *new_rt(long purge_timeout_ms)
 {
 	struct hotrt_options o = {
 		.suspend_timeout_ms = 500, .resume_attempt_ms = 100,
-		.purge_timeout_ms = purge_timeout_ms, .sample_timeout_ms = 500,
+		.purge_timeout_ms = purge_timeout_ms,
+		/* generous: a loaded machine may delay the answer (a late
+		 * answer makes the process count as in every instance) */
+		.sample_timeout_ms = 3000,
 		.shutdown_ms = 1000,
 	};
 	struct hotrt *rt = NULL;
