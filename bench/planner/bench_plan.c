@@ -36,31 +36,14 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* plan_lint_script() of a script term, decoded first. */
-static void lint_term(const struct term *script, enum tr_mode mode, const struct facts *from,
-		      const struct facts *target, struct findings *out)
-{
-	struct arena a;
-	struct script sc;
-	struct errbuf err = { "", 0 };
-	struct term *one[1] = { (struct term *)script };
-	arena_init(&a);
-	if (script_decode(&a, "script", one, 1, &sc, &err)) {
-		fprintf(stderr, "%s\n", err.msg);
-		abort();
-	}
-	plan_lint_script(&sc, mode, from, target, out);
-	arena_release(&a);
-}
-
 /* -v: the plan's own script lints agree with plan_lint_script() on the
  * same scripts (prints "checks_agree 1" and the count of findings). */
 static void verify_checks(const struct plan *p)
 {
 	struct findings fs;
 	findings_init(&fs);
-	lint_term(p->up_script, TR_UP, p->old, p->new, &fs);
-	lint_term(p->down_script, TR_DN, p->new, p->old, &fs);
+	fx_lint_script(p->up_script, TR_UP, p->old, p->new, &fs);
+	fx_lint_script(p->down_script, TR_DN, p->new, p->old, &fs);
 	findings_sort(&fs);
 	size_t k = 0;
 	int agree = 1;

@@ -9,8 +9,11 @@
  */
 #include "fixture.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "plan.h"
 
 struct facts *fx_new(const char *root)
 {
@@ -283,4 +286,20 @@ struct facts *fx_synthetic(const struct fx_synth *g, int v2)
 	free(funcs);
 	facts_finish(f);
 	return f;
+}
+
+void fx_lint_script(const struct term *script, enum tr_mode mode, const struct facts *from,
+		    const struct facts *target, struct findings *out)
+{
+	struct arena a;
+	struct script sc;
+	struct errbuf err = { "", 0 };
+	struct term *one[1] = { (struct term *)script };
+	arena_init(&a);
+	if (script_decode(&a, "script", one, 1, &sc, &err)) {
+		fprintf(stderr, "fx_lint_script: %s\n", err.msg);
+		abort();
+	}
+	plan_lint_script(&sc, mode, from, target, out);
+	arena_release(&a);
 }

@@ -1,6 +1,7 @@
 /*
  * fixture.h - facts built in C for the planner's unit tests and bench: small
- * hand-made releases, and a synthetic code base of any size.
+ * hand-made releases, a synthetic code base of any size, and the lints of a
+ * script term (fx_lint_script).
  *
  * A fixture facts has room for FX_MAX modules and FX_MAX items of each kind
  * per module (allocated up front in the facts' arena, so pointers returned
@@ -13,6 +14,8 @@
 #define HOTPLAN_TEST_FIXTURE_H
 
 #include "facts.h"
+#include "findings.h"
+#include "translate.h"
 
 #define FX_MAX 32
 
@@ -62,5 +65,11 @@ struct fx_synth {
 	unsigned percent;    /* below 100 */
 };
 struct facts *fx_synthetic(const struct fx_synth *spec, int v2);
+
+/* plan_lint_script() of a script term (a proper list of instructions, as
+ * the planner writes them), decoded first; aborts with the decoder's
+ * message when it does not decode. */
+void fx_lint_script(const struct term *script, enum tr_mode mode, const struct facts *from,
+		    const struct facts *target, struct findings *out);
 
 #endif

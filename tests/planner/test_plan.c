@@ -566,30 +566,14 @@ static void test_hp105_cycle_of_loads(void **state)
 	assert_int_equal(p->findings.n, 1);
 }
 
-/* plan_lint_script() of a script term, decoded first. */
-static void lint_term(const struct term *script, enum tr_mode mode, const struct facts *from,
-		      const struct facts *target, struct findings *out)
-{
-	struct arena a;
-	struct script sc;
-	struct errbuf err = { "", 0 };
-	struct term *one[1] = { (struct term *)script };
-	arena_init(&a);
-	if (script_decode(&a, "script", one, 1, &sc, &err)) {
-		fail_msg("%s", err.msg);
-	}
-	plan_lint_script(&sc, mode, from, target, out);
-	arena_release(&a);
-}
-
 /* The plan's own lints (on decision numbers) find what plan_lint_script()
  * finds on the same scripts and facts. */
 static void assert_same_script_findings(const struct plan *p)
 {
 	struct findings fs;
 	findings_init(&fs);
-	lint_term(p->up_script, TR_UP, p->old, p->new, &fs);
-	lint_term(p->down_script, TR_DN, p->new, p->old, &fs);
+	fx_lint_script(p->up_script, TR_UP, p->old, p->new, &fs);
+	fx_lint_script(p->down_script, TR_DN, p->new, p->old, &fs);
 	findings_sort(&fs);
 	size_t k = 0;
 	for (size_t i = 0; i < p->findings.n; i++) {
@@ -642,12 +626,12 @@ static void test_hp104_code_change_not_suspended(void **state)
 	arena_init(&a);
 	struct findings fs;
 	findings_init(&fs);
-	lint_term(script_of(&a, "point_of_no_return.\n"
+	fx_lint_script(script_of(&a, "point_of_no_return.\n"
 				    "{suspend,[m1]}.\n"
 				    "{code_change,up,[{m1,[]}]}.\n"
 				    "{resume,[m1]}.\n"), TR_UP, NULL, NULL, &fs);
 	assert_int_equal(fs.n, 0);
-	lint_term(script_of(&a, "point_of_no_return.\n"
+	fx_lint_script(script_of(&a, "point_of_no_return.\n"
 				    "{suspend,[{m1,5000}]}.\n"
 				    "{code_change,up,[{m1,[]},{m2,x}]}.\n"
 				    "{resume,[m1]}.\n"), TR_UP, NULL, NULL, &fs);
@@ -672,15 +656,15 @@ static void test_hp105_hand_written_script(void **state)
 	arena_init(&a);
 	struct findings fs;
 	findings_init(&fs);
-	lint_term(script_of(&a, "{load,{b,brutal_purge,brutal_purge}}.\n"
+	fx_lint_script(script_of(&a, "{load,{b,brutal_purge,brutal_purge}}.\n"
 				    "{load,{a,brutal_purge,brutal_purge}}.\n"), TR_UP, NULL, fx->new, &fs);
 	assert_int_equal(fs.n, 0);
 	const char *bad = "{load,{a,brutal_purge,brutal_purge}}.\n"
 			  "{load,{b,brutal_purge,brutal_purge}}.\n";
 	/* a downgrade loads dependent modules first on purpose: not a finding */
-	lint_term(script_of(&a, bad), TR_DN, NULL, fx->new, &fs);
+	fx_lint_script(script_of(&a, bad), TR_DN, NULL, fx->new, &fs);
 	assert_int_equal(fs.n, 0);
-	lint_term(script_of(&a, bad), TR_UP, NULL, fx->new, &fs);
+	fx_lint_script(script_of(&a, bad), TR_UP, NULL, fx->new, &fs);
 	assert_int_equal(fs.n, 1);
 	assert_int_equal(fs.items[0].rule, HP105_LOAD_OUT_OF_DEPENDENCY_ORDER);
 	assert_string_equal(fs.items[0].module, "a");
@@ -703,11 +687,11 @@ static void test_hp105_removed_before_user(void **state)
 	arena_init(&a);
 	struct findings fs;
 	findings_init(&fs);
-	lint_term(script_of(&a, "{load,{user,brutal_purge,brutal_purge}}.\n"
+	fx_lint_script(script_of(&a, "{load,{user,brutal_purge,brutal_purge}}.\n"
 				    "{remove,{gone,brutal_purge,brutal_purge}}.\n"
 				    "{purge,[gone]}.\n"), TR_UP, fx->old, NULL, &fs);
 	assert_int_equal(fs.n, 0);
-	lint_term(script_of(&a, "{remove,{gone,brutal_purge,brutal_purge}}.\n"
+	fx_lint_script(script_of(&a, "{remove,{gone,brutal_purge,brutal_purge}}.\n"
 				    "{purge,[gone]}.\n"
 				    "{load,{user,brutal_purge,brutal_purge}}.\n"), TR_DN, fx->old, NULL, &fs);
 	assert_int_equal(fs.n, 1);
