@@ -216,8 +216,8 @@ HOTRT_API struct hotrt *hotrt_of(struct hotrt_proc *self);
 /*
  * The state transformer a sys process's module M exports as M_code_change:
  * called in the process, in M's current instance, while it is suspended.
- * vsn is Erlang's Vsn as text ("1", or {down,"2"} for a downgrade), extra
- * the Extra term as text. Returns the new state; on failure sets *error to
+ * vsn is the old version for an upgrade ("1") or {down,NewVsn} for a
+ * downgrade ("{down,2}"); extra is the Extra term as Erlang text. Returns the new state; on failure sets *error to
  * a static Erlang term text and the upgrade fails with code_change_failed.
  */
 typedef void *(*hotrt_code_change)(void *state, const char *vsn, const char *extra,
