@@ -106,6 +106,11 @@ static void text_begin(struct report_ctx *c)
 		paint(c, C_BOLD, h.buf);
 		sb_addc(sb, '\n');
 		sb_release(&h);
+	} else if (r->no_process) {
+		sb_adds(sb, "\n");
+		paint(c, C_BOLD, "Processes (none found)");
+		sb_addc(sb, '\n');
+		put_wrapped(sb, "  ", r->no_process);
 	}
 }
 
@@ -215,8 +220,9 @@ static void text_end(struct report_ctx *c)
 		sb_adds(sb, "\n");
 	} else {
 		paint(c, C_GREEN C_BOLD, "OK");
-		sb_addf(sb, ": the policy allows this upgrade (%zu process%s killed, at most %zu allowed",
-			killed, killed == 1 ? "" : "es", r->max_killed);
+		sb_addf(sb, ": the policy allows this upgrade (%s%zu process%s killed, at most %zu allowed",
+			r->no_process ? "no process found, " : "", killed, killed == 1 ? "" : "es",
+			r->max_killed);
 		sb_addf(sb, "; %zu finding%s)\n", r->nfindings, r->nfindings == 1 ? "" : "s");
 	}
 }

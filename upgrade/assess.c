@@ -121,14 +121,17 @@ static const char *at(struct builder *b, uint32_t instr)
 }
 
 /* The entry point of a process named "module:function" (as
- * sim_runtime_from_facts names them), in NEW, else in OLD. */
+ * sim_runtime_from_facts names them), in NEW, else in OLD; *spawner (when
+ * not NULL) what started it. */
 static void process_entry(struct builder *b, const char *name, const char **module,
-			  const char **function, struct loc *loc)
+			  const char **function, struct loc *loc, const char **spawner)
 {
 	const char *colon = strchr(name, ':');
 	memset(loc, 0, sizeof *loc);
 	*module = NULL;
 	*function = NULL;
+	if (spawner)
+		*spawner = NULL;
 	if (!colon)
 		return;
 	char *mod = arena_strndup(b->a, name, (size_t)(colon - name));
@@ -141,10 +144,18 @@ static void process_entry(struct builder *b, const char *name, const char **modu
 				*module = m->name;
 				*function = m->entries[i].function;
 				*loc = m->entries[i].loc;
+				if (spawner)
+					*spawner = m->entries[i].spawner;
 				return;
 			}
 		}
 	}
+}
+
+/* pthread_create, thrd_create and fork: hotplan knows them without a config. */
+static int is_builtin_spawner(const char *s)
+{
+	return !strcmp(s, "pthread_create") || !strcmp(s, "thrd_create") || !strcmp(s, "fork");
 }
 
 static const char *version_text(struct sim *s, int32_t v)
@@ -280,9 +291,15 @@ static void simulation(struct builder *b, size_t max_killed)
 		const char *mod, *fn;
 		procs[i].pid = p->pid;
 		procs[i].name = p->name;
-		process_entry(b, p->name, &mod, &fn, &procs[i].loc);
+		const char *spawner = NULL;
+		process_entry(b, p->name, &mod, &fn, &procs[i].loc,
+			      u->rt_from_facts ? &spawner : NULL);
 		procs[i].what = process_story(b, (int32_t)i, ev + start[i], start[i + 1] - start[i],
 					      &procs[i].touched);
+		if (u->rt_from_facts && spawner && !is_builtin_spawner(spawner))
+			procs[i].what = arena_printf(b->a, "%s%sstarted through %s, a spawn function "
+						     "of hotplan.config", procs[i].what ? procs[i].what : "",
+						     procs[i].what ? "; " : "", spawner);
 	}
 	free(start);
 	free(ev);
@@ -295,7 +312,7 @@ static void simulation(struct builder *b, size_t max_killed)
 		const char *mod, *fn;
 		struct loc loc;
 		rp->killed = 1;
-		process_entry(b, rp->name, &mod, &fn, &loc);
+		process_entry(b, rp->name, &mod, &fn, &loc, NULL);
 		const char *code = e->module >= 0 ? sim_module_name(s, e->module) : "?";
 		add_finding(b, rule_info(HP301_PROCESS_KILLED), forbid_kills, mod ? mod : code,
 			    fn, &loc,
@@ -428,6 +445,14 @@ static void steps(struct builder *b)
 		VEC_PUSH(&st, arena_printf(b->a, "the running system: one process per entry point "
 					   "of %s, in its current code (--runtime gives a snapshot)",
 					   u->old->root ? u->old->root : "OLD"));
+	if (u->rt_from_facts && !u->rt->processes.n)
+		b->r->no_process = arena_printf(b->a,
+			"hotplan found no thread start and no forked child that loops in %s, so it "
+			"predicts no death. If the program starts its processes through a function "
+			"of its own, name it in hotplan.config: {spawn, [{my_spawn, N}]}, N being "
+			"the argument that is the function the process runs; or read the processes "
+			"of the running server with --pid PID",
+			u->old->root ? u->old->root : "OLD");
 	else
 		VEC_PUSH(&st, arena_printf(b->a, "the running system: %s", u->runtime_name));
 	/* a long upgrade is summed up: 'hotplan plan --format text' has it all */

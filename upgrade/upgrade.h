@@ -101,6 +101,8 @@ struct report {
 	const char *const *steps; size_t nsteps;  /* what the upgrade does, for people */
 	const char *const *purge_notes; size_t npurge_notes; /* each purge choice explained */
 	const char *against_diff;  /* --against: the difference, or NULL */
+	const char *no_process;    /* the runtime built from OLD has no process:
+				    * why, and how to tell hotplan; else NULL */
 	size_t max_killed;
 	int forbidden;          /* the verdict: the policy forbids the upgrade */
 };

@@ -120,7 +120,31 @@ def case_wrapper():
     """The same workers started through spawn_worker(lfd, worker_main):
     hotplan.config's {spawn, [{spawn_worker, 2}]} makes them processes."""
     old, new = configure("v1", True), configure("v2", True)
-    assert_workers_killed(*run_check(old, new, "--config", os.path.join(SAMPLE, "hotplan.config")))
+    rc, out, err, sarif, junit = run_check(old, new, "--config", os.path.join(SAMPLE, "hotplan.config"))
+    assert_workers_killed(rc, out, err, sarif, junit)
+    check("; started through spawn_worker, a spawn function of hotplan.config (" in out,
+          "the report does not say the wrapper's argument was used:\n" + out)
+    check("Processes (none found)" not in out, "hint with processes found:\n" + out)
+
+
+def case_hint():
+    """The wrapper without the config: no process is found, and the report
+    says so, names the config key and --pid, instead of a silent OK."""
+    old, new = configure("v1", True), configure("v2", True)
+    rc, out, err, sarif, junit = run_check(old, new)
+    check(rc == 0, "exit %d\n%s%s" % (rc, out, err))
+    flat = re.sub(r"\n\s+", " ", out)
+    check("\nProcesses (none found)\n" in out, "no 'none found' section:\n" + out)
+    check("hotplan found no thread start and no forked child that loops in %s" % old in flat,
+          "hint:\n" + out)
+    check("name it in hotplan.config: {spawn, [{my_spawn, N}]}" in flat and "--pid PID" in flat,
+          "the hint names the config key and --pid:\n" + out)
+    check(re.search(r"^OK: the policy allows this upgrade \(no process found, 0 processes killed",
+                    out, re.M), "verdict:\n" + out)
+    # the forking build finds its workers: no hint
+    rc, out, _, _, _ = run_check(configure("v1", False), configure("v2", False))
+    check(rc == 1 and "none found" not in out and "no process found" not in out,
+          "hint although processes were found:\n" + out)
 
 
 def main():
