@@ -39,9 +39,15 @@
  * gives in a version already purged (neither current nor old at the start)
  * is dead from the start: its version becomes FUN_PURGED, which no module
  * version equals, so no later load can make it callable again.
+ *
+ * eval() is one switch over the instruction set (model/instr.def): above
+ * each case an "Opcode:" comment says what the instruction does to the
+ * model, and the case opens with asserts on the operands instr_decode()
+ * guarantees (SQLite's vdbe.c does the same).
  */
 #include "sim.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -980,6 +986,8 @@ static int eval(struct sim *s, const struct instr *in, struct failure *f)
 	 * Remembers the new version of each module; loads nothing.
 	 */
 	case INSTR_LOAD_OBJECT_CODE:
+		assert(in->app && in->vsn);
+		assert(in->nmods == 0 || in->mods);
 		for (size_t i = 0; i < in->nmods; i++) {
 			m = script_module(s, in->mods[i].name);
 			struct bin_entry *b = find_bin(s, m);
@@ -997,6 +1005,7 @@ static int eval(struct sim *s, const struct instr *in, struct failure *f)
 	 * Code paths switch to the new release; no process is touched.
 	 */
 	case INSTR_POINT_OF_NO_RETURN:
+		assert(in->nmods == 0);
 		return EV_OK;
 	/*
 	 * Opcode: load {M, Pre, Post}
@@ -1004,6 +1013,8 @@ static int eval(struct sim *s, const struct instr *in, struct failure *f)
 	 * soft-purges and records {M, Post} in Unpurged if that fails.
 	 */
 	case INSTR_LOAD: {
+		assert(in->nmods == 1 && in->mods[0].name);
+		assert(in->pre != PURGE_AUTO && in->post != PURGE_AUTO);
 		m = script_module(s, in->mods[0].name);
 		struct bin_entry *b = find_bin(s, m);
 		if (!b) {
@@ -1023,6 +1034,8 @@ static int eval(struct sim *s, const struct instr *in, struct failure *f)
 	 * the soft purge and Unpurged as for load.
 	 */
 	case INSTR_REMOVE:
+		assert(in->nmods == 1 && in->mods[0].name);
+		assert(in->pre != PURGE_AUTO && in->post != PURGE_AUTO);
 		m = script_module(s, in->mods[0].name);
 		purge(s, m);
 		delete_module(s, m);
@@ -1033,6 +1046,7 @@ static int eval(struct sim *s, const struct instr *in, struct failure *f)
 	 * Purges each module's old code, killing the processes still in it.
 	 */
 	case INSTR_PURGE:
+		assert(in->nmods == 0 || in->mods);
 		for (size_t i = 0; i < in->nmods; i++)
 			purge(s, script_module(s, in->mods[i].name));
 		return EV_OK;
@@ -1043,8 +1057,11 @@ static int eval(struct sim *s, const struct instr *in, struct failure *f)
 	 * dropped (keeps running, not code-changed, not resumed).
 	 */
 	case INSTR_SUSPEND:
+		assert(in->nmods == 0 || in->mods);
 		for (size_t i = 0; i < in->nmods; i++) {
 			m = script_module(s, in->mods[i].name);
+			assert(in->mods[i].timeout >= 0 || in->mods[i].timeout == INSTR_TIMEOUT_DEFAULT ||
+			       in->mods[i].timeout == INSTR_TIMEOUT_INFINITY);
 			long tmo = s->rt->suspend_timeout >= 0 ? s->rt->suspend_timeout : in->mods[i].timeout;
 			if (tmo == INSTR_TIMEOUT_DEFAULT)
 				tmo = RT_DEFAULT_SUSPEND_TIMEOUT;
@@ -1078,6 +1095,7 @@ static int eval(struct sim *s, const struct instr *in, struct failure *f)
 	 * the current version of its top frame's module.
 	 */
 	case INSTR_RESUME:
+		assert(in->nmods == 0 || in->mods);
 		for (size_t i = 0; i < in->nmods; i++) {
 			m = find_module(s, in->mods[i].name);
 			size_t k = 0;
@@ -1110,6 +1128,8 @@ static int eval(struct sim *s, const struct instr *in, struct failure *f)
 	 * script; modules never suspended are skipped silently.
 	 */
 	case INSTR_CODE_CHANGE:
+		assert(in->mode == CC_UP || in->mode == CC_DOWN);
+		assert(in->nmods == 0 || in->mods);
 		for (size_t i = 0; i < in->nmods; i++) {
 			m = find_module(s, in->mods[i].name);
 			for (size_t j = 0; j < s->susp.n; j++) {
@@ -1127,6 +1147,7 @@ static int eval(struct sim *s, const struct instr *in, struct failure *f)
 	 * Modules name M, and remembers them for start.
 	 */
 	case INSTR_STOP:
+		assert(in->nmods == 0 || in->mods);
 		for (size_t i = 0; i < in->nmods; i++) {
 			m = script_module(s, in->mods[i].name);
 			if ((size_t)m >= s->rt_nmods)
@@ -1151,6 +1172,7 @@ static int eval(struct sim *s, const struct instr *in, struct failure *f)
 	 * Restarts what stop recorded for M, in the current versions.
 	 */
 	case INSTR_START:
+		assert(in->nmods == 0 || in->mods);
 		for (size_t i = 0; i < in->nmods; i++) {
 			m = find_module(s, in->mods[i].name);
 			size_t k = 0;
@@ -1184,6 +1206,7 @@ static int eval(struct sim *s, const struct instr *in, struct failure *f)
 	 * succeeds without touching the model.
 	 */
 	case INSTR_APPLY:
+		assert(in->m && in->f && in->args);
 		if (!strcmp(in->m, "erlang") && term_list_len(in->args) == 1 &&
 		    in->args->type == TERM_LIST &&
 		    (!strcmp(in->f, "error") || !strcmp(in->f, "exit") || !strcmp(in->f, "throw"))) {
@@ -1204,6 +1227,7 @@ static int eval(struct sim *s, const struct instr *in, struct failure *f)
 	 * is caught as an error).
 	 */
 	case INSTR_RESTART_EMULATOR:
+		assert(in->nmods == 0);
 		f->cls = EV_THROW;
 		sb_adds(&f->value, "restart_emulator");
 		return EV_THROW;
@@ -1213,12 +1237,14 @@ static int eval(struct sim *s, const struct instr *in, struct failure *f)
 	 * anywhere else eval throws it.
 	 */
 	case INSTR_RESTART_NEW_EMULATOR:
+		assert(in->nmods == 0);
 		f->cls = EV_THROW;
 		sb_adds(&f->value, "restart_new_emulator");
 		return EV_THROW;
 	case INSTR__COUNT:
 		break;
 	}
+	assert(!"an instruction the decoder cannot yield");
 	return EV_OK;
 }
 
@@ -1461,28 +1487,47 @@ void sim_report_release(struct sim_report *r)
 	r->primary = r->alternative = NULL;
 }
 
+/* ---- names (sim_names.def) ---------------------------------------------- */
+
+#define SIM_EVENT(id, name) name,
+#define SIM_REASON(id, name)
+#define SIM_RESULT(id, name)
+static const char *const event_names[] = {
+#include "sim_names.def"
+};
+#undef SIM_EVENT
+#undef SIM_REASON
+#define SIM_EVENT(id, name)
+#define SIM_REASON(id, name) name,
+static const char *const reason_names[] = {
+#include "sim_names.def"
+};
+#undef SIM_REASON
+#undef SIM_RESULT
+#define SIM_REASON(id, name)
+#define SIM_RESULT(id, name) name,
+static const char *const result_names[] = {
+#include "sim_names.def"
+};
+#undef SIM_EVENT
+#undef SIM_REASON
+#undef SIM_RESULT
+
+_Static_assert(HP_ARRAY_SIZE(event_names) == SIM_EV__COUNT, "one name per event");
+_Static_assert(HP_ARRAY_SIZE(reason_names) == SIM_R__COUNT, "one name per reason");
+_Static_assert(HP_ARRAY_SIZE(result_names) == SIM_RES__COUNT, "one name per result");
+
 const char *sim_event_name(enum sim_event_kind k)
 {
-	static const char *const names[] = {
-		"killed", "restarted", "suspended", "dropped", "resumed", "code_change",
-		"stopped", "started", "supervisor_down", "supervisor_restarted",
-		"application_down", "node_down", "node_restart",
-	};
-	return (unsigned)k < HP_ARRAY_SIZE(names) ? names[k] : "?";
+	return (unsigned)k < SIM_EV__COUNT ? event_names[k] : "?";
 }
 
 const char *sim_reason_name(enum sim_reason r)
 {
-	static const char *const names[] = {
-		"none", "killed", "shutdown", "badfun", "undef", "reached_max_restart_intensity",
-	};
-	return (unsigned)r < HP_ARRAY_SIZE(names) ? names[r] : "?";
+	return (unsigned)r < SIM_R__COUNT ? reason_names[r] : "?";
 }
 
 const char *sim_result_name(enum sim_result_kind k)
 {
-	static const char *const names[] = {
-		"not_run", "ok", "error", "EXIT", "restart_emulator", "hang", "node_down",
-	};
-	return (unsigned)k < HP_ARRAY_SIZE(names) ? names[k] : "?";
+	return (unsigned)k < SIM_RES__COUNT ? result_names[k] : "?";
 }

@@ -52,30 +52,27 @@ struct sim_options {
 	int race_new;          /* racing restarts start in the new version */
 };
 
+/* The events, reasons and results are defined in sim_names.def. */
 enum sim_event_kind {
-	SIM_EV_KILLED,      /* proc died: reason, module (the code it was in) */
-	SIM_EV_RESTARTED,   /* proc restarted by its supervisor: version (+ alt_version on a race) */
-	SIM_EV_SUSPENDED,   /* proc suspended by {suspend, [module]} */
-	SIM_EV_DROPPED,     /* proc did not answer suspend: skipped, keeps running */
-	SIM_EV_RESUMED,     /* proc resumed */
-	SIM_EV_CODE_CHANGE, /* proc's state transformed by code_change of module */
-	SIM_EV_STOPPED,     /* proc terminated by {stop, [module]} */
-	SIM_EV_STARTED,     /* proc started again by {start, [module]}: version */
-	SIM_EV_SUP_DOWN,    /* sup exceeded its restart intensity and terminated */
-	SIM_EV_SUP_RESTARTED, /* sup restarted by its parent */
-	SIM_EV_APP_DOWN,    /* the application of top supervisor sup stopped */
-	SIM_EV_NODE_DOWN,   /* a permanent/transient application stopped: the node stops */
-	SIM_EV_NODE_RESTART,/* the node restarts (failure after point_of_no_return,
-			     * restart_emulator, restart_new_emulator) */
+#define SIM_EVENT(id, name) SIM_EV_##id,
+#define SIM_REASON(id, name)
+#define SIM_RESULT(id, name)
+#include "sim_names.def"
+#undef SIM_EVENT
+#undef SIM_REASON
+#undef SIM_RESULT
+	SIM_EV__COUNT
 };
 
 enum sim_reason {
-	SIM_R_NONE,
-	SIM_R_KILLED,   /* purged while running old code */
-	SIM_R_SHUTDOWN, /* terminated by its supervisor or by stop */
-	SIM_R_BADFUN,   /* called a fun whose code was purged */
-	SIM_R_UNDEF,    /* qualified call to a module with no current code */
-	SIM_R_INTENSITY,/* SUP_DOWN: reached its maximum restart intensity */
+#define SIM_EVENT(id, name)
+#define SIM_REASON(id, name) SIM_R_##id,
+#define SIM_RESULT(id, name)
+#include "sim_names.def"
+#undef SIM_EVENT
+#undef SIM_REASON
+#undef SIM_RESULT
+	SIM_R__COUNT
 };
 
 /* Where an event happened: which instruction of which upgrade. */
@@ -98,13 +95,14 @@ struct sim_event {
 };
 
 enum sim_result_kind {
-	SIM_RES_NOT_RUN,     /* an earlier upgrade stopped the node */
-	SIM_RES_OK,          /* {ok, Unpurged} */
-	SIM_RES_ERROR,       /* {error, Reason}: nothing was changed after the pre-check */
-	SIM_RES_EXIT,        /* {'EXIT', Reason}: failed after point_of_no_return */
-	SIM_RES_RESTART_EMULATOR, /* restart_emulator */
-	SIM_RES_HANG,        /* the release handler waits forever (suspend infinity) */
-	SIM_RES_NODE_DOWN,   /* the node stopped during the upgrade */
+#define SIM_EVENT(id, name)
+#define SIM_REASON(id, name)
+#define SIM_RESULT(id, name) SIM_RES_##id,
+#include "sim_names.def"
+#undef SIM_EVENT
+#undef SIM_REASON
+#undef SIM_RESULT
+	SIM_RES__COUNT
 };
 
 struct sim_unpurged {
