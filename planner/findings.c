@@ -6,7 +6,7 @@
  */
 #include "findings.h"
 
-#include <json.h>
+#include <jsonw.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,39 +111,25 @@ void findings_write_text(const struct findings *fs, const char *prefix, struct s
 	}
 }
 
-static void indent_to(struct strbuf *out, int n)
-{
-	for (int i = 0; i < n; i++)
-		sb_addc(out, ' ');
-}
-
+/* Through model/jsonw: the array opens on a line at indent - 2 spaces. */
 void findings_write_json(const struct findings *fs, int indent, struct strbuf *out)
 {
-	if (!fs->n) {
-		sb_adds(out, "[]");
-		return;
-	}
-	sb_adds(out, "[\n");
+	struct jsonw w;
+	jsonw_init(&w, out, indent >= 2 ? (unsigned)(indent - 2) / 2 : 0);
+	jsonw_array(&w, JSONW_LINES);
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct finding *f = &fs->items[i];
-		indent_to(out, indent);
-		sb_adds(out, "{\"rule\": ");
-		json_put_string(out, rule_info(f->rule)->id);
-		sb_adds(out, ", \"name\": ");
-		json_put_string(out, rule_info(f->rule)->name);
-		sb_adds(out, ", \"severity\": ");
-		json_put_string(out, severity_name(f->severity));
-		sb_adds(out, ", \"module\": ");
-		json_put_string(out, f->module);
-		sb_adds(out, ", \"symbol\": ");
-		json_put_string(out, f->symbol);
-		sb_adds(out, ", \"message\": ");
-		json_put_string(out, f->message);
-		sb_adds(out, ", \"file\": ");
-		json_put_string(out, f->loc.file);
-		sb_addf(out, ", \"line\": %u, \"column\": %u}%s\n", f->loc.line, f->loc.col,
-			i + 1 < fs->n ? "," : "");
+		jsonw_object(&w, JSONW_INLINE);
+		jsonw_key(&w, "rule"); jsonw_string(&w, rule_info(f->rule)->id);
+		jsonw_key(&w, "name"); jsonw_string(&w, rule_info(f->rule)->name);
+		jsonw_key(&w, "severity"); jsonw_string(&w, severity_name(f->severity));
+		jsonw_key(&w, "module"); jsonw_string(&w, f->module);
+		jsonw_key(&w, "symbol"); jsonw_string(&w, f->symbol);
+		jsonw_key(&w, "message"); jsonw_string(&w, f->message);
+		jsonw_key(&w, "file"); jsonw_string(&w, f->loc.file);
+		jsonw_key(&w, "line"); jsonw_uint(&w, f->loc.line);
+		jsonw_key(&w, "column"); jsonw_uint(&w, f->loc.col);
+		jsonw_end(&w);
 	}
-	indent_to(out, indent >= 2 ? indent - 2 : 0);
-	sb_addc(out, ']');
+	jsonw_end(&w);
 }
