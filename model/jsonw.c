@@ -100,18 +100,32 @@ static unsigned value_indent(const struct jsonw *w)
 	return c->layout == JSONW_LINES ? c->indent + 1 : c->indent;
 }
 
-static void open_container(struct jsonw *w, enum jsonw_layout layout, int is_object)
+/* Enters a container at the current position, with n members so far. */
+static void push_level(struct jsonw *w, enum jsonw_layout layout, int is_object, size_t n)
 {
 	assert(w->depth < JSONW_MAX_DEPTH);
 	assert(layout == JSONW_LINES || layout == JSONW_INLINE || layout == JSONW_SPACED);
 	unsigned indent = value_indent(w);
-	before_value(w);
 	struct jsonw_level *c = &w->stack[w->depth++];
 	memset(c, 0, sizeof(*c));
 	c->layout = (unsigned char)layout;
 	c->is_object = (unsigned char)is_object;
 	c->indent = indent;
+	c->n = n;
+}
+
+static void open_container(struct jsonw *w, enum jsonw_layout layout, int is_object)
+{
+	before_value(w);
+	push_level(w, layout, is_object, 0);
 	sb_addc(w->sb, is_object ? '{' : '[');
+}
+
+/* The containers resumed are members their parents already counted. */
+void jsonw_resume(struct jsonw *w, enum jsonw_layout layout, int is_object, size_t n)
+{
+	assert(!w->depth || !w->stack[w->depth - 1].has_key);
+	push_level(w, layout, is_object, n);
 }
 
 void jsonw_object(struct jsonw *w, enum jsonw_layout layout)

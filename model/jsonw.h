@@ -60,6 +60,14 @@ void jsonw_init(struct jsonw *w, struct strbuf *sb, unsigned indent);
 void jsonw_object(struct jsonw *w, enum jsonw_layout layout);
 void jsonw_array(struct jsonw *w, enum jsonw_layout layout);
 void jsonw_end(struct jsonw *w);
+/*
+ * Continues a document another writer left open on the same buffer (one
+ * written by several callbacks): enters, without writing anything, a
+ * container of that layout and kind that already has n members; call it
+ * from the outermost container inwards, as they were opened. jsonw_end()
+ * closes a resumed container as usual.
+ */
+void jsonw_resume(struct jsonw *w, enum jsonw_layout layout, int is_object, size_t n);
 /* In an object: the member name of the next value (escaped). */
 void jsonw_key(struct jsonw *w, const char *key);
 /* In an inline container: the next member starts on a new line. */

@@ -4,8 +4,10 @@
  * and one result per finding, located in the C sources (the entry point of
  * a killed process, the changed struct, the caller of a removed export).
  *
- * Invariants: the JSON is written by hand in a fixed key order with
- * 2-space indentation and every string goes through out_escape(); a
+ * Invariants: the JSON goes through model/jsonw in a fixed key order with
+ * 2-space indentation (so every string through its one escaper); the
+ * driver's callbacks share one document: begin leaves the results array
+ * open, rule and end resume it (sarif_resume); a
  * result's partialFingerprints["hotplan/v1"] hashes what identifies the
  * finding (rule, module, symbol, message, and its rank among identical
  * ones), never a time, a path prefix or a run number, so it is the same
@@ -15,18 +17,7 @@
 
 #include <string.h>
 
-static void indent(struct strbuf *sb, int n)
-{
-	for (int i = 0; i < n; i++)
-		sb_adds(sb, "  ");
-}
-
-static void jstr(struct strbuf *sb, const char *s)
-{
-	sb_addc(sb, '"');
-	out_escape(sb, s, OUT_ESC_JSON);
-	sb_addc(sb, '"');
-}
+#include "jsonw.h"
 
 static const char *sarif_level(enum severity s)
 {
@@ -50,9 +41,8 @@ static void put_uri_path(struct strbuf *sb, const char *p)
 /* The artifact location of file: relative to SRCROOT when under srcroot or
  * relative (facts paths are relative to the tree's source root), else an
  * absolute file: URI, else (no srcroot) a relative reference. */
-static void put_artifact(struct report_ctx *c, const char *file, int ind)
+static void put_artifact(struct report_ctx *c, struct jsonw *w, const char *file)
 {
-	struct strbuf *sb = c->out;
 	const char *root = c->r->srcroot;
 	size_t rl = root ? strlen(root) : 0;
 	while (rl > 1 && root[rl - 1] == '/')
@@ -72,86 +62,104 @@ static void put_artifact(struct report_ctx *c, const char *file, int ind)
 	} else {
 		put_uri_path(&uri, file);
 	}
-	indent(sb, ind);
-	sb_adds(sb, "\"artifactLocation\": {\n");
-	indent(sb, ind + 1);
-	sb_adds(sb, "\"uri\": ");
-	jstr(sb, uri.buf);
+	jsonw_key(w, "artifactLocation");
+	jsonw_object(w, JSONW_LINES);
+	jsonw_key(w, "uri"); jsonw_string(w, uri.buf);
 	if (relative) {
-		sb_adds(sb, ",\n");
-		indent(sb, ind + 1);
-		sb_adds(sb, "\"uriBaseId\": \"SRCROOT\"");
+		jsonw_key(w, "uriBaseId");
+		jsonw_string(w, "SRCROOT");
 	}
-	sb_adds(sb, "\n");
-	indent(sb, ind);
-	sb_adds(sb, "}");
+	jsonw_end(w);
 	sb_release(&uri);
 }
 
-static void text_object(struct strbuf *sb, int ind, const char *key, const char *text, int comma)
+/* "key": { "text": text } */
+static void text_object(struct jsonw *w, const char *key, const char *text)
 {
-	indent(sb, ind);
-	sb_addf(sb, "\"%s\": { \"text\": ", key);
-	jstr(sb, text);
-	sb_addf(sb, " }%s\n", comma ? "," : "");
+	jsonw_key(w, key);
+	jsonw_object(w, JSONW_SPACED);
+	jsonw_key(w, "text"); jsonw_string(w, text);
+	jsonw_end(w);
+}
+
+static void put_rule(struct jsonw *w, const struct rule_info *rule)
+{
+	jsonw_object(w, JSONW_LINES);
+	jsonw_key(w, "id"); jsonw_string(w, rule->id);
+	jsonw_key(w, "name"); jsonw_string(w, rule->name);
+	text_object(w, "shortDescription", rule->summary);
+	text_object(w, "fullDescription", rule->help);
+	text_object(w, "help", rule->help);
+	jsonw_key(w, "defaultConfiguration");
+	jsonw_object(w, JSONW_SPACED);
+	jsonw_key(w, "level"); jsonw_string(w, sarif_level(rule->severity));
+	jsonw_end(w);
+	jsonw_end(w);
+}
+
+/* The members of the run before "results" (one run of this tool). */
+static size_t sarif_run_members(const struct report *r)
+{
+	return r->srcroot && r->srcroot[0] == '/' ? 2 : 1;
+}
+
+/*
+ * Enters the open results array of the document begin wrote: the root
+ * object ($schema, version, runs), the runs array (one run), the run
+ * (tool, originalUriBaseIds when there is a source root, results) and the
+ * results written so far.
+ */
+static void sarif_resume(struct report_ctx *c, struct jsonw *w)
+{
+	jsonw_init(w, c->out, 0);
+	jsonw_resume(w, JSONW_LINES, 1, 3);
+	jsonw_resume(w, JSONW_LINES, 0, 1);
+	jsonw_resume(w, JSONW_LINES, 1, sarif_run_members(c->r) + 1);
+	jsonw_resume(w, JSONW_LINES, 0, c->nresults);
 }
 
 static void sarif_begin(struct report_ctx *c)
 {
 	const struct report *r = c->r;
-	struct strbuf *sb = c->out;
-	sb_adds(sb, "{\n"
-		"  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
-		"  \"version\": \"2.1.0\",\n"
-		"  \"runs\": [\n"
-		"    {\n"
-		"      \"tool\": {\n"
-		"        \"driver\": {\n"
-		"          \"name\": \"hotplan\",\n");
-	indent(sb, 5);
-	sb_adds(sb, "\"version\": ");
-	jstr(sb, r->tool_version ? r->tool_version : "0");
-	sb_adds(sb, ",\n");
-	indent(sb, 5);
-	sb_adds(sb, "\"rules\": [");
-	for (size_t i = 0; i < r->nrules; i++) {
-		const struct rule_info *rule = r->rules[i];
-		sb_adds(sb, i ? ",\n" : "\n");
-		indent(sb, 6);
-		sb_adds(sb, "{\n");
-		indent(sb, 7);
-		sb_adds(sb, "\"id\": ");
-		jstr(sb, rule->id);
-		sb_adds(sb, ",\n");
-		indent(sb, 7);
-		sb_adds(sb, "\"name\": ");
-		jstr(sb, rule->name);
-		sb_adds(sb, ",\n");
-		text_object(sb, 7, "shortDescription", rule->summary, 1);
-		text_object(sb, 7, "fullDescription", rule->help, 1);
-		text_object(sb, 7, "help", rule->help, 1);
-		indent(sb, 7);
-		sb_addf(sb, "\"defaultConfiguration\": { \"level\": \"%s\" }\n", sarif_level(rule->severity));
-		indent(sb, 6);
-		sb_adds(sb, "}");
-	}
-	sb_adds(sb, r->nrules ? "\n" : "");
-	if (r->nrules)
-		indent(sb, 5);
-	sb_adds(sb, "]\n        }\n      },\n");
-	if (r->srcroot && r->srcroot[0] == '/') {
-		sb_adds(sb, "      \"originalUriBaseIds\": {\n"
-			"        \"SRCROOT\": { \"uri\": ");
+	struct jsonw w;
+	jsonw_init(&w, c->out, 0);
+	jsonw_object(&w, JSONW_LINES);
+	jsonw_key(&w, "$schema"); jsonw_string(&w, "https://json.schemastore.org/sarif-2.1.0.json");
+	jsonw_key(&w, "version"); jsonw_string(&w, "2.1.0");
+	jsonw_key(&w, "runs");
+	jsonw_array(&w, JSONW_LINES);
+	jsonw_object(&w, JSONW_LINES);
+	jsonw_key(&w, "tool");
+	jsonw_object(&w, JSONW_LINES);
+	jsonw_key(&w, "driver");
+	jsonw_object(&w, JSONW_LINES);
+	jsonw_key(&w, "name"); jsonw_string(&w, "hotplan");
+	jsonw_key(&w, "version"); jsonw_string(&w, r->tool_version ? r->tool_version : "0");
+	jsonw_key(&w, "rules");
+	jsonw_array(&w, JSONW_LINES);
+	for (size_t i = 0; i < r->nrules; i++)
+		put_rule(&w, r->rules[i]);
+	jsonw_end(&w);
+	jsonw_end(&w); /* driver */
+	jsonw_end(&w); /* tool */
+	if (sarif_run_members(r) > 1) {
 		struct strbuf u = STRBUF_INIT;
 		sb_adds(&u, "file://");
 		put_uri_path(&u, r->srcroot);
 		if (u.buf[u.len - 1] != '/')
 			sb_addc(&u, '/');
-		jstr(sb, u.buf);
+		jsonw_key(&w, "originalUriBaseIds");
+		jsonw_object(&w, JSONW_LINES);
+		jsonw_key(&w, "SRCROOT");
+		jsonw_object(&w, JSONW_SPACED);
+		jsonw_key(&w, "uri"); jsonw_string(&w, u.buf);
+		jsonw_end(&w);
+		jsonw_end(&w);
 		sb_release(&u);
-		sb_adds(sb, " }\n      },\n");
 	}
-	sb_adds(sb, "      \"results\": [");
+	jsonw_key(&w, "results");
+	jsonw_array(&w, JSONW_LINES);
+	/* left open: sarif_rule and sarif_end resume it */
 }
 
 static void sarif_process(struct report_ctx *c, const struct report_process *p)
@@ -160,14 +168,17 @@ static void sarif_process(struct report_ctx *c, const struct report_process *p)
 	(void)p; /* killed processes are reported as HP301 findings */
 }
 
-static void put_fingerprint(struct strbuf *sb, const struct report_finding *f, size_t rank)
+static void put_fingerprint(struct jsonw *w, const struct report_finding *f, size_t rank)
 {
 	struct strbuf key = STRBUF_INIT;
 	char hex[17];
 	sb_addf(&key, "%s|%s|%s|%s|%zu", f->rule->id, f->module ? f->module : "",
 		f->symbol ? f->symbol : "", f->message ? f->message : "", rank);
 	hp_hash_hex(hp_hash64(key.buf, key.len, 0), hex);
-	sb_addf(sb, "\"partialFingerprints\": { \"hotplan/v1\": \"%s\" }", hex);
+	jsonw_key(w, "partialFingerprints");
+	jsonw_object(w, JSONW_SPACED);
+	jsonw_key(w, "hotplan/v1"); jsonw_string(w, hex);
+	jsonw_end(w);
 	sb_release(&key);
 }
 
@@ -188,83 +199,79 @@ static const char *logical_kind(const char *symbol)
 	return "function";
 }
 
+/* "locations": [{physicalLocation, logicalLocations}] of a finding that
+ * has a file or a module. */
+static void put_locations(struct report_ctx *c, struct jsonw *w, const struct report_finding *f)
+{
+	jsonw_key(w, "locations");
+	jsonw_array(w, JSONW_LINES);
+	jsonw_object(w, JSONW_LINES);
+	if (f->loc.file) {
+		jsonw_key(w, "physicalLocation");
+		jsonw_object(w, JSONW_LINES);
+		put_artifact(c, w, f->loc.file);
+		if (f->loc.line) {
+			jsonw_key(w, "region");
+			jsonw_object(w, JSONW_SPACED);
+			jsonw_key(w, "startLine"); jsonw_uint(w, f->loc.line);
+			if (f->loc.col) {
+				jsonw_key(w, "startColumn");
+				jsonw_uint(w, f->loc.col);
+			}
+			jsonw_end(w);
+		}
+		jsonw_end(w);
+	}
+	if (f->module) {
+		struct strbuf fq = STRBUF_INIT;
+		sb_adds(&fq, f->module);
+		if (f->symbol)
+			sb_addf(&fq, ":%s", f->symbol);
+		jsonw_key(w, "logicalLocations");
+		jsonw_array(w, JSONW_SPACED);
+		jsonw_object(w, JSONW_SPACED);
+		jsonw_key(w, "name"); jsonw_string(w, f->symbol ? f->symbol : f->module);
+		jsonw_key(w, "fullyQualifiedName"); jsonw_string(w, fq.buf);
+		jsonw_key(w, "kind"); jsonw_string(w, logical_kind(f->symbol));
+		jsonw_end(w);
+		jsonw_end(w);
+		sb_release(&fq);
+	}
+	jsonw_end(w);
+	jsonw_end(w);
+}
+
 static void sarif_rule(struct report_ctx *c, size_t k, const struct report_finding *f, size_t n)
 {
-	struct strbuf *sb = c->out;
+	struct jsonw w;
+	sarif_resume(c, &w);
 	size_t rank = 0;
 	for (size_t i = 0; i < n; i++) {
 		rank = (i > 0 && same_identity(&f[i], &f[i - 1])) ? rank + 1 : 0;
-		sb_adds(sb, c->nresults++ ? ",\n" : "\n");
-		indent(sb, 4);
-		sb_adds(sb, "{\n");
-		indent(sb, 5);
-		sb_adds(sb, "\"ruleId\": ");
-		jstr(sb, f[i].rule->id);
-		sb_addf(sb, ",\n");
-		indent(sb, 5);
-		sb_addf(sb, "\"ruleIndex\": %zu,\n", k);
-		indent(sb, 5);
-		sb_addf(sb, "\"level\": \"%s\",\n",
-			f[i].forbidden ? "error" : sarif_level(f[i].severity));
-		indent(sb, 5);
-		sb_adds(sb, "\"message\": { \"text\": ");
-		jstr(sb, f[i].message ? f[i].message : f[i].rule->summary);
-		sb_adds(sb, " },\n");
-		if (f[i].loc.file || f[i].module) {
-			indent(sb, 5);
-			sb_adds(sb, "\"locations\": [\n");
-			indent(sb, 6);
-			sb_adds(sb, "{\n");
-			if (f[i].loc.file) {
-				indent(sb, 7);
-				sb_adds(sb, "\"physicalLocation\": {\n");
-				put_artifact(c, f[i].loc.file, 8);
-				if (f[i].loc.line) {
-					sb_adds(sb, ",\n");
-					indent(sb, 8);
-					sb_addf(sb, "\"region\": { \"startLine\": %u", f[i].loc.line);
-					if (f[i].loc.col)
-						sb_addf(sb, ", \"startColumn\": %u", f[i].loc.col);
-					sb_adds(sb, " }");
-				}
-				sb_adds(sb, "\n");
-				indent(sb, 7);
-				sb_adds(sb, f[i].module ? "},\n" : "}\n");
-			}
-			if (f[i].module) {
-				struct strbuf fq = STRBUF_INIT;
-				sb_adds(&fq, f[i].module);
-				if (f[i].symbol)
-					sb_addf(&fq, ":%s", f[i].symbol);
-				indent(sb, 7);
-				sb_adds(sb, "\"logicalLocations\": [ { \"name\": ");
-				jstr(sb, f[i].symbol ? f[i].symbol : f[i].module);
-				sb_adds(sb, ", \"fullyQualifiedName\": ");
-				jstr(sb, fq.buf);
-				sb_addf(sb, ", \"kind\": \"%s\" } ]\n", logical_kind(f[i].symbol));
-				sb_release(&fq);
-			}
-			indent(sb, 6);
-			sb_adds(sb, "}\n");
-			indent(sb, 5);
-			sb_adds(sb, "],\n");
-		}
-		indent(sb, 5);
-		put_fingerprint(sb, &f[i], rank);
-		sb_adds(sb, "\n");
-		indent(sb, 4);
-		sb_adds(sb, "}");
+		jsonw_object(&w, JSONW_LINES);
+		jsonw_key(&w, "ruleId"); jsonw_string(&w, f[i].rule->id);
+		jsonw_key(&w, "ruleIndex"); jsonw_uint(&w, k);
+		jsonw_key(&w, "level");
+		jsonw_string(&w, f[i].forbidden ? "error" : sarif_level(f[i].severity));
+		jsonw_key(&w, "message");
+		jsonw_object(&w, JSONW_SPACED);
+		jsonw_key(&w, "text"); jsonw_string(&w, f[i].message ? f[i].message : f[i].rule->summary);
+		jsonw_end(&w);
+		if (f[i].loc.file || f[i].module)
+			put_locations(c, &w, &f[i]);
+		put_fingerprint(&w, &f[i], rank);
+		jsonw_end(&w);
+		c->nresults++;
 	}
 }
 
 static void sarif_end(struct report_ctx *c)
 {
-	struct strbuf *sb = c->out;
-	if (c->nresults) {
-		sb_adds(sb, "\n");
-		indent(sb, 3);
-	}
-	sb_adds(sb, "]\n    }\n  ]\n}\n");
+	struct jsonw w;
+	sarif_resume(c, &w);
+	while (w.depth)
+		jsonw_end(&w);
+	sb_addc(c->out, '\n');
 }
 
 const struct report_driver report_sarif_driver = {

@@ -2,8 +2,8 @@
  * test_jsonw.c - the JSON writer (model/jsonw.h): the escaper (quotes,
  * backslashes, every control character, NUL inside a length-given string,
  * UTF-8 passed through), the three layouts and their nesting, numbers at
- * their limits, and that the output reads back with cJSON and is the same
- * bytes every time.
+ * their limits, a document resumed by a second writer, and that the output
+ * reads back with cJSON and is the same bytes every time.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -133,6 +133,46 @@ static void test_indent_base(void **state)
 	sb_release(&sb);
 }
 
+/* A document written by two writers in turn (SARIF's driver callbacks)
+ * is the one a single writer writes. */
+static void test_resume(void **state)
+{
+	(void)state;
+	struct strbuf one = STRBUF_INIT, two = STRBUF_INIT;
+	struct jsonw w;
+	for (int items = 0; items <= 2; items++) {
+		sb_reset(&one);
+		sb_reset(&two);
+		jsonw_init(&w, &one, 0);
+		jsonw_object(&w, JSONW_LINES);
+		jsonw_key(&w, "a"); jsonw_int(&w, 1);
+		jsonw_key(&w, "list"); jsonw_array(&w, JSONW_LINES);
+		for (int i = 0; i < items; i++)
+			jsonw_int(&w, i);
+		jsonw_end(&w);
+		jsonw_end(&w);
+
+		jsonw_init(&w, &two, 0);
+		jsonw_object(&w, JSONW_LINES);
+		jsonw_key(&w, "a"); jsonw_int(&w, 1);
+		jsonw_key(&w, "list"); jsonw_array(&w, JSONW_LINES);
+		for (int i = 0; i < items; i++) {
+			jsonw_init(&w, &two, 0);
+			jsonw_resume(&w, JSONW_LINES, 1, 2);
+			jsonw_resume(&w, JSONW_LINES, 0, (size_t)i);
+			jsonw_int(&w, i);
+		}
+		jsonw_init(&w, &two, 0);
+		jsonw_resume(&w, JSONW_LINES, 1, 2);
+		jsonw_resume(&w, JSONW_LINES, 0, (size_t)items);
+		jsonw_end(&w);
+		jsonw_end(&w);
+		assert_string_equal(two.buf, one.buf);
+	}
+	sb_release(&one);
+	sb_release(&two);
+}
+
 static void test_numbers(void **state)
 {
 	(void)state;
@@ -186,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_escape_round_trip),
 		cmocka_unit_test(test_layouts),
 		cmocka_unit_test(test_indent_base),
+		cmocka_unit_test(test_resume),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_determinism_and_depth),
 	};
