@@ -349,3 +349,24 @@ const char *unwinder_exe(struct unwinder *u)
 {
 	return u->exe;
 }
+
+struct objects_query {
+	void (*fn)(const char *object, void *arg);
+	void *arg;
+};
+
+static int object_cb(Dwfl_Module *mod, void **userdata, const char *name,
+		     Dwarf_Addr start, void *arg)
+{
+	struct objects_query *q = arg;
+	(void)mod; (void)userdata; (void)start;
+	if (name)
+		q->fn(name, q->arg);
+	return DWARF_CB_OK;
+}
+
+void unwinder_objects(struct unwinder *u, void (*fn)(const char *object, void *arg), void *arg)
+{
+	struct objects_query q = { fn, arg };
+	dwfl_getmodules(u->dwfl, object_cb, &q, 0);
+}

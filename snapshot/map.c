@@ -19,6 +19,12 @@
  *
  * Results are cached by unit file, so a snapshot of 1,000 threads maps each
  * distinct file once.
+ *
+ * A module version loaded as a shared object is named NAME.VSN.so (the
+ * runtime library's hotrt_add_module): whatever its DWARF says, code in
+ * such an object is module NAME at version VSN when NAME is a module of the
+ * facts. VSN may hold dots ("1.0.2"); NAME is the longest leading run of
+ * dot-separated parts that names a module of the facts.
  */
 #include "snapshot_int.h"
 
@@ -172,4 +178,29 @@ const char *module_map_frame(struct module_map *m, const struct pc_info *pi)
 		return module_of_local(m, pi->function, pi->sym_file);
 	const char *mod = strmap_get(&m->exports, pi->function);
 	return mod && mod != none ? mod : NULL;
+}
+
+const char *module_map_versioned(const struct module_map *m, const char *object,
+				 struct arena *a, const char **vsn)
+{
+	const char *base = object ? base_of(object) : "";
+	size_t n = strlen(base);
+	char name[256];
+
+	*vsn = NULL;
+	if (n < 6 || n - 3 >= sizeof(name) || strcmp(base + n - 3, ".so"))
+		return NULL;
+	n -= 3;  /* NAME.VSN */
+	for (size_t dot = n - 1; dot > 0; dot--) {
+		if (base[dot] != '.' || dot + 1 == n)
+			continue;
+		memcpy(name, base, dot);
+		name[dot] = '\0';
+		const struct module *mod = facts_module(m->facts, name);
+		if (mod) {
+			*vsn = arena_printf(a, "%.*s", (int)(n - dot - 1), base + dot + 1);
+			return mod->name;
+		}
+	}
+	return NULL;
 }

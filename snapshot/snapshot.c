@@ -12,6 +12,7 @@
  */
 #include "snapshot_int.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,11 @@ struct raw_thread {
 	const char *why;       /* the unwinding stopped early, or NULL */
 };
 
+/* A module version mapped as NAME.VSN.so in some target. */
+struct mapped {
+	const char *module, *vsn, *object;
+};
+
 struct take {
 	const struct snapshot_options *opt;
 	const struct hp_config *cfg;
@@ -34,6 +40,7 @@ struct take {
 	VEC(struct raw_thread) raw;
 	pc_vec pcs;
 	VEC(const char *) blocking;   /* config list + facts' blocking callees */
+	VEC(struct mapped) mapped;    /* distinct (module, version) */
 	int any_tree_frame;
 };
 
@@ -168,7 +175,9 @@ static void describe_thread(struct take *t, const struct raw_thread *r, struct s
 		unwinder_describe(t->unwinders.items[r->target], fr->pc, scratch, &pi);
 		fr->function = pi.function ? arena_strdup(a, pi.function) : NULL;
 		fr->object = pi.object ? arena_strdup(a, pi.object) : NULL;
-		fr->module = module_map_frame(t->mm, &pi);
+		fr->module = module_map_versioned(t->mm, fr->object, a, &fr->vsn);
+		if (!fr->module)
+			fr->module = module_map_frame(t->mm, &pi);
 		if (fr->module)
 			t->any_tree_frame = 1;
 	}
@@ -221,6 +230,97 @@ static int32_t version_of(struct runtime *rt, const char *vsn)
 	return runtime_version_str(rt, vsn);
 }
 
+/* ---- versions of modules loaded as NAME.VSN.so --------------------------- */
+
+/* Version order: digit runs compare as numbers, other characters one by
+ * one, a longer text after its prefix ("1.9" < "1.10" < "1.10a"); texts
+ * equal in that order fall back to strcmp, so the order is total. */
+static int vsn_cmp(const char *a, const char *b)
+{
+	const char *a0 = a, *b0 = b;
+	while (*a && *b) {
+		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			while (*a == '0' && isdigit((unsigned char)a[1]))
+				a++;
+			while (*b == '0' && isdigit((unsigned char)b[1]))
+				b++;
+			size_t na = strspn(a, "0123456789"), nb = strspn(b, "0123456789");
+			int c = na != nb ? (na < nb ? -1 : 1) : strncmp(a, b, na);
+			if (c)
+				return c;
+			a += na, b += nb;
+		} else if (*a != *b) {
+			return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+		} else {
+			a++, b++;
+		}
+	}
+	if (*a || *b)
+		return *a ? 1 : -1;
+	return strcmp(a0, b0);
+}
+
+static void note_object(const char *object, void *arg)
+{
+	struct take *t = arg;
+	const char *vsn;
+	const char *mod = module_map_versioned(t->mm, object, &t->s->arena, &vsn);
+	if (!mod)
+		return;
+	for (size_t i = 0; i < t->mapped.n; i++)
+		if (!strcmp(t->mapped.items[i].module, mod) && !strcmp(t->mapped.items[i].vsn, vsn))
+			return;
+	struct mapped mp = { mod, vsn, arena_strdup(&t->s->arena, object) };
+	VEC_PUSH(&t->mapped, mp);
+}
+
+static int mapped_cmp(const void *x, const void *y)
+{
+	const struct mapped *a = x, *b = y;
+	int c = strcmp(a->module, b->module);
+	return c ? c : vsn_cmp(a->vsn, b->vsn);
+}
+
+/* The current and old version of every module: the two versions mapped as
+ * NAME.VSN.so (newest current), else v as current. More than two is an
+ * error: a module has at most two instances (SEMANTICS.md §1). */
+static int set_versions(struct take *t, int32_t v, struct errbuf *err)
+{
+	struct runtime *rt = t->s->rt;
+	for (size_t i = 0; i < t->unwinders.n; i++)
+		unwinder_objects(t->unwinders.items[i], note_object, t);
+	if (t->mapped.n > 1)
+		qsort(t->mapped.items, t->mapped.n, sizeof(*t->mapped.items), mapped_cmp);
+	for (size_t i = 0; i < rt->modules.n; i++) {
+		struct rt_module *m = &rt->modules.items[i];
+		size_t first = t->mapped.n, n = 0;
+		for (size_t k = 0; k < t->mapped.n; k++) {
+			if (strcmp(t->mapped.items[k].module, m->name))
+				continue;
+			if (!n++)
+				first = k;
+		}
+		const struct mapped *mv = t->mapped.items + first;  /* oldest first */
+		if (n > 2) {
+			struct strbuf sb = STRBUF_INIT;
+			for (size_t k = 0; k < n; k++) {
+				const char *b = strrchr(mv[k].object, '/');
+				sb_addf(&sb, "%s'%s'", k ? ", " : "", b ? b + 1 : mv[k].object);
+			}
+			hp_error(err, HP_EINPUT, "module '%s' has %zu versions mapped (%s), but a module "
+				 "has at most two, current and old: purge the old code before the "
+				 "snapshot", m->name, n, sb.buf);
+			sb_release(&sb);
+			return HP_EINPUT;
+		}
+		m->cur = n ? version_of(rt, mv[n - 1].vsn) : v;
+		m->old = n == 2 ? version_of(rt, mv[0].vsn) : RT_NONE;
+		if (m->old == m->cur)  /* "01.so" and "1.so": one integer version */
+			m->old = RT_NONE;
+	}
+	return 0;
+}
+
 /* Supervision as the runtime built from facts gives it: supervised, with
  * sys, when a module of its Modules list has a state transformer. */
 static void supervise(struct take *t, struct rt_process *p, const struct module *m,
@@ -259,7 +359,10 @@ static void supervise(struct take *t, struct rt_process *p, const struct module 
 	}
 }
 
-static void add_process(struct take *t, struct snapshot_thread *th, int32_t v, int32_t *sup)
+/* The thread as a process; frames of one module and version in a row fold
+ * into one. Fails when a frame's version is neither of its module's. */
+static int add_process(struct take *t, struct snapshot_thread *th, int32_t v, int32_t *sup,
+		       struct errbuf *err)
 {
 	struct runtime *rt = t->s->rt;
 	const struct snapshot_frame *fo = NULL;
@@ -274,10 +377,19 @@ static void add_process(struct take *t, struct snapshot_thread *th, int32_t v, i
 	p.name = arena_printf(&rt->arena, "%s:%s [%s]", m->name, e->function, th->comm);
 	p.frames = (uint32_t)rt->frames.n;
 	for (size_t i = 0; i < th->nframes; i++) {
-		if (!th->frames[i].module)
+		const struct snapshot_frame *sf = &th->frames[i];
+		if (!sf->module)
 			continue;
-		struct rt_frame fr = { (uint32_t)runtime_find_module(rt, th->frames[i].module), v };
-		if (p.nframes && rt->frames.items[rt->frames.n - 1].module == fr.module)
+		struct rt_frame fr = { (uint32_t)runtime_find_module(rt, sf->module),
+				       sf->vsn ? version_of(rt, sf->vsn) : v };
+		const struct rt_module *rm = &rt->modules.items[fr.module];
+		if (fr.version != rm->cur && fr.version != rm->old)
+			return hp_error(err, HP_EINPUT, "thread '%ld.%ld' runs module '%s' in '%s', "
+					"not in a '%s.VSN.so', at a version that is not one of those "
+					"mapped: name the version it runs with --vsn", th->pid, th->tid,
+					sf->module, sf->object ? sf->object : "?", sf->module);
+		const struct rt_frame *last = p.nframes ? &rt->frames.items[rt->frames.n - 1] : NULL;
+		if (last && last->module == fr.module && last->version == fr.version)
 			continue;
 		VEC_PUSH(&rt->frames, fr);
 		p.nframes++;
@@ -291,6 +403,7 @@ static void add_process(struct take *t, struct snapshot_thread *th, int32_t v, i
 	supervise(t, &p, m, e, sup);
 	th->process = (int32_t)rt->processes.n;
 	VEC_PUSH(&rt->processes, p);
+	return 0;
 }
 
 static int build(struct take *t, struct errbuf *err)
@@ -317,15 +430,15 @@ static int build(struct take *t, struct errbuf *err)
 	}
 	s->rt = runtime_new();
 	int32_t v = version_of(s->rt, t->opt->vsn);
-	for (size_t i = 0; i < t->opt->facts->nmodules; i++) {
-		uint32_t m = runtime_module(s->rt, t->opt->facts->modules[i].name);
-		s->rt->modules.items[m].cur = v;
-	}
+	for (size_t i = 0; i < t->opt->facts->nmodules; i++)
+		runtime_module(s->rt, t->opt->facts->modules[i].name);
+	if (set_versions(t, v, err))
+		return HP_EINPUT;
 	int32_t sup = RT_NONE;
 	for (size_t i = 0; i < s->nthreads; i++) {
 		classify(t, &s->threads[i], &t->raw.items[i]);
-		if (!s->threads[i].left_out)
-			add_process(t, &s->threads[i], v, &sup);
+		if (!s->threads[i].left_out && add_process(t, &s->threads[i], v, &sup, err))
+			return HP_EINPUT;
 	}
 	return runtime_validate(s->rt, err);
 }
@@ -366,6 +479,7 @@ int snapshot_take(const struct snapshot_options *opt, struct snapshot **out,
 	VEC_RELEASE(&t.raw);
 	VEC_RELEASE(&t.pcs);
 	VEC_RELEASE(&t.blocking);
+	VEC_RELEASE(&t.mapped);
 	module_map_free(t.mm);
 	config_release(&defaults);
 	if (rc) {

@@ -23,6 +23,16 @@
  *    blocks but is between two waits makes direct calls: local);
  *  - Modules list, sys, supervisor and restart as the runtime built from
  *    facts gives that entry point (model/procs.h).
+ * Versions: a frame runs the version --vsn names (snapshot_options.vsn),
+ * except a frame in a shared object named NAME.VSN.so (the runtime
+ * library's naming, runtime/cmake/HotrtModule.cmake) where NAME is a module
+ * of the facts: that frame is module NAME at version VSN (an integer when
+ * VSN is digits, else a string). Such a module's versions are the ones
+ * mapped in the targets: the newest current, the other old (versions
+ * compare part by part, digit runs as numbers: "1.10" is newer than "1.9").
+ * A module has at most two versions (SEMANTICS.md §1), so three or more
+ * mapped is an error, as is a frame of that module outside its versioned
+ * objects at a --vsn version that is neither of the two.
  * A thread is a process when its outermost tree frame is an entry point of
  * the facts (DESIGN.md §3: "a thread started at an entry point"). Others
  * are kept in the snapshot's thread list with the reason they are left
@@ -76,6 +86,7 @@ struct snapshot_frame {
 	const char *function;  /* symbol or DWARF name, or NULL when unknown */
 	const char *object;    /* the ELF file holding the code, or NULL */
 	const char *module;    /* the facts module, or NULL: outside the tree */
+	const char *vsn;       /* VSN of an object NAME.VSN.so, or NULL: --vsn */
 };
 
 struct snapshot_thread {
@@ -112,7 +123,8 @@ struct snapshot {
  * ptrace not permitted (names /proc/sys/kernel/yama/ptrace_scope and
  * CAP_SYS_PTRACE); a binary with neither DWARF nor symbols ("build with -g,
  * or install the debug package"); no frame in any module of the facts (the
- * wrong program); a process that exits during the snapshot. Every target is
+ * wrong program); a process that exits during the snapshot; three or more
+ * versions of one module mapped. Every target is
  * running again when it returns, whatever it returns.
  */
 int snapshot_take(const struct snapshot_options *opt, struct snapshot **out,

@@ -89,6 +89,9 @@ void unwinder_describe(struct unwinder *u, uint64_t pc, struct arena *a, struct 
 /* Whether the executable has DWARF or a symbol table (not only .dynsym). */
 int unwinder_exe_has_names(struct unwinder *u);
 const char *unwinder_exe(struct unwinder *u);
+/* Calls fn with the file name of every object mapped in the target (as
+ * /proc/PID/maps names it), in address order. */
+void unwinder_objects(struct unwinder *u, void (*fn)(const char *object, void *arg), void *arg);
 
 /* ---- map.c: source files and symbols to facts modules ------------------- */
 
@@ -100,6 +103,11 @@ void module_map_free(struct module_map *m);
  * symbol (only in an object whose symbol table names a file of the facts),
  * or NULL when the frame is outside the tree. */
 const char *module_map_frame(struct module_map *m, const struct pc_info *pi);
+/* When object's file name is NAME.VSN.so and NAME a module of the facts:
+ * that module's name, with *vsn set to VSN (copied into a); else NULL and
+ * *vsn NULL. */
+const char *module_map_versioned(const struct module_map *m, const char *object,
+				 struct arena *a, const char **vsn);
 /* Whether basename is the file name of some file of the facts. */
 int module_map_knows_basename(const struct module_map *m, const char *basename);
 

@@ -81,7 +81,9 @@ void snapshot_write_text(const struct snapshot *s, struct strbuf *out)
 				f->function ? f->function : "??");
 			if (f->module)
 				sb_addf(out, "  [%s]", f->module);
-			else if (f->object)
+			if (f->module && f->vsn)
+				sb_addf(out, " (%s: version %s)", obj ? obj + 1 : f->object, f->vsn);
+			else if (!f->module && f->object)
 				sb_addf(out, "  (%s)", obj ? obj + 1 : f->object);
 			sb_addc(out, '\n');
 		}

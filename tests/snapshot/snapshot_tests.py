@@ -26,6 +26,14 @@ CASE is one of:
             ptrace not permitted, no DWARF and no symbols, the wrong program,
             a process that exits during the snapshot; and the ways that work
             without DWARF: the symbol table, a debug file found by build-id
+            (tests/badinput/cases.tsv has the bad cases as rows as well)
+  versioned a module loaded in versions as mod.VSN.so (the runtime library's
+            naming) with threads sitting in each: every frame in mod.VSN.so
+            is at version VSN (an integer, or a string such as "1.10"),
+            whatever --vsn says, the newest version is current and the other
+            old; three versions mapped is refused with exit 2. The program
+            (snapshot_versioned) and its versioned-mods/ folder are beside
+            THREADS in the build folder.
 
 Nothing is skipped: a machine that refuses ptrace fails these tests with
 hotplan's message, which says why.
@@ -513,6 +521,95 @@ def case_bad():
         stop(proc)
 
 
+# ---- versioned -------------------------------------------------------------
+
+def start_versioned(*vsns):
+    """The versioned runner on versioned-mods/ with those versions: (proc,
+    {tid: label}) once every thread sits in its loop."""
+    bindir = os.path.dirname(THREADS)
+    proc = subprocess.Popen([os.path.join(bindir, "snapshot_versioned"),
+                             os.path.join(bindir, "versioned-mods")] + list(vsns),
+                            stdout=subprocess.PIPE, text=True)
+    labels = {}
+    for line in proc.stdout:
+        if line.strip() == "ready":
+            return proc, labels
+        tid, label = line.split()
+        labels[int(tid)] = label
+    raise SystemExit("snapshot_tests: the versioned program ended before 'ready'")
+
+
+def frame_versions(rt):
+    """{tid: [(module, version), ...] innermost first} of every process."""
+    return {int(p["pid"].split(".")[1]): [(f["module"], f["version"]) for f in p["frames"]]
+            for p in rt["processes"]}
+
+
+def module_versions(rt):
+    return {m["name"]: (m["current"], m["old"]) for m in rt["modules"]}
+
+
+def expect_versions(rt, labels, typed, runner_vsn, what):
+    """Each thread's frames: the versions its label names, innermost first
+    (typed makes the JSON value of a version), then runner at runner_vsn."""
+    want = {tid: [("mod", typed(v)) for v in reversed(label.split("+"))] + [("runner", runner_vsn)]
+            for tid, label in labels.items()}
+    got = frame_versions(rt)
+    check(got == want, "%s: every frame in mod.VSN.so is at VSN, runner at %r" % (what, runner_vsn)) \
+        or print("     got  %s\n     want %s" % (got, want))
+
+
+def case_versioned():
+    tree = os.path.join(SRC, "tests", "snapshot", "versioned")
+    if not os.path.exists(os.path.join(WORK, "versioned.facts")):
+        p = hotplan("analyze", tree, "-o", "versioned.facts")
+        if not check(p.returncode == 0, "hotplan analyze tests/snapshot/versioned"):
+            print(p.stderr)
+            return
+    proc, labels = start_versioned("1", "2")
+    try:
+        check(sorted(labels.values()) == ["1", "2", "2+1"], "threads in mod.1.so, mod.2.so, both")
+        rt = snapshot_json(proc.pid, "--facts", "versioned.facts")
+        if rt:
+            expect_versions(rt, labels, int, 1, "versions 1 and 2")
+            check(module_versions(rt) == {"mod": (2, 1), "runner": (1, None)},
+                  "mod: current 2, old 1; runner: current 1, no old") \
+                or print("     %s" % module_versions(rt))
+        rt = snapshot_json(proc.pid, "--facts", "versioned.facts", "--vsn", "7")
+        if rt:
+            expect_versions(rt, labels, int, 7, "--vsn 7")
+            check(module_versions(rt) == {"mod": (2, 1), "runner": (7, None)},
+                  "--vsn 7: mod keeps its mapped versions 2 and 1, runner is at 7") \
+                or print("     %s" % module_versions(rt))
+        p = hotplan("snapshot", str(proc.pid), "--facts", "versioned.facts", "--format", "text")
+        check(p.returncode == 0 and "mod.2.so" in p.stdout and "mod.1.so" in p.stdout,
+              "the text names the objects mod.1.so and mod.2.so") or print(p.stdout + p.stderr)
+    finally:
+        stop(proc)
+    # string versions, ordered part by part: "1.10" is newer than "1.9"
+    proc, labels = start_versioned("1.10", "1.9")
+    try:
+        rt = snapshot_json(proc.pid, "--facts", "versioned.facts")
+        if rt:
+            expect_versions(rt, labels, str, 1, "versions \"1.9\" and \"1.10\"")
+            check(module_versions(rt)["mod"] == ("1.10", "1.9"),
+                  "mod: current \"1.10\", old \"1.9\" (not strcmp's order)") \
+                or print("     %s" % module_versions(rt))
+    finally:
+        stop(proc)
+    # a module has at most two versions
+    proc, labels = start_versioned("1", "2", "3")
+    try:
+        p = hotplan("snapshot", str(proc.pid), "--facts", "versioned.facts", "-o", "three.json")
+        expect_bad("three versions mapped", p,
+                   r"module 'mod' has 3 versions mapped \('mod\.1\.so', 'mod\.2\.so', "
+                   r"'mod\.3\.so'\), but a module has at most two")
+        check(not os.path.exists(os.path.join(WORK, "three.json")), "... and writes no output")
+        check(running(proc.pid), "... and the program runs on")
+    finally:
+        stop(proc)
+
+
 def main():
     global HOTPLAN, SRC, WORK, THREADS
     if len(sys.argv) != 6:
@@ -521,7 +618,7 @@ def main():
     HOTPLAN, SRC, WORK, THREADS, case = sys.argv[1:]
     HOTPLAN, SRC, WORK, THREADS = map(os.path.abspath, (HOTPLAN, SRC, WORK, THREADS))
     cases = {"setup": case_setup, "e2e": case_e2e, "threads": case_threads,
-             "safety": case_safety, "bad": case_bad}
+             "safety": case_safety, "bad": case_bad, "versioned": case_versioned}
     if case not in cases:
         sys.stderr.write("snapshot_tests: unknown case '%s'\n" % case)
         return 2
