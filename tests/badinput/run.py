@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Table-driven bad-input test of the hotplan binary (DESIGN.md §5, §9).
 
-Usage: run.py HOTPLAN CASES.tsv WORKDIR [NAME-REGEX]
+Usage: run.py [--target NAME=COMMAND]... [--tree NAME=DIR]...
+              HOTPLAN CASES.tsv WORKDIR [NAME-REGEX]
 
 Each case of CASES.tsv (tab-separated; '#' starts a comment line) is
 
@@ -28,7 +29,26 @@ Each case of CASES.tsv (tab-separated; '#' starts a comment line) is
            the modules json and re; or NAME@SIZE: a sparse file of SIZE bytes
   command  hotplan's arguments, split like a shell does, where @OUT@ is the
            output file above and @FIX@ the fixtures folder; a trailing
-           '< FILE' feeds FILE on standard input
+           '< FILE' feeds FILE on standard input; leading VAR=VALUE words
+           set hotplan's environment, as in a shell; a leading
+           @UNPRIVILEGED@ runs hotplan as user and group 65534 (nobody),
+           through setpriv, so that it may not trace the targets (run.py
+           must run as root for that)
+
+Live processes (hotplan snapshot, --pid): @PID:NAME@ in a command is the
+process id of a target started for the case from the command that
+'--target NAME=COMMAND' gives (split like a shell does); run.py waits for
+the target to print a line 'ready' (the test programs of tests/snapshot
+do, once their threads are in place), and @PID@ in the case's regex is that
+process id. @PID:NAME:killed-when-stopped@ also kills the target (SIGKILL)
+as soon as every one of its threads is in ptrace-stop (/proc state 't')
+while hotplan runs: a process that exits during the snapshot. A target
+is killed and reaped after its case, whatever happened (and with
+PR_SET_PDEATHSIG, should run.py itself die); before that, it must not have
+been left stopped by hotplan (no thread in state t or T, within 2 s). A
+case that names killed-when-stopped fails if the target was never seen
+stopped. '--tree NAME=DIR' adds NAME.facts (hotplan analyze DIR) to the
+fixtures of the work folder, so cases can name the facts of a target.
 
 Before the cases, the fixtures are built in WORKDIR: t1.facts and t2.facts
 (hotplan analyze of fixtures/t1 and fixtures/t2), t1-t2.script and
@@ -46,15 +66,23 @@ header, dependency lines and facts JSON complete) with no temporary entry
 beside it. Every failure is printed; the exit status is 1 if any case
 failed, 2 on a setup error or a malformed table.
 """
+import ctypes
 import json
 import os
 import re
+import select
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
+import threading
+import time
 
-TIME_LIMIT = 300  # seconds per case; sanitizer builds are slow
+# seconds per case (sanitizer builds are slow); the selftest shortens it
+TIME_LIMIT = int(os.environ.get("BADINPUT_TIME_LIMIT", "300"))
+READY_LIMIT = 60  # seconds for a target to print 'ready'
+NOBODY = 65534
 PREVIOUS = b"previous output, must survive a failed run\n"
 
 
@@ -68,25 +96,157 @@ def listing(root):
 
 def run(hotplan, args, cwd, env=None):
     stdin = subprocess.DEVNULL
+    prefix = []
+    env = dict(env if env is not None else os.environ)
+    while args and re.match(r"[A-Za-z_][A-Za-z0-9_]*=", args[0]):  # VAR=VALUE
+        name, value = args[0].split("=", 1)
+        env[name] = value
+        args = args[1:]
+    if args and args[0] == "@UNPRIVILEGED@":
+        prefix = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY, "--clear-groups",
+                  "--inh-caps=-all"]
+        args = args[1:]
     if "<" in args:  # "... < FILE": FILE is standard input
         i = args.index("<")
         stdin = open(os.path.join(cwd, args[i + 1]), "rb")
         args = args[:i] + args[i + 2:]
     try:
-        return subprocess.run([hotplan] + args, cwd=cwd, stdin=stdin, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, timeout=TIME_LIMIT, env=env)
+        return subprocess.run(prefix + [hotplan] + args, cwd=cwd, stdin=stdin,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=TIME_LIMIT, env=env)
     finally:
         if stdin is not subprocess.DEVNULL:
             stdin.close()
 
 
-def setup(hotplan, work, fixtures):
+# ---- live targets ------------------------------------------------------------
+
+PID_WORD = re.compile(r"@PID:([A-Za-z0-9_.-]+)(:killed-when-stopped)?@")
+
+
+def thread_states(pid):
+    """The /proc state letter of every thread of pid ({} when it is gone)."""
+    out = {}
+    try:
+        tids = os.listdir("/proc/%d/task" % pid)
+    except (FileNotFoundError, ProcessLookupError):
+        return out
+    for tid in tids:
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as fp:
+                out[tid] = fp.read().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return out
+
+
+def die_with_parent():
+    """In the target, before exec: SIGKILL when run.py dies."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+class Target:
+    """A live process for one case: started, watched, and always reaped."""
+
+    def __init__(self, name, argv, killed_when_stopped):
+        self.name = name
+        self.killed_when_stopped = killed_when_stopped
+        self.seen_stopped = False
+        self.quit = threading.Event()
+        self.watcher = None
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, preexec_fn=die_with_parent)
+        self.pid = self.proc.pid
+        if not self._ready():
+            self.stop()
+            raise RuntimeError("target '%s' (%s) did not print 'ready' within %d s"
+                               % (name, " ".join(argv), READY_LIMIT))
+        if killed_when_stopped:
+            self.watcher = threading.Thread(target=self._watch, daemon=True)
+            self.watcher.start()
+
+    def _ready(self):
+        end = time.time() + READY_LIMIT
+        buf = b""
+        fd = self.proc.stdout.fileno()
+        while time.time() < end:
+            if select.select([fd], [], [], 0.1)[0]:
+                chunk = os.read(fd, 4096)
+                if not chunk:
+                    return False
+                buf += chunk
+                if re.search(rb"(?m)^ready$", buf):
+                    return True
+        return False
+
+    def _watch(self):
+        while not self.quit.is_set():
+            st = thread_states(self.pid)
+            if st and all(x == "t" for x in st.values()):
+                self.seen_stopped = True
+                self.proc.send_signal(signal.SIGKILL)
+                return
+            time.sleep(0.005)
+
+    def problems(self):
+        """What is wrong with the target once hotplan has finished."""
+        self.quit.set()
+        if self.watcher:
+            self.watcher.join()
+        if self.killed_when_stopped:
+            if not self.seen_stopped:
+                return ["the target '%s' was never seen stopped, so not killed" % self.name]
+            return []
+        end = time.time() + 2.0
+        while True:
+            st = thread_states(self.pid)
+            stopped = sorted(t for t, x in st.items() if x in "tT")
+            if not stopped or time.time() > end:
+                break
+            time.sleep(0.02)
+        if stopped:
+            return ["hotplan left the target '%s' stopped (threads %s in state t or T)"
+                    % (self.name, ", ".join(stopped[:5]))]
+        if not st or self.proc.poll() is not None:
+            return ["the target '%s' is gone after hotplan ran" % self.name]
+        return []
+
+    def stop(self):
+        """Kills and reaps the target; never raises."""
+        self.quit.set()
+        try:
+            self.proc.kill()
+        except OSError:
+            pass
+        self.proc.wait()
+        self.proc.stdout.close()
+
+
+def start_targets(command, targets):
+    """Starts the targets the command names; returns (command with their
+    pids, the Target objects)."""
+    started = []
+    try:
+        for m in PID_WORD.finditer(command):
+            if m.group(1) not in targets:
+                raise RuntimeError("no --target '%s' given" % m.group(1))
+            started.append(Target(m.group(1), targets[m.group(1)], bool(m.group(2))))
+    except BaseException:
+        for t in started:
+            t.stop()
+        raise
+    it = iter(started)
+    return PID_WORD.sub(lambda m: str(next(it).pid), command), started
+
+
+def setup(hotplan, work, fixtures, trees):
     steps = [
         ["analyze", os.path.join(fixtures, "t1"), "-o", "t1.facts"],
         ["analyze", os.path.join(fixtures, "t2"), "-o", "t2.facts"],
         ["plan", "t1.facts", "t2.facts", "-o", "t1-t2.script"],
         ["plan", "t1.facts", "t2.facts", "--appup", "-o", "t1-t2.appup"],
-    ]
+    ] + [["analyze", d, "-o", name + ".facts"] for name, d in sorted(trees.items())]
     for args in steps:
         p = run(hotplan, args, work)
         if p.returncode != 0:
@@ -209,7 +369,33 @@ def fresh_env(scratch):
     return env
 
 
-def run_case(hotplan, work, scratch, fixtures, case):
+def run_live(hotplan, command, regex, work, env, targets, problems):
+    """Runs hotplan with the targets the command names, which are stopped
+    and reaped before it returns. Returns (the finished process or None,
+    the regex with @PID@ replaced)."""
+    try:
+        command, started = start_targets(command, targets)
+    except RuntimeError as e:
+        problems.append(str(e))
+        return None, regex
+    try:
+        if started:
+            regex = regex.replace("@PID@", str(started[0].pid))
+        args = shlex.split(command)
+        try:
+            p = run(hotplan, args, work, env)
+        except subprocess.TimeoutExpired:
+            problems.append("no answer within %d s (a hang)" % TIME_LIMIT)
+            p = None
+        for t in started:
+            problems += t.problems()
+    finally:
+        for t in started:
+            t.stop()
+    return p, regex
+
+
+def run_case(hotplan, work, scratch, fixtures, case, targets):
     """Runs one case; returns (problems, the finished process or None)."""
     lineno, name, status, regex, where, outcol, spec, command = case
     problems = []
@@ -217,14 +403,11 @@ def run_case(hotplan, work, scratch, fixtures, case):
     out = os.path.join(work, "out-" + name)
     with open(out, "wb") as fp:
         fp.write(PREVIOUS)
-    args = [a.replace("@OUT@", out).replace("@FIX@", fixtures) for a in shlex.split(command)]
+    command = " ".join(shlex.quote(a.replace("@OUT@", out).replace("@FIX@", fixtures))
+                       for a in shlex.split(command))
     env = fresh_env(scratch)
     before = listing(work)
-    try:
-        p = run(hotplan, args, work, env)
-    except subprocess.TimeoutExpired:
-        problems.append("no answer within %d s (a hang)" % TIME_LIMIT)
-        p = None
+    p, regex = run_live(hotplan, command, regex, work, env, targets, problems)
     ok_run = p is not None and p.returncode == 0
     if p is not None:
         err = p.stderr.decode("utf-8", errors="replace")
@@ -274,14 +457,35 @@ def run_case(hotplan, work, scratch, fixtures, case):
     return problems, p
 
 
+def named_options(argv):
+    """--target NAME=COMMAND and --tree NAME=DIR at the front of argv:
+    (targets {NAME: argv}, trees {NAME: DIR}, the rest)."""
+    targets, trees = {}, {}
+    while len(argv) >= 2 and argv[0] in ("--target", "--tree"):
+        name, _, value = argv[1].partition("=")
+        if not name or not value:
+            raise ValueError("%s wants NAME=VALUE, not '%s'" % (argv[0], argv[1]))
+        if argv[0] == "--target":
+            targets[name] = shlex.split(value)
+        else:
+            trees[name] = os.path.abspath(value)
+        argv = argv[2:]
+    return targets, trees, argv
+
+
 def main():
-    if len(sys.argv) not in (4, 5):
+    try:
+        targets, trees, argv = named_options(sys.argv[1:])
+    except ValueError as e:
+        sys.stderr.write("badinput: %s\n" % e)
+        return 2
+    if len(argv) not in (3, 4):
         sys.stderr.write(__doc__.split("\n\n")[1] + "\n")
         return 2
-    hotplan = os.path.abspath(sys.argv[1])
-    table = os.path.abspath(sys.argv[2])
-    top = os.path.abspath(sys.argv[3])
-    only = re.compile(sys.argv[4]) if len(sys.argv) == 5 else None
+    hotplan = os.path.abspath(argv[0])
+    table = os.path.abspath(argv[1])
+    top = os.path.abspath(argv[2])
+    only = re.compile(argv[3]) if len(argv) == 4 else None
     fixtures = os.path.join(os.path.dirname(table), "fixtures")
     work = os.path.join(top, "work")
     scratch = os.path.join(top, "env")
@@ -293,7 +497,7 @@ def main():
     if len(set(names)) != len(names):
         sys.stderr.write("badinput: case names must be unique\n")
         return 2
-    setup(hotplan, work, fixtures)
+    setup(hotplan, work, fixtures, trees)
 
     failed = 0
     ran = 0
@@ -302,7 +506,7 @@ def main():
         if only and not only.search(name):
             continue
         ran += 1
-        problems, p = run_case(hotplan, work, scratch, fixtures, case)
+        problems, p = run_case(hotplan, work, scratch, fixtures, case, targets)
         if problems:
             failed += 1
             print("FAIL %s (%s:%d): hotplan %s" % (name, os.path.basename(table), lineno, command))

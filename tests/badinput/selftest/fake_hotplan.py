@@ -3,9 +3,12 @@
 bad-input table on purpose (selftest.py runs run.py with it): the first
 argument after the command names the misbehaviour. It builds the setup
 fixtures (any -o) and otherwise fails with exit 2 and a positioned message,
-unless the misbehaviour says otherwise."""
+unless the misbehaviour says otherwise. The target-* misbehaviours get the
+pid of a live target (fake_target.py) after their name."""
 import os
+import signal
 import sys
+import time
 
 
 def main():
@@ -33,6 +36,12 @@ def main():
         err = "hotplan translate: error: in.appup: bad\n"
     elif how == "ok-no-write":
         return 0
+    elif how == "target-left-stopped":
+        os.kill(int(args[2]), signal.SIGSTOP)
+    elif how == "target-hang":
+        time.sleep(3600)
+    elif how.startswith("target-"):  # target-no-stop, target-control
+        err = "hotplan snapshot: error: process '%s' bad\n" % args[2]
     sys.stderr.write(err)
     return 2
 
