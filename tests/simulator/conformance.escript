@@ -36,7 +36,10 @@
 %% invocation; nothing about the VM is hard-coded here.
 -mode(compile).
 
-main([Hotplan, Work | Files]) ->
+main([Hotplan, Work0 | Files]) ->
+    %% The release handler resolves library folders against its own current
+    %% directory: a relative WORKDIR would make every load fail.
+    Work = filename:absname(Work0),
     %% Supervisor and crash reports are what the scenarios provoke; the
     %% comparison, not the log, says whether a scenario passed.
     logger:set_primary_config(level, critical),
