@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "jsonw.h"
 
 struct reader {
 	struct arena *a;
@@ -1310,25 +1311,17 @@ static int json_printable(const struct term *t)
 	return 1;
 }
 
-/* Appends n bytes of UTF-8 text as the body of a JSON string: quotes,
- * backslashes and control characters (NUL included) escaped. */
+/* Appends n bytes of UTF-8 text as the body of a JSON string, through
+ * the one JSON escaper (model/jsonw.h). */
 static void json_text(struct strbuf *sb, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\')
-			sb_addf(sb, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			sb_addf(sb, "\\u%04x", c);
-		else
-			sb_addc(sb, (int)c);
-	}
+	jsonw_escape(sb, s, n);
 }
 
 /* Appends code point c as the body of a JSON string. */
 static void json_code(struct strbuf *sb, uint32_t c)
 {
-	if (c == '"' || c == '\\' || c < 0x20 || c == 0x7f)
+	if (c < 0x80)
 		json_text(sb, (const char[]){ (char)c }, 1);
 	else
 		utf8_put(sb, c);

@@ -175,7 +175,7 @@ static void test_json(void **state)
 				   "[a|b]. <<1,2>>. #{k => \"v\"}. [].", &n);
 	static const char *const want[] = {
 		"[\"load\", [\"m\", \"brutal_purge\"], {\"list\": [1, {\"float\": 2.5}]}]",
-		"{\"string\": \"a\\\"b\\u000a\"}",
+		"{\"string\": \"a\\\"b\\n\"}",
 		"{\"list\": [\"a\"], \"tail\": \"b\"}",
 		"{\"binary\": [1, 2]}",
 		"{\"map\": [[\"k\", {\"string\": \"v\"}]]}",
