@@ -31,7 +31,12 @@ struct loc {
 	unsigned line, col; /* 1-based; 0 if unknown */
 };
 
-/* A process: a thread started at an entry point (DESIGN.md §3). */
+/*
+ * A process: a thread started at an entry point (DESIGN.md §3). What it
+ * calls between laps of its loop is the one next-call vocabulary of
+ * hotplan: the analyzer's entries and the runtime's processes (runtime.h)
+ * both use this enum, and next_call_name() is its one table of words.
+ */
 enum next_call { NEXT_LOCAL, NEXT_QUALIFIED, NEXT_BLOCKED };
 
 enum sym_kind { SYM_FUNCTION, SYM_VARIABLE };
