@@ -24,7 +24,9 @@
 #include "fileio.h"
 #include "parse-options.h"
 #include "runtime.h"
+#ifdef HOTPLAN_HAVE_SNAPSHOT
 #include "snapshot.h"
+#endif
 #include "tree.h"
 
 #define MAX_PIDS 1024
@@ -66,6 +68,21 @@ static int parse_pid(const char *s, long *out)
 	return 0;
 }
 
+#ifndef HOTPLAN_HAVE_SNAPSHOT
+/* Built without libdw (HOTPLAN_WITH_LIBDW): no snapshot library. The
+ * command line is parsed as usual, then refused with this (exit 2). */
+#define NO_SNAPSHOT "this hotplan was built without libdw and takes no snapshots " \
+	"('hotplan snapshot', --pid): build it where libdw is installed (Debian: " \
+	"libdw-dev), or give check and simulate a --runtime file"
+
+int cli_snapshot_runtime(const char *cmd, const char *pids, const struct facts *f,
+			 const struct hp_config *cfg, const char *app, struct runtime **rt,
+			 struct errbuf *err)
+{
+	*rt = NULL;
+	return hp_error(err, HP_EUSAGE, NO_SNAPSHOT);
+}
+#else
 static unsigned test_pause_ms(void)
 {
 	const char *s = getenv("HOTPLAN_SNAPSHOT_TEST_PAUSE_MS");
@@ -121,6 +138,7 @@ int cli_snapshot_runtime(const char *cmd, const char *pids, const struct facts *
 	config_release(&defaults);
 	return rc;
 }
+#endif
 
 struct snap_args {
 	long pids[MAX_PIDS];
@@ -170,6 +188,18 @@ static int parse_args(int argc, char **argv, struct snap_args *a)
 	return -1;
 }
 
+#ifndef HOTPLAN_HAVE_SNAPSHOT
+int cmd_snapshot(int argc, char **argv)
+{
+	struct snap_args *a = xcalloc(1, sizeof(*a));
+	int rc = parse_args(argc, argv, a);
+	free(a);
+	if (rc >= 0)
+		return rc;
+	fprintf(stderr, "hotplan snapshot: error: %s\n", NO_SNAPSHOT);
+	return 2;
+}
+#else
 int cmd_snapshot(int argc, char **argv)
 {
 	struct snap_args *a = xcalloc(1, sizeof(*a));
@@ -223,3 +253,4 @@ out:
 	free(a);
 	return rc;
 }
+#endif

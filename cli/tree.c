@@ -46,6 +46,30 @@
 
 extern char **environ;
 
+#ifndef HOTPLAN_HAVE_ANALYZER
+/*
+ * Built without libclang (HOTPLAN_WITH_LIBCLANG): there is no analyzer, and
+ * only facts files are read. These stand-ins for analyzer.h's two functions
+ * keep the code below whole: cli_load_tree_opts() refuses a TREE that is
+ * not a facts file through the first before it configures or writes
+ * anything, and 'hotplan analyze' refuses the same way.
+ */
+int analyzer_run(const char *tree, const struct analyzer_opts *opts, struct facts **out,
+		 struct errbuf *err)
+{
+	(void)opts;
+	*out = NULL;
+	return hp_error(err, HP_EUSAGE, "%s: this hotplan was built without libclang: pass a "
+			"facts file written by 'hotplan analyze' on a machine that has it", tree);
+}
+
+int analyzer_is_c_file(const char *path)
+{
+	(void)path;
+	return 0;
+}
+#endif
+
 char *cli_default_cache_dir(void)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
@@ -663,6 +687,9 @@ int cli_load_tree_opts(const char *arg, const struct cli_tree_opts *opts, struct
 		if (facts_sniff(head, n))
 			return facts_read_file(arg, out, err);
 	}
+#ifndef HOTPLAN_HAVE_ANALYZER
+	return analyzer_run(arg, NULL, out, err); /* refused before anything is configured */
+#endif
 	if (S_ISDIR(st.st_mode) && !is_file(arg, "compile_commands.json"))
 		return analyze_folder(arg, opts, out, err);
 	return analyze(arg, opts, out, err);
