@@ -445,6 +445,8 @@ static void steps(struct builder *b)
 		VEC_PUSH(&st, arena_printf(b->a, "the running system: one process per entry point "
 					   "of %s, in its current code (--runtime gives a snapshot)",
 					   u->old->root ? u->old->root : "OLD"));
+	else
+		VEC_PUSH(&st, arena_printf(b->a, "the running system: %s", u->runtime_name));
 	if (u->rt_from_facts && !u->rt->processes.n)
 		b->r->no_process = arena_printf(b->a,
 			"hotplan found no thread start and no forked child that loops in %s, so it "
@@ -453,8 +455,6 @@ static void steps(struct builder *b)
 			"the argument that is the function the process runs; or read the processes "
 			"of the running server with --pid PID",
 			u->old->root ? u->old->root : "OLD");
-	else
-		VEC_PUSH(&st, arena_printf(b->a, "the running system: %s", u->runtime_name));
 	/* a long upgrade is summed up: 'hotplan plan --format text' has it all */
 	size_t shown = p->ndecisions > STEPS_LIMIT ? STEPS_LIMIT - 5 : p->ndecisions;
 	for (size_t i = 0; i < shown; i++) {

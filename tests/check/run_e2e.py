@@ -111,6 +111,13 @@ def run_check(old, new, *extra):
         if os.path.exists(p):
             os.remove(p)
     rc, out, err = hotplan("check", old, new, "--sarif", sarif, "--junit", junit, *extra)
+    # every report names the running system it simulated, once, and never
+    # prints a missing string (a NULL through %s) anywhere
+    if rc in (0, 1):
+        running = [l for l in out.splitlines() if l.strip().startswith("the running system:")]
+        check(len(running) == 1, "the report names the running system %d times:\n%s"
+              % (len(running), "\n".join(running)))
+    check("(null)" not in out, "the report prints '(null)':\n" + out)
     return rc, out, err, sarif, junit
 
 
