@@ -40,26 +40,12 @@ static double now(void)
  * same scripts (prints "checks_agree 1" and the count of findings). */
 static void verify_checks(const struct plan *p)
 {
-	struct findings fs;
-	findings_init(&fs);
-	fx_lint_script(p->up_script, TR_UP, p->old, p->new, &fs);
-	fx_lint_script(p->down_script, TR_DN, p->new, p->old, &fs);
-	findings_sort(&fs);
-	size_t k = 0;
-	int agree = 1;
-	for (size_t i = 0; i < p->findings.n; i++) {
-		const struct finding *f = &p->findings.items[i];
-		if (f->rule != HP104_CODE_CHANGE_NOT_SUSPENDED &&
-		    f->rule != HP105_LOAD_OUT_OF_DEPENDENCY_ORDER)
-			continue;
-		if (k >= fs.n || strcmp(fs.items[k].message, f->message))
-			agree = 0;
-		k++;
-	}
-	if (k != fs.n)
-		agree = 0;
-	printf("checks_agree %d\nscript_findings %zu\n", agree, k);
-	findings_release(&fs);
+	size_t n;
+	const char *why;
+	int agree = fx_script_findings_agree(p, &n, &why);
+	printf("checks_agree %d\nscript_findings %zu\n", agree, n);
+	if (!agree)
+		fprintf(stderr, "bench_plan: %s\n", why);
 }
 
 int main(int argc, char **argv)

@@ -303,3 +303,32 @@ void fx_lint_script(const struct term *script, enum tr_mode mode, const struct f
 	plan_lint_script(&sc, mode, from, target, out);
 	arena_release(&a);
 }
+
+int fx_script_findings_agree(const struct plan *p, size_t *n, const char **why)
+{
+	struct findings fs;
+	size_t k = 0;
+	int agree = 1;
+	*why = NULL;
+	findings_init(&fs);
+	fx_lint_script(p->up_script, TR_UP, p->old, p->new, &fs);
+	fx_lint_script(p->down_script, TR_DN, p->new, p->old, &fs);
+	findings_sort(&fs);
+	for (size_t i = 0; i < p->findings.n; i++) {
+		const struct finding *f = &p->findings.items[i];
+		if (f->rule != HP104_CODE_CHANGE_NOT_SUSPENDED &&
+		    f->rule != HP105_LOAD_OUT_OF_DEPENDENCY_ORDER)
+			continue;
+		if (agree && k >= fs.n)
+			agree = 0, *why = "the plan has more script findings than the lint";
+		else if (agree && (fs.items[k].rule != f->rule ||
+				   strcmp(fs.items[k].message, f->message)))
+			agree = 0, *why = "a script finding differs from the lint's";
+		k++;
+	}
+	if (agree && k != fs.n)
+		agree = 0, *why = "the lint finds script findings the plan does not have";
+	*n = k;
+	findings_release(&fs);
+	return agree;
+}

@@ -15,6 +15,7 @@
 
 #include "facts.h"
 #include "findings.h"
+#include "plan.h"
 #include "translate.h"
 
 #define FX_MAX 32
@@ -71,5 +72,11 @@ struct facts *fx_synthetic(const struct fx_synth *spec, int v2);
  * message when it does not decode. */
 void fx_lint_script(const struct term *script, enum tr_mode mode, const struct facts *from,
 		    const struct facts *target, struct findings *out);
+
+/* Whether the plan's own script findings (HP104, HP105, in order) are
+ * exactly those plan_lint_script() finds again on its up and down
+ * scripts: same rules, same messages. *n gets how many the plan has.
+ * Returns 1 when they agree, else 0 and *why says where they part. */
+int fx_script_findings_agree(const struct plan *p, size_t *n, const char **why);
 
 #endif
