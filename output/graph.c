@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "depgraph.h"
+#include "graph_int.h"
 
 struct gnode {
 	const char *name;
@@ -676,4 +677,39 @@ int graph_to_dot(const struct graph_spec *spec, struct strbuf *dot, struct errbu
 	sb_adds(dot, "}\n");
 	gctx_release(&g);
 	return 0;
+}
+
+/* ---- formats ---------------------------------------------------------------- */
+
+static const struct graph_format graph_formats[] = {
+	{ "svg", "svg", ".svg", NULL },
+	{ "png", "png", ".png", NULL },
+	{ "pdf", "pdf", ".pdf", NULL },
+	{ "dot", "dot", ".dot", ".gv" },
+};
+
+const struct graph_format *graph_format_find(const char *name)
+{
+	for (size_t i = 0; name && i < HP_ARRAY_SIZE(graph_formats); i++)
+		if (!strcmp(graph_formats[i].name, name))
+			return &graph_formats[i];
+	return NULL;
+}
+
+int graph_format_known(const char *format)
+{
+	return graph_format_find(format) != NULL;
+}
+
+const char *graph_format_from_path(const char *path)
+{
+	const char *dot = path ? strrchr(path, '.') : NULL;
+	if (!dot || strchr(dot, '/'))
+		return NULL;
+	for (size_t i = 0; i < HP_ARRAY_SIZE(graph_formats); i++) {
+		const struct graph_format *f = &graph_formats[i];
+		if (!strcmp(dot, f->ext1) || (f->ext2 && !strcmp(dot, f->ext2)))
+			return f->name;
+	}
+	return NULL;
 }

@@ -12,45 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "graph_int.h"
+
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
-
-static const struct graph_format {
-	const char *name;     /* as given to -T */
-	const char *renderer; /* graphviz's device name */
-	const char *ext1, *ext2;
-} graph_formats[] = {
-	{ "svg", "svg", ".svg", NULL },
-	{ "png", "png", ".png", NULL },
-	{ "pdf", "pdf", ".pdf", NULL },
-	{ "dot", "dot", ".dot", ".gv" },
-};
-
-static const struct graph_format *format_find(const char *name)
-{
-	for (size_t i = 0; name && i < HP_ARRAY_SIZE(graph_formats); i++)
-		if (!strcmp(graph_formats[i].name, name))
-			return &graph_formats[i];
-	return NULL;
-}
-
-int graph_format_known(const char *format)
-{
-	return format_find(format) != NULL;
-}
-
-const char *graph_format_from_path(const char *path)
-{
-	const char *dot = path ? strrchr(path, '.') : NULL;
-	if (!dot || strchr(dot, '/'))
-		return NULL;
-	for (size_t i = 0; i < HP_ARRAY_SIZE(graph_formats); i++) {
-		const struct graph_format *f = &graph_formats[i];
-		if (!strcmp(dot, f->ext1) || (f->ext2 && !strcmp(dot, f->ext2)))
-			return f->name;
-	}
-	return NULL;
-}
 
 /*
  * Cairo stamps a PDF with the time it was made ("/CreationDate
@@ -212,7 +177,7 @@ void graph_renderer_free(struct graph_renderer *r)
 int graph_renderer_render(struct graph_renderer *r, const char *dot, const char *format,
 			  struct strbuf *out, struct errbuf *err)
 {
-	const struct graph_format *f = format_find(format);
+	const struct graph_format *f = graph_format_find(format);
 	if (!f)
 		return hp_error(err, HP_EUSAGE, "unknown graph format '%s' (svg, png, pdf or dot)",
 				format ? format : "");

@@ -4,51 +4,16 @@
  * same functions of output.h. DOT is hotplan's own text and is handed back
  * as graph_gv.c hands it back; svg, png and pdf are refused with what to do.
  *
- * Invariant: the formats known, their file extensions and the answer for
- * dot are graph_gv.c's (keep the two tables in step), so a command line
- * means the same thing to both builds; only the pictures are missing.
+ * Invariant: the formats known and their file extensions are graph.c's
+ * one table (graph_int.h), as for graph_gv.c, so a command line means the
+ * same thing to both builds; only the pictures are missing.
  */
 #include "output.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static const struct graph_format {
-	const char *name;     /* as given to -T */
-	int picture;          /* rendered by graphviz: refused here */
-	const char *ext1, *ext2;
-} graph_formats[] = {
-	{ "svg", 1, ".svg", NULL },
-	{ "png", 1, ".png", NULL },
-	{ "pdf", 1, ".pdf", NULL },
-	{ "dot", 0, ".dot", ".gv" },
-};
-
-static const struct graph_format *format_find(const char *name)
-{
-	for (size_t i = 0; name && i < HP_ARRAY_SIZE(graph_formats); i++)
-		if (!strcmp(graph_formats[i].name, name))
-			return &graph_formats[i];
-	return NULL;
-}
-
-int graph_format_known(const char *format)
-{
-	return format_find(format) != NULL;
-}
-
-const char *graph_format_from_path(const char *path)
-{
-	const char *dot = path ? strrchr(path, '.') : NULL;
-	if (!dot || strchr(dot, '/'))
-		return NULL;
-	for (size_t i = 0; i < HP_ARRAY_SIZE(graph_formats); i++) {
-		const struct graph_format *f = &graph_formats[i];
-		if (!strcmp(dot, f->ext1) || (f->ext2 && !strcmp(dot, f->ext2)))
-			return f->name;
-	}
-	return NULL;
-}
+#include "graph_int.h"
 
 /* Holds nothing: there is no graphviz context to keep. */
 struct graph_renderer {
@@ -68,12 +33,12 @@ void graph_renderer_free(struct graph_renderer *r)
 int graph_renderer_render(struct graph_renderer *r, const char *dot, const char *format,
 			  struct strbuf *out, struct errbuf *err)
 {
-	const struct graph_format *f = format_find(format);
+	const struct graph_format *f = graph_format_find(format);
 	(void)r;
 	if (!f)
 		return hp_error(err, HP_EUSAGE, "unknown graph format '%s' (svg, png, pdf or dot)",
 				format ? format : "");
-	if (f->picture)
+	if (strcmp(f->name, "dot"))
 		return hp_error(err, HP_EUSAGE, "this hotplan was built without graphviz: use -T dot "
 				"(then, where graphviz is installed: dot -T%s)", f->name);
 	sb_adds(out, dot);
