@@ -718,6 +718,17 @@ static void json_layouts(struct jsonw *w, const struct diff *d)
  *  "state_layouts_changed": [{"module","state","changes"}]}  (changed
  *                                              modules only)
  */
+void diff_write_summary(const struct diff *d, struct jsonw *w)
+{
+	jsonw_key(w, "summary");
+	jsonw_object(w, JSONW_INLINE);
+	jsonw_key(w, "added"); jsonw_uint(w, d->nadded);
+	jsonw_key(w, "removed"); jsonw_uint(w, d->nremoved);
+	jsonw_key(w, "changed"); jsonw_uint(w, d->nchanged);
+	jsonw_key(w, "unchanged"); jsonw_uint(w, d->nunchanged);
+	jsonw_end(w);
+}
+
 void diff_write_json(const struct diff *d, struct strbuf *out)
 {
 	struct jsonw w;
@@ -727,13 +738,7 @@ void diff_write_json(const struct diff *d, struct strbuf *out)
 	jsonw_key(&w, "version"); jsonw_int(&w, 1);
 	jsonw_key(&w, "old"); jsonw_string(&w, d->old->root);
 	jsonw_key(&w, "new"); jsonw_string(&w, d->new->root);
-	jsonw_key(&w, "summary");
-	jsonw_object(&w, JSONW_INLINE);
-	jsonw_key(&w, "added"); jsonw_uint(&w, d->nadded);
-	jsonw_key(&w, "removed"); jsonw_uint(&w, d->nremoved);
-	jsonw_key(&w, "changed"); jsonw_uint(&w, d->nchanged);
-	jsonw_key(&w, "unchanged"); jsonw_uint(&w, d->nunchanged);
-	jsonw_end(&w);
+	diff_write_summary(d, &w);
 	jsonw_key(&w, "modules");
 	jsonw_array(&w, JSONW_LINES);
 	for (size_t i = 0; i < d->nmods; i++)

@@ -121,4 +121,10 @@ void diff_write_text(const struct diff *d, struct strbuf *out);
 /* JSON {"format":"hotplan-diff","version":1,...}; see diff.c for fields. */
 void diff_write_json(const struct diff *d, struct strbuf *out);
 
+/* The "summary" member of that document, {"added": N, "removed": N,
+ * "changed": N, "unchanged": N} on one line, written into an object that w
+ * has open (plan --format json carries the same member). */
+struct jsonw;
+void diff_write_summary(const struct diff *d, struct jsonw *w);
+
 #endif

@@ -127,13 +127,7 @@ void plan_write_json(const struct plan *p, struct strbuf *out)
 	jsonw_key(&w, "purge"); jsonw_string(&w, purge_option(p));
 	jsonw_key(&w, "old"); jsonw_string(&w, p->old->root);
 	jsonw_key(&w, "new"); jsonw_string(&w, p->new->root);
-	jsonw_key(&w, "summary");
-	jsonw_object(&w, JSONW_INLINE);
-	jsonw_key(&w, "added"); jsonw_uint(&w, d->nadded);
-	jsonw_key(&w, "removed"); jsonw_uint(&w, d->nremoved);
-	jsonw_key(&w, "changed"); jsonw_uint(&w, d->nchanged);
-	jsonw_key(&w, "unchanged"); jsonw_uint(&w, d->nunchanged);
-	jsonw_end(&w);
+	diff_write_summary(d, &w);
 	jsonw_key(&w, "decisions");
 	jsonw_array(&w, JSONW_LINES);
 	for (size_t i = 0; i < p->ndecisions; i++)
