@@ -421,16 +421,18 @@ static int read_frame(struct reader *r, const cJSON *f, int fun, struct rt_frame
 			return rt_error(r, vv, "'' is not a version id");
 		v = runtime_version_str(r->rt, vv->valuestring);
 	} else if (cJSON_IsString(vv)) {
+		/* the index key is 's' and the text; a long version id (the
+		 * writer spells out "current" as the id itself) needs the heap */
 		char small[256];
 		size_t n = strlen(vv->valuestring);
-		v = RT_NONE;
-		if (n + 2 <= sizeof(small)) {
-			small[0] = 's';
-			memcpy(small + 1, vv->valuestring, n + 1);
-			void *p;
-			if (strmap_lookup(&r->rt->version_index, small, &p))
-				v = (int32_t)((uintptr_t)p - 1);
-		}
+		char *key = n + 2 <= sizeof(small) ? small : xmalloc(n + 2);
+		void *p;
+		key[0] = 's';
+		memcpy(key + 1, vv->valuestring, n + 1);
+		v = strmap_lookup(&r->rt->version_index, key, &p) ? (int32_t)((uintptr_t)p - 1)
+								 : RT_NONE;
+		if (key != small)
+			free(key);
 	} else if (cJSON_IsNumber(vv) && vv->valuedouble == floor(vv->valuedouble) &&
 		   fabs(vv->valuedouble) < 9e15 && fun) {
 		v = runtime_version_int(r->rt, (long long)vv->valuedouble);
