@@ -246,10 +246,6 @@ int cmd_check(int argc, char **argv)
 		rc = cli_fail("check", &err);
 		goto out;
 	}
-	/* SARIF paths are relative to the folder the analyzer recorded; facts
-	 * written before it was recorded keep the report's own guess */
-	if (new->source_root)
-		report.srcroot = new->source_root;
 	report_write(&report, "text", out_color_wanted(stdout), &text);
 	fwrite(text.buf, 1, text.len, stdout);
 	fflush(stdout);

@@ -523,37 +523,6 @@ static void steps(struct builder *b)
 	sb_release(&sb);
 }
 
-/* ---- srcroot: the folder common to NEW's sources --------------------------------------- */
-
-static const char *common_dir(struct arena *a, const struct facts *f)
-{
-	const char *first = NULL;
-	size_t len = 0;  /* first[0..len) is a folder holding every file seen */
-	for (size_t i = 0; i < f->nmodules; i++) {
-		for (size_t k = 0; k < f->modules[i].nfiles; k++) {
-			const char *p = f->modules[i].files[k];
-			if (!p || p[0] != '/')
-				return NULL;
-			if (!first) {
-				first = p;
-				len = (size_t)(strrchr(p, '/') - p);
-				continue;
-			}
-			size_t j = 0;
-			while (j < len && p[j] == first[j])
-				j++;
-			if (j == len && p[j] == '/')
-				continue;
-			if (j == len)
-				j--;  /* p goes on in a folder whose name only starts alike */
-			while (j > 0 && first[j] != '/')
-				j--;
-			len = j;
-		}
-	}
-	return first && len ? arena_strndup(a, first, len) : NULL;
-}
-
 /* ---- entry points ------------------------------------------------------------------------ */
 
 int upgrade_assess(struct upgrade *u, const struct assess_options *opt, struct report *r,
@@ -589,7 +558,7 @@ int upgrade_assess(struct upgrade *u, const struct assess_options *opt, struct r
 	r->tool_version = opt->tool_version;
 	r->old_root = u->old->root;
 	r->new_root = u->new->root;
-	r->srcroot = common_dir(b.a, u->new);
+	r->srcroot = u->new->source_root;
 	r->max_killed = opt->max_killed;
 	VEC_RELEASE(&b.findings);
 	VEC_RELEASE(&b.rules);

@@ -91,7 +91,8 @@ struct report_process {
 struct report {
 	const char *tool_version;
 	const char *old_root, *new_root;
-	const char *srcroot;    /* absolute folder SARIF paths are relative to, or NULL */
+	const char *srcroot;    /* absolute folder SARIF paths are relative to: the
+				 * source root NEW's facts record, or NULL */
 	/* every rule the run could report, in id order (SARIF's rules table,
 	 * JUnit's test cases); each finding's rule must be among them */
 	const struct rule_info *const *rules; size_t nrules;
