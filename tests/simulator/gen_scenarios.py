@@ -248,6 +248,15 @@ class Scenario:
         return "\n".join(lines) + "\n"
 
 
+# Seeds whose VM outcome depends on wall-clock time, left out until the
+# generator avoids their shape. Seed 28: a permanent child is restarted in
+# one upgrade and killed again early in the next; whether the two restarts
+# fall within its supervisor's period (5 s) depends on how fast the VM ran
+# the scenario, while the model's clock decides it one way. It agreed in
+# most runs and disagreed in two (one under ASan) on 2026-12-06.
+TIMING_DEPENDENT = {28}
+
+
 def main(argv):
     if len(argv) != 4:
         sys.stderr.write("usage: gen_scenarios.py OUTDIR FIRST_SEED LAST_SEED\n")
@@ -255,14 +264,18 @@ def main(argv):
     out, first, last = argv[1], int(argv[2]), int(argv[3])
     os.makedirs(out, exist_ok=True)
     totals = {}
+    skipped = [sd for sd in range(first, last + 1) if sd in TIMING_DEPENDENT]
     for seed in range(first, last + 1):
+        if seed in TIMING_DEPENDENT:
+            continue
         sc = Scenario(seed)
         with open(os.path.join(out, "gen_%05d.scn" % seed), "w", encoding="utf-8") as f:
             f.write(sc.text())
         for k, v in sc.stats.items():
             totals[k] = totals.get(k, 0) + v
-    print("gen_scenarios: %d scenarios (seeds %d..%d): %s"
-          % (last - first + 1, first, last,
+    print("gen_scenarios: %d scenarios (seeds %d..%d%s): %s"
+          % (last - first + 1 - len(skipped), first, last,
+             ", left out as timing-dependent: %s" % " ".join(map(str, skipped)) if skipped else "",
              ", ".join("%s %d" % (k, totals[k]) for k in sorted(totals))))
     return 0
 
