@@ -2,10 +2,12 @@
  * findings.c - the findings list (findings.h); the rules are model/rules.h's.
  *
  * Invariant: a finding's rule is a row of the rule table and its severity
- * the rule's default.
+ * the rule's default; a finding's cycle is 0 or the number of a cycle of
+ * the same list, whose nfindings counts the findings tied to it.
  */
 #include "findings.h"
 
+#include <assert.h>
 #include <jsonw.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,7 @@ void findings_release(struct findings *fs)
 	if (!fs)
 		return;
 	free(fs->items);
+	free(fs->cycles);
 	arena_release(&fs->arena);
 	memset(fs, 0, sizeof(*fs));
 }
@@ -50,6 +53,40 @@ void findings_add(struct findings *fs, enum hp_rule rule, const char *module,
 		f->loc.file = loc->file ? arena_strdup(&fs->arena, loc->file) : NULL;
 	}
 	sb_release(&sb);
+}
+
+static int cmp_name(const void *pa, const void *pb)
+{
+	return strcmp(*(const char *const *)pa, *(const char *const *)pb);
+}
+
+size_t findings_add_cycle(struct findings *fs, const char *const *modules, size_t n,
+			  size_t first, size_t last, size_t nloads)
+{
+	if (fs->ncycles == fs->cycles_alloc) {
+		fs->cycles_alloc = fs->cycles_alloc ? fs->cycles_alloc * 2 : 4;
+		fs->cycles = xreallocarray(fs->cycles, fs->cycles_alloc, sizeof(*fs->cycles));
+	}
+	const char **names = arena_alloc(&fs->arena, (n ? n : 1) * sizeof(*names));
+	for (size_t i = 0; i < n; i++)
+		names[i] = arena_strdup(&fs->arena, modules[i]);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_name);
+	struct finding_cycle *c = &fs->cycles[fs->ncycles++];
+	memset(c, 0, sizeof(*c));
+	c->modules = names;
+	c->nmodules = n;
+	c->first = first;
+	c->last = last;
+	c->nloads = nloads;
+	return fs->ncycles;
+}
+
+void findings_tie(struct findings *fs, size_t cycle)
+{
+	assert(fs->n && cycle && cycle <= fs->ncycles);
+	fs->items[fs->n - 1].cycle = cycle;
+	fs->cycles[cycle - 1].nfindings++;
 }
 
 static int cmp_str_null(const char *a, const char *b)

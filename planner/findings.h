@@ -9,9 +9,15 @@
  * the position in the source that shows the problem (struct loc from
  * facts.h; file NULL when unknown).
  *
+ * Findings that say one thing together are tied to a group: the HP105
+ * findings of the plan's upgrade script whose two modules are in one
+ * strongly connected component of the dependency graph (in a cycle every
+ * load order leaves such a window) belong to that component's struct
+ * finding_cycle, which check reports once (upgrade/assess.c).
+ *
  * Invariant: after findings_sort() the list is ordered by (rule id, module,
  * symbol, message), so outputs are deterministic whatever order the checks
- * ran in.
+ * ran in; a finding's cycle number stays with it.
  */
 #ifndef HOTPLAN_FINDINGS_H
 #define HOTPLAN_FINDINGS_H
@@ -28,6 +34,20 @@ struct finding {
 	const char *symbol;      /* the symbol, or NULL */
 	const char *message;     /* the whole sentence, for people */
 	struct loc loc;          /* where to look; file NULL if unknown */
+	size_t cycle;            /* 0, or 1 + the index of its struct finding_cycle */
+};
+
+/*
+ * A dependency cycle (a strongly connected component of more than one module,
+ * edges of the version the script installs) whose loads leave a window: the
+ * script loads some members before members they reference.
+ */
+struct finding_cycle {
+	const char *const *modules; size_t nmodules;  /* in name order */
+	size_t first, last;   /* 1-based script positions of the first and the
+			       * last load of a member */
+	size_t nloads;        /* load instructions from first to last, both counted */
+	size_t nfindings;     /* findings of the list tied to it */
 };
 
 /* A list of findings; strings are in its own arena, so the list outlives the
@@ -36,6 +56,8 @@ struct findings {
 	struct arena arena;
 	struct finding *items;
 	size_t n, alloc;
+	struct finding_cycle *cycles;  /* in the order they were added */
+	size_t ncycles, cycles_alloc;
 };
 
 void findings_init(struct findings *fs);
@@ -48,6 +70,17 @@ void findings_release(struct findings *fs);
 void findings_add(struct findings *fs, enum hp_rule rule, const char *module,
 		  const char *symbol, const struct loc *loc, const char *fmt, ...)
 	HP_PRINTF(6, 7);
+
+/*
+ * Adds a cycle (modules copied into the list's arena and sorted by name)
+ * with no findings yet; returns its number for struct finding.cycle (1 +
+ * its index). Tie a finding to it with findings_tie().
+ */
+size_t findings_add_cycle(struct findings *fs, const char *const *modules, size_t n,
+			  size_t first, size_t last, size_t nloads);
+/* Ties the finding added last to cycle (a number findings_add_cycle()
+ * returned). */
+void findings_tie(struct findings *fs, size_t cycle);
 
 /* Sorts into the canonical order of the invariant above. */
 void findings_sort(struct findings *fs);

@@ -895,11 +895,80 @@ void plan_lint_script(const struct script *sc, enum tr_mode mode, const struct f
 }
 
 /*
+ * The dependency cycles behind the load-order findings of the plan's
+ * upgrade script: the strongly connected components of the edges that the
+ * version the script installs has between two modules of the upgrade. A
+ * finding whose two modules share a component of two or more is tied to
+ * that component's struct finding_cycle, added when its first finding is.
+ */
+struct load_cycles {
+	size_t *scc;   /* decision -> component */
+	size_t *size;  /* component -> members */
+	size_t *num;   /* component -> its findings_add_cycle() number; 0: none yet */
+};
+
+static void load_cycles_init(struct load_cycles *lc, const struct plan *p,
+			     const pair_vec *pairs, unsigned target_bit)
+{
+	size_t n = p->ndecisions;
+	struct depgraph g;
+	depgraph_init(&g, n);
+	for (size_t k = 0; k < pairs->n; k++)
+		if (pairs->items[k].versions & target_bit)
+			depgraph_add_edge(&g, pairs->items[k].from, pairs->items[k].to);
+	lc->scc = xmalloc(n * sizeof(*lc->scc));
+	size_t nscc = depgraph_scc(&g, lc->scc);
+	lc->size = xcalloc(nscc ? nscc : 1, sizeof(*lc->size));
+	lc->num = xcalloc(nscc ? nscc : 1, sizeof(*lc->num));
+	for (size_t i = 0; i < n; i++)
+		lc->size[lc->scc[i]]++;
+	depgraph_release(&g);
+}
+
+static void load_cycles_release(struct load_cycles *lc)
+{
+	free(lc->scc);
+	free(lc->size);
+	free(lc->num);
+}
+
+/* The cycle number of a load-order finding of user (decision from) before
+ * dep (decision to), adding the cycle to out at its first finding; 0 when
+ * the two are not in one cycle. load[] holds each decision's first load
+ * (0-based script index) or SIZE_MAX. */
+static size_t load_cycle_of(struct load_cycles *lc, const struct plan *p, const struct script *sc,
+			    const size_t *load, size_t from, size_t to, struct findings *out)
+{
+	size_t c = lc->scc[from];
+	if (c != lc->scc[to] || lc->size[c] < 2)
+		return 0;
+	if (lc->num[c])
+		return lc->num[c];
+	const char **names = xmalloc(lc->size[c] * sizeof(*names));
+	size_t nn = 0, first = SIZE_MAX, last = 0, nloads = 0;
+	for (size_t i = 0; i < p->ndecisions; i++) {
+		if (lc->scc[i] != c)
+			continue;
+		names[nn++] = p->decisions[i].module;
+		if (load[i] == SIZE_MAX)
+			continue;
+		first = load[i] < first ? load[i] : first;
+		last = load[i] > last ? load[i] : last;
+	}
+	for (size_t i = first; i <= last && i < sc->n; i++)
+		nloads += sc->instrs[i].op == INSTR_LOAD;
+	lc->num[c] = findings_add_cycle(out, names, nn, first + 1, last + 1, nloads);
+	free(names);
+	return lc->num[c];
+}
+
+/*
  * plan_lint_script() for the plan's own scripts, on decision numbers: the
  * pairs of collect_pairs() are exactly the edges of either version between
  * two modules of the upgrade, and only those are loaded or removed, so
  * walking them finds what walking both facts' edges would, without a hash
- * lookup per edge. Same findings, same messages.
+ * lookup per edge. Same findings, same messages; the load-order findings
+ * inside a dependency cycle are also tied to it (struct load_cycles).
  */
 static void lint_own_script(const struct plan *p, const struct builder *b,
 			    const pair_vec *pairs, const struct script *sc,
@@ -925,6 +994,8 @@ static void lint_own_script(const struct plan *p, const struct builder *b,
 	const struct facts *target = mode == TR_UP ? p->new : p->old;
 	unsigned from_bit = mode == TR_UP ? PLAN_DEP_OLD : PLAN_DEP_NEW;
 	unsigned target_bit = mode == TR_UP ? PLAN_DEP_NEW : PLAN_DEP_OLD;
+	struct load_cycles lc;
+	load_cycles_init(&lc, p, pairs, target_bit);
 	for (size_t k = 0; k < pairs->n; k++) {
 		const struct dep_pair *pr = &pairs->items[k];
 		const char *user = p->decisions[pr->from].module;
@@ -932,11 +1003,16 @@ static void lint_own_script(const struct plan *p, const struct builder *b,
 		if (load[pr->from] == SIZE_MAX)
 			continue;
 		if (mode == TR_UP && (pr->versions & target_bit) && load[pr->to] != SIZE_MAX &&
-		    load[pr->to] > load[pr->from])
+		    load[pr->to] > load[pr->from]) {
 			report_load_order(out, target, user, dep);
+			size_t cyc = load_cycle_of(&lc, p, sc, load, pr->from, pr->to, out);
+			if (cyc)
+				findings_tie(out, cyc);
+		}
 		if ((pr->versions & from_bit) && rem[pr->to] < load[pr->from])
 			report_remove_order(out, mode, from, user, dep);
 	}
+	load_cycles_release(&lc);
 	free(load);
 	free(rem);
 }
