@@ -15,7 +15,8 @@
  *  - its loops: whether one waits in a blocking call (directly or through a
  *    function of the unit it calls), or calls through a lookup function or
  *    a function pointer;
- *  - threads it starts (spawn calls), children of fork() that may loop
+ *  - threads it starts (spawn calls, and hotrt_spawn's spec structures:
+ *    the entry its .entry names), children of fork() that may loop
  *    (candidate entries merge keeps when they loop), and the record types
  *    of its state.
  *
@@ -697,6 +698,117 @@ static unsigned callee_function(const struct visit *v, CXCursor call, CXCursor *
 	return n;
 }
 
+/* ---- spawn specs (hotrt_spawn) ------------------------------------------------------ */
+
+/*
+ * A spawner of the spec shape (config_spawn_spec_arg) names its entry in a
+ * structure: `&(struct hotrt_spawn){ .module = "M", .entry = "f", ... }`,
+ * or `&spec` where the variable spec is defined with such an initializer
+ * list. The fields are read by designator, or by position (the i-th field
+ * of the struct) while no designator came before. Only string literals
+ * count; a field assigned after the definition is not seen.
+ */
+struct spec_scan {
+	struct walk *w;
+	CXCursor fields[16];     /* the struct's fields, in order */
+	unsigned nfields;
+	unsigned pos;            /* next positional field */
+	int designated;          /* a designator came before */
+	const char *module, *entry;
+};
+
+static enum CXVisitorResult spec_field_visit(CXCursor c, CXClientData d)
+{
+	struct spec_scan *s = d;
+	if (s->nfields == HP_ARRAY_SIZE(s->fields))
+		return CXVisit_Break;
+	s->fields[s->nfields++] = c;
+	return CXVisit_Continue;
+}
+
+static enum CXChildVisitResult spec_init_visit(CXCursor c, CXCursor parent, CXClientData d)
+{
+	struct spec_scan *s = d;
+	struct children ch = { .n = 0 };
+	CXCursor value = c, field = clang_getNullCursor();
+	(void)parent;
+	clang_visitChildren(c, collect_child, &ch);
+	if (ch.n >= 2 && clang_getCursorKind(ch.items[0]) == CXCursor_MemberRef) {
+		field = clang_getCursorReferenced(ch.items[0]);
+		value = ch.items[ch.n - 1];
+		s->designated = 1;
+	} else if (!s->designated && s->pos < s->nfields) {
+		field = s->fields[s->pos++];
+	}
+	if (clang_Cursor_isNull(field))
+		return CXChildVisit_Continue;
+	char *name = cx_take(&s->w->f->arena, clang_getCursorSpelling(field));
+	if (!strcmp(name, "module"))
+		s->module = string_arg(s->w, value);
+	else if (!strcmp(name, "entry"))
+		s->entry = string_arg(s->w, value);
+	return CXChildVisit_Continue;
+}
+
+struct kind_find {
+	enum CXCursorKind kind;
+	CXCursor found;          /* null until one is found */
+};
+
+static enum CXChildVisitResult find_kind_visit(CXCursor c, CXCursor parent, CXClientData d)
+{
+	struct kind_find *q = d;
+	(void)parent;
+	if (clang_getCursorKind(c) == q->kind) {
+		q->found = c;
+		return CXChildVisit_Break;
+	}
+	return CXChildVisit_Recurse;
+}
+
+/* The first cursor of kind k under c (c itself included), or a null cursor. */
+static CXCursor find_kind(CXCursor c, enum CXCursorKind k)
+{
+	struct kind_find q = { k, clang_getNullCursor() };
+	if (clang_getCursorKind(c) == k)
+		return c;
+	clang_visitChildren(c, find_kind_visit, &q);
+	return q.found;
+}
+
+/* The initializer list a spec argument points at, or a null cursor. */
+static CXCursor spec_init_list(CXCursor arg)
+{
+	CXCursor list = find_kind(arg, CXCursor_InitListExpr);
+	if (!clang_Cursor_isNull(list))
+		return list;
+	CXCursor ref = find_kind(arg, CXCursor_DeclRefExpr);
+	if (clang_Cursor_isNull(ref))
+		return ref;
+	CXCursor var = clang_getCursorDefinition(clang_getCursorReferenced(ref));
+	if (clang_getCursorKind(var) != CXCursor_VarDecl)
+		return clang_getNullCursor();
+	return find_kind(var, CXCursor_InitListExpr);
+}
+
+/* Records the process a spec spawner starts (entry module:entry). */
+static void on_spawn_spec(struct walk *w, CXCursor call, const char *spawner, CXCursor arg)
+{
+	CXCursor list = spec_init_list(arg);
+	if (clang_Cursor_isNull(list))
+		return;
+	struct spec_scan s = { .w = w };
+	clang_Type_visitFields(clang_getCanonicalType(clang_getCursorType(list)),
+			       spec_field_visit, &s);
+	clang_visitChildren(list, spec_init_visit, &s);
+	if (!s.entry)
+		return;
+	if (s.module)
+		hash_str(w, s.module);
+	struct spawn sp = { s.entry, spawner, w->cur, cursor_loc(w, call, NULL, NULL) };
+	VEC_PUSH(&w->spawns, sp);
+}
+
 static void on_call(struct walk *w, CXCursor c, const struct visit *v)
 {
 	struct def *d = &w->defs.items[w->cur];
@@ -750,6 +862,9 @@ static void on_call(struct walk *w, CXCursor c, const struct visit *v)
 			VEC_PUSH(&w->spawns, s);
 		}
 	}
+	arg = config_spawn_spec_arg(w->cfg, name);
+	if (arg && (int)arg <= nargs)
+		on_spawn_spec(w, c, name, clang_Cursor_getArgument(c, arg - 1));
 }
 
 static void on_declref(struct walk *w, CXCursor c, const struct visit *v)

@@ -19,13 +19,23 @@ static const struct config_spawn builtin_spawn[] = {
 	{ "thrd_create", 2 },
 };
 
-static const char *const builtin_lookup[] = { "dlsym", "hot_lookup" };
+static const char *const builtin_lookup[] = { "dlsym", "hot_lookup", "hotrt_lookup" };
+
+/*
+ * Spawn functions that take a spec structure instead of a routine: the
+ * argument (1-based) points at a struct whose .module and .entry fields are
+ * string literals naming the entry, as libhotrt's
+ * hotrt_spawn(rt, &(struct hotrt_spawn){ .module = "M", .entry = "f" }, &pid).
+ */
+static const struct config_spawn builtin_spawn_spec[] = {
+	{ "hotrt_spawn", 2 },
+};
 
 /* Calls that wait for the outside world or another thread to send
  * something: the "receive" of a C process. Locks and sleeps are not in it. */
 static const char *const builtin_blocking[] = {
 	"accept", "accept4", "cnd_timedwait", "cnd_wait", "epoll_pwait", "epoll_wait",
-	"mq_receive", "mq_timedreceive", "msgrcv", "pause", "poll", "ppoll", "pselect",
+	"hotrt_receive", "mq_receive", "mq_timedreceive", "msgrcv", "pause", "poll", "ppoll", "pselect",
 	"pthread_cond_timedwait", "pthread_cond_wait", "pthread_join", "read", "readv",
 	"recv", "recvfrom", "recvmmsg", "recvmsg", "select", "sem_timedwait", "sem_wait",
 	"sigtimedwait", "sigwait", "sigwaitinfo", "thrd_join", "wait", "waitpid",
@@ -285,6 +295,15 @@ static int in_list(const char *const *v, size_t n, const char *name)
 	return 0;
 }
 
+unsigned config_spawn_spec_arg(const struct hp_config *cfg, const char *name)
+{
+	(void)cfg;
+	for (size_t i = 0; i < HP_ARRAY_SIZE(builtin_spawn_spec); i++)
+		if (!strcmp(builtin_spawn_spec[i].name, name))
+			return builtin_spawn_spec[i].arg;
+	return 0;
+}
+
 int config_is_lookup(const struct hp_config *cfg, const char *name)
 {
 	return in_list(cfg->lookup, cfg->nlookup, name);
@@ -317,6 +336,9 @@ uint64_t config_analysis_hash(const struct hp_config *cfg)
 		snprintf(n, sizeof(n), "/%u", cfg->spawn[i].arg);
 		h = mix(mix(h, cfg->spawn[i].name), n);
 	}
+	h = mix(h, "|spawn_spec");
+	for (size_t i = 0; i < HP_ARRAY_SIZE(builtin_spawn_spec); i++)
+		h = mix(h, builtin_spawn_spec[i].name);
 	h = mix(h, "|lookup");
 	for (size_t i = 0; i < cfg->nlookup; i++)
 		h = mix(h, cfg->lookup[i]);

@@ -17,7 +17,10 @@
  *   {max_killed, N}.                    check policy: kills tolerated
  *
  * spawn, lookup and blocking extend the built-in lists (pthread_create/3,
- * thrd_create/2; dlsym, hot_lookup; read, recv, accept, poll, ...). Every key
+ * thrd_create/2; dlsym, hot_lookup, hotrt_lookup; read, recv, accept, poll,
+ * hotrt_receive, ...). libhotrt's hotrt_spawn/2 is a built-in spawner of
+ * another shape: its argument is a struct hotrt_spawn whose .module and
+ * .entry name the entry (config_spawn_spec_arg). Every key
  * may appear once; an unknown key, a repeated key or a value of the wrong
  * shape is an error at the term's file:line:column.
  *
@@ -75,6 +78,9 @@ int config_read_text(struct hp_config *cfg, const char *file, const char *text,
 
 /* Lookups used by the analyzer. */
 unsigned config_spawn_arg(const struct hp_config *cfg, const char *name); /* 0: not a spawner */
+/* Whether name starts a process from a spec structure (hotrt_spawn): the
+ * 1-based argument pointing at it, or 0. */
+unsigned config_spawn_spec_arg(const struct hp_config *cfg, const char *name);
 int config_is_lookup(const struct hp_config *cfg, const char *name);
 int config_is_blocking(const struct hp_config *cfg, const char *name);
 /* The module a file belongs to by {modules, ...}, or NULL. */

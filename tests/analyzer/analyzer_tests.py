@@ -289,6 +289,32 @@ def case_fork(hp, work):
     check(notes == [], "a candidate without a loop gave notes: %s" % notes)
 
 
+def case_hotrt(hp, work):
+    """A program on libhotrt, with no config: hotrt_spawn's spec (compound
+    literal, variable, positional) starts the processes of the fixture's
+    hand-written expected-entries.txt, and hotrt_lookup(rt, "srv",
+    "srv_start") is a qualified reference to srv's srv_start. The fixture
+    includes the real runtime/hotrt.h, so it is configured with cmake first."""
+    build = os.path.join(work, "build")
+    p = subprocess.run(["cmake", "-S", fixture("hotrt"), "-B", build],
+                       capture_output=True, text=True)
+    check(p.returncode == 0, "cmake of the fixture: %s" % (p.stdout + p.stderr)[-2000:])
+    f = analyze(hp, build)
+    got = sorted((e["function"], m["name"], e["next_call"], e["spawner"], e["spawned_in"])
+                 for m in f["modules"] for e in m["entries"])
+    want = read_expected(os.path.join(fixture("hotrt"), "expected-entries.txt"))
+    check(got == want, "entries:\n  got  %s\n  want %s" % (got, want))
+    check(all(e["spawn_module"] == "boot" for m in f["modules"] for e in m["entries"]),
+          "spawn modules")
+    q = sorted((x["symbol"], x["module"], x["from"]) for x in mod(f, "boot")["refs"]
+               if x["kind"] == "qualified")
+    check(q == [("srv_start", "srv", "boot")], "qualified refs: %s" % q)
+    check(set(edges(f)) >= {("boot", "srv")}, "edge boot -> srv: %s" % edges(f))
+    b = [(x["function"], x["callee"]) for x in mod(f, "srv")["blocking"]]
+    check(b == [("srv_loop", "hotrt_receive")], "blocking: %s" % b)
+    check(f.get("diagnostics", []) == [], "diagnostics: %s" % f.get("diagnostics"))
+
+
 def case_grouping(hp, work):
     f = analyze(hp, fixture("grouping"), "--config", os.path.join(fixture("grouping"), "hotplan.config"))
     check([m["name"] for m in f["modules"]] == ["app", "sip"], "modules: %s" % [m["name"] for m in f["modules"]])
