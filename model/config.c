@@ -32,10 +32,15 @@ static const struct config_spawn builtin_spawn_spec[] = {
 };
 
 /* Calls that wait for the outside world or another thread to send
- * something: the "receive" of a C process. Locks and sleeps are not in it. */
+ * something: the "receive" of a C process. Locks and sleeps are not in it.
+ * Nor is libhotrt's hotrt_receive(): a sys process waits there between two
+ * requests and its loop calls its callback modules through hotrt_lookup();
+ * taken as blocking, the loop would no longer be qualified and the
+ * process would lose its callback modules (procs.h), so suspend would not
+ * reach it. */
 static const char *const builtin_blocking[] = {
 	"accept", "accept4", "cnd_timedwait", "cnd_wait", "epoll_pwait", "epoll_wait",
-	"hotrt_receive", "mq_receive", "mq_timedreceive", "msgrcv", "pause", "poll", "ppoll", "pselect",
+	"mq_receive", "mq_timedreceive", "msgrcv", "pause", "poll", "ppoll", "pselect",
 	"pthread_cond_timedwait", "pthread_cond_wait", "pthread_join", "read", "readv",
 	"recv", "recvfrom", "recvmmsg", "recvmsg", "select", "sem_timedwait", "sem_wait",
 	"sigtimedwait", "sigwait", "sigwaitinfo", "thrd_join", "wait", "waitpid",

@@ -18,7 +18,7 @@
  *
  * spawn, lookup and blocking extend the built-in lists (pthread_create/3,
  * thrd_create/2; dlsym, hot_lookup, hotrt_lookup; read, recv, accept, poll,
- * hotrt_receive, ...). libhotrt's hotrt_spawn/2 is a built-in spawner of
+ * ...). libhotrt's hotrt_spawn/2 is a built-in spawner of
  * another shape: its argument is a struct hotrt_spawn whose .module and
  * .entry name the entry (config_spawn_spec_arg). Every key
  * may appear once; an unknown key, a repeated key or a value of the wrong
