@@ -73,6 +73,7 @@ struct check_args {
 	const char *purge;         /* a word of purge_words, or NULL */
 	unsigned long max_killed;  /* ULONG_MAX: not given */
 	int until_permanent;
+	int verbose;               /* text: every finding, none summed up */
 };
 
 /* Parses argv into *a; returns the index of OLD, or -1 with *status set. */
@@ -99,6 +100,9 @@ static int check_parse(int argc, char **argv, struct check_args *a, int *status)
 			 "there)"),
 		OPT_STRING(0, "sarif", &a->sarif, "FILE", "write a SARIF 2.1.0 report (rules with "
 			   "help, results in the C sources, stable fingerprints)"),
+		OPT_FLAG(0, "verbose", &a->verbose, "list every finding in the text report (by "
+			 "default at most " OPT_STR(REPORT_TEXT_PER_MODULE) " of one rule per module, "
+			 "then 'and N more'); SARIF and JUnit always have them all"),
 		OPT_STRING(0, "junit", &a->junit, "FILE", "write a JUnit XML report (a test case "
 			   "per rule and per process)"),
 		OPT_STRING(0, "against", &a->against, "PLANFILE", "fail when this committed plan "
@@ -147,7 +151,7 @@ static int has_parse_failure(const struct report *r)
 int cmd_check(int argc, char **argv)
 {
 	struct check_args a = { CLI_TREE_ARGS_INIT, NULL, NULL, NULL, NULL, NULL, NULL,
-				ULONG_MAX, 1 };
+				ULONG_MAX, 1, 0 };
 	struct runtime *snap = NULL;
 	unsigned long max_killed;
 	int rc = 0;
@@ -246,7 +250,8 @@ int cmd_check(int argc, char **argv)
 		rc = cli_fail("check", &err);
 		goto out;
 	}
-	report_write(&report, "text", out_color_wanted(stdout), &text);
+	report_write(&report, "text", (out_color_wanted(stdout) ? REPORT_COLOR : 0) |
+		     (a.verbose ? REPORT_VERBOSE : 0), &text);
 	fwrite(text.buf, 1, text.len, stdout);
 	fflush(stdout);
 	if (write_reports(&report, a.sarif, a.junit, &err)) {

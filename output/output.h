@@ -118,14 +118,25 @@ const char *graph_format_from_path(const char *path);
 
 /* ---- rendering the report ----------------------------------------------------- */
 
+/* How the text report is written (bits of report_write()'s flags; the
+ * other drivers ignore them). */
+enum report_flags {
+	REPORT_COLOR = 1,    /* ANSI colours (out_color_wanted() says when) */
+	REPORT_VERBOSE = 2,  /* every finding: no "and N more (--verbose)" */
+};
+
 /*
- * Renders the report with one driver: "text" (for a terminal; color adds
- * ANSI colours), "sarif" (SARIF 2.1.0, one run, rules with help text,
- * results located in the C sources, partialFingerprints stable from run to
- * run) or "junit" (JUnit XML: one test case per rule and one per process,
+ * Renders the report with one driver: "text" (for a terminal: the findings
+ * of one group once, and at most REPORT_TEXT_PER_MODULE other findings of
+ * one rule per module, then "and N more (--verbose)", unless flags has
+ * REPORT_VERBOSE; REPORT_COLOR adds ANSI colours), "sarif" (SARIF 2.1.0,
+ * one run, rules with help text, one result per finding located in the C
+ * sources, partialFingerprints stable from run to run) or "junit" (JUnit
+ * XML: one test case per rule, listing every finding, and one per process,
  * failing for forbidden findings and killed processes). Returns 0, or
  * HP_EUSAGE for an unknown driver name.
  */
-int report_write(const struct report *r, const char *driver, int color, struct strbuf *out);
+#define REPORT_TEXT_PER_MODULE 3
+int report_write(const struct report *r, const char *driver, int flags, struct strbuf *out);
 
 #endif

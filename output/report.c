@@ -32,7 +32,7 @@ static const struct report_driver *const drivers[] = {
 	&report_junit_driver,
 };
 
-int report_write(const struct report *r, const char *driver, int color, struct strbuf *out)
+int report_write(const struct report *r, const char *driver, int flags, struct strbuf *out)
 {
 	const struct report_driver *d = NULL;
 	for (size_t i = 0; i < HP_ARRAY_SIZE(drivers); i++)
@@ -40,7 +40,8 @@ int report_write(const struct report *r, const char *driver, int color, struct s
 			d = drivers[i];
 	if (!d)
 		return HP_EUSAGE;
-	struct report_ctx c = { r, out, color, 0, 0, 0, 0 };
+	struct report_ctx c = { r, out, (flags & REPORT_COLOR) != 0, (flags & REPORT_VERBOSE) != 0,
+				0, 0, 0, 0 };
 	d->begin(&c);
 	for (size_t i = 0; i < r->nprocs; i++)
 		d->process(&c, &r->procs[i]);

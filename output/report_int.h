@@ -13,8 +13,10 @@
 struct report_ctx {
 	const struct report *r;
 	struct strbuf *out;
-	int color;
-	size_t nresults;   /* SARIF: results written so far */
+	int color;         /* flags & REPORT_COLOR */
+	int verbose;       /* flags & REPORT_VERBOSE */
+	size_t nresults;   /* SARIF: results written so far; text: findings shown
+			    * (a group counts once) */
 	size_t nfailures;  /* JUnit */
 	size_t nquiet;     /* text: untouched processes not listed */
 	int quiet_said;    /* text: their count was printed */

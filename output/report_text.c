@@ -2,7 +2,12 @@
  * report_text.c - the check report for people on a terminal: what the
  * upgrade does, what happens to each process, each finding with what to do
  * about it, and the verdict. Short: one line per process and per finding,
- * the help of a rule once under its findings.
+ * the help of a rule once under its findings; findings of one group (the
+ * references loaded out of order in one dependency cycle) once, by the
+ * group's message; of the other findings of a rule at most
+ * REPORT_TEXT_PER_MODULE per module, then "and N more (--verbose)". The
+ * counts (a rule's, the verdict's) are of the findings as shown, a group
+ * counting once; SARIF and JUnit list every finding.
  *
  * Invariant: colour codes appear only when the caller asked for colour
  * (out_color_wanted decides: a terminal, and NO_COLOR unset); the words
@@ -10,6 +15,7 @@
  */
 #include "report_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define C_RESET "\033[0m"
@@ -152,39 +158,108 @@ static void say_quiet(struct report_ctx *c)
 			c->nquiet == 1 ? "" : "es");
 }
 
+/* One finding line: "    warning: file:line:col: message", wrapped. */
+static void put_finding(struct report_ctx *c, const struct rule_info *rule,
+			const struct report_finding *f, const char *message, int located)
+{
+	struct strbuf *sb = c->out;
+	const char *lvl = f->forbidden ? "error" : severity_name(f->severity);
+	struct strbuf line = STRBUF_INIT;
+	sb_adds(sb, "    ");
+	paint(c, f->forbidden || f->severity == SEV_ERROR ? C_RED : C_YELLOW, lvl);
+	sb_adds(sb, ": ");
+	if (located && f->loc.file) {
+		put_loc(&line, &f->loc);
+		sb_adds(&line, ": ");
+	}
+	sb_adds(&line, message ? message : rule->summary);
+	put_wrapped_at(sb, 4 + strlen(lvl) + 2, 6, line.buf);
+	sb_release(&line);
+}
+
+/* The groups met so far among a rule's findings: few (one per cycle), so
+ * a list. */
+typedef VEC(const struct report_group *) group_vec;
+
+/* Whether g is new to seen (then it is added). */
+static int group_first(group_vec *seen, const struct report_group *g)
+{
+	for (size_t j = 0; j < seen->n; j++)
+		if (seen->items[j] == g)
+			return 0;
+	VEC_PUSH(seen, g);
+	return 1;
+}
+
+/*
+ * The findings of one rule as people read them: a group's once (its
+ * message, no location: it stands for all its findings), and of the others
+ * at most REPORT_TEXT_PER_MODULE per module (they come sorted by module),
+ * then "and N more (--verbose)"; every one with c->verbose. Returns how many
+ * findings the text counts (a group once).
+ */
+static size_t put_findings(struct report_ctx *c, const struct rule_info *rule,
+			   const struct report_finding *f, size_t n)
+{
+	size_t shown = 0, in_module = 0, hidden = 0;
+	const char *module = NULL;
+	group_vec seen = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		if (f[i].group) {
+			if (group_first(&seen, f[i].group)) {
+				put_finding(c, rule, &f[i], f[i].group->message, 0);
+				shown++;
+			}
+			continue;
+		}
+		shown++;
+		if (i == 0 || !hp_streq(f[i].module, module)) {
+			if (hidden)
+				sb_addf(c->out, "    and %zu more (--verbose)\n", hidden);
+			module = f[i].module;
+			in_module = hidden = 0;
+		}
+		if (!c->verbose && in_module >= REPORT_TEXT_PER_MODULE) {
+			hidden++;
+			continue;
+		}
+		in_module++;
+		put_finding(c, rule, &f[i], f[i].message, 1);
+	}
+	if (hidden)
+		sb_addf(c->out, "    and %zu more (--verbose)\n", hidden);
+	VEC_RELEASE(&seen);
+	return shown;
+}
+
 static void text_rule(struct report_ctx *c, size_t k, const struct report_finding *f, size_t n)
 {
 	struct strbuf *sb = c->out;
 	const struct rule_info *rule = c->r->rules[k];
 	say_quiet(c);
-	if (!n)
+	/* that no process was found is said under Processes (r->no_process);
+	 * its finding carries the same words for SARIF and JUnit */
+	if (!n || rule == rule_info(HP108_NO_PROCESS_FOUND))
 		return;
 	if (!c->nresults) {
 		sb_adds(sb, "\n");
 		paint(c, C_BOLD, "Findings");
 		sb_addc(sb, '\n');
 	}
-	c->nresults += n;
+	size_t ngroups = 0, ngrouped = 0;
+	group_vec seen = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		ngrouped += f[i].group != NULL;
+		ngroups += f[i].group && group_first(&seen, f[i].group);
+	}
+	VEC_RELEASE(&seen);
 	struct strbuf h = STRBUF_INIT;
 	sb_addf(&h, "%s %s", rule->id, rule->name);
 	sb_adds(sb, "  ");
 	paint(c, C_BOLD, h.buf);
-	sb_addf(sb, " (%zu): %s\n", n, rule->summary);
+	sb_addf(sb, " (%zu): %s\n", n - ngrouped + ngroups, rule->summary);
 	sb_release(&h);
-	for (size_t i = 0; i < n; i++) {
-		const char *lvl = f[i].forbidden ? "error" : severity_name(f[i].severity);
-		struct strbuf line = STRBUF_INIT;
-		sb_adds(sb, "    ");
-		paint(c, f[i].forbidden || f[i].severity == SEV_ERROR ? C_RED : C_YELLOW, lvl);
-		sb_adds(sb, ": ");
-		if (f[i].loc.file) {
-			put_loc(&line, &f[i].loc);
-			sb_adds(&line, ": ");
-		}
-		sb_adds(&line, f[i].message ? f[i].message : rule->summary);
-		put_wrapped_at(sb, 4 + strlen(lvl) + 2, 6, line.buf);
-		sb_release(&line);
-	}
+	c->nresults += put_findings(c, rule, f, n);
 	if (c->color)
 		sb_adds(sb, C_DIM);
 	put_wrapped(sb, "    what to do: ", rule->help);
@@ -223,7 +298,7 @@ static void text_end(struct report_ctx *c)
 		sb_addf(sb, ": the policy allows this upgrade (%s%zu process%s killed, at most %zu allowed",
 			r->no_process ? "no process found, " : "", killed, killed == 1 ? "" : "es",
 			r->max_killed);
-		sb_addf(sb, "; %zu finding%s)\n", r->nfindings, r->nfindings == 1 ? "" : "s");
+		sb_addf(sb, "; %zu finding%s)\n", c->nresults, c->nresults == 1 ? "" : "s");
 	}
 }
 

@@ -299,6 +299,24 @@ HOTRT_API size_t hotrt_event_count(struct hotrt *rt);
 HOTRT_API int hotrt_event_get(struct hotrt *rt, size_t i, struct hotrt_event *out);
 HOTRT_API const char *hotrt_event_name(enum hotrt_event_kind k);
 
+/* ---- the operator interface --------------------------------------------- */
+
+/*
+ * Starts a thread serving the control socket at path (NULL:
+ * /tmp/hotrt.<getpid()>.sock), a Unix stream socket of mode 0600, through
+ * which 'hotplan apply --pid' lists the processes and installs scripts with
+ * the libdirs given here (copied). The protocol is in runtime/README.md. A
+ * stale socket file nobody answers on is replaced. Returns 0, HOTRT_EINVAL
+ * (already started, path too long) or HOTRT_ESYS.
+ */
+HOTRT_API int hotrt_control_start(struct hotrt *rt, const char *path,
+				  const struct hotrt_libdir *libs, size_t nlibs);
+/* The path of rt's control socket, or NULL when none is served. */
+HOTRT_API const char *hotrt_control_path(struct hotrt *rt);
+/* Stops the control thread (after the request it serves) and unlinks the
+ * socket; hotrt_free() does it too. No-op when none is served. */
+HOTRT_API void hotrt_control_stop(struct hotrt *rt);
+
 #ifdef __cplusplus
 }
 #endif

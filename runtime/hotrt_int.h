@@ -17,6 +17,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <sys/types.h>
 
 #include "hotrt.h"
 #include "util.h"
@@ -56,6 +57,7 @@ struct hotrt_proc {
 	struct hotrt *rt;
 	hotrt_pid pid;
 	pthread_t thread;
+	pid_t tid;                 /* the thread's Linux tid (gettid), set when it starts */
 	char *name, *module, *entry, *id;
 	char **mods;
 	size_t nmods;
@@ -121,6 +123,8 @@ struct hotrt {
 	VEC(struct hr_unpurged) unpurged; /* install_release's stored list */
 	int cur_script, cur_instr;        /* for events: -1 outside an install */
 	int nscripts;
+
+	struct hr_control *control;       /* the control socket (control.c), or NULL */
 
 	pthread_t reaper;
 	int reaper_stop;

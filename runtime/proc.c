@@ -237,6 +237,7 @@ static void *proc_main(void *arg)
 	pthread_setcanceltype(PTHREAD_CANCEL_DEFERRED, NULL);
 	hr_current = p;
 	pthread_mutex_lock(&rt->lock);
+	p->tid = gettid();
 	p->started = 1;
 	pthread_mutex_unlock(&rt->lock);
 	pthread_cleanup_push(proc_cleanup, p);

@@ -159,6 +159,7 @@ int hotrt_free(struct hotrt *rt)
 {
 	if (!rt)
 		return 0;
+	hotrt_control_stop(rt);
 	int cs;
 	hr_lock(rt, &cs);
 	for (size_t i = 0; i < rt->sups.n; i++)

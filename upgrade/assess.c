@@ -10,7 +10,13 @@
  * HP101, a state layout change without a transformer HP102, a retyped
  * export HP106, a transformer never called HP107, ...) or a dependency
  * cycle through process modules (HP103). The planner's other findings are
- * reported, not forbidden.
+ * reported, not forbidden. The references loaded out of order inside one
+ * dependency cycle (HP105) share a group: one message for the cycle, with
+ * its modules, the window of loads, the processes of the running system
+ * that could run its code meanwhile and what to do; the text report shows
+ * it once, SARIF and JUnit keep every reference. A running system built
+ * from OLD without any process is said as a note (HP108), so that SARIF
+ * and JUnit carry it as the text report does.
  *
  * Invariant: findings come out sorted by (rule id, module, symbol,
  * message) and processes in runtime order, so every report is
@@ -18,6 +24,7 @@
  */
 #include "upgrade_int.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,15 +84,210 @@ static void build_rules(struct builder *b)
 
 /* ---- the planner's findings and parse failures ---------------------------------- */
 
+/*
+ * The modules of both trees, numbered, with their callers: who references
+ * each, in OLD or in NEW (a caller still in old code uses OLD's edges, one
+ * already loaded NEW's). Built once per report, when a cycle needs it.
+ */
+struct callers {
+	struct strmap idx;   /* module name -> 1 + number */
+	size_t n;
+	size_t *off, *adj;   /* callers of v: adj[off[v] .. off[v + 1]) */
+};
+
+static size_t callers_num(const struct callers *cs, const char *name)
+{
+	return (size_t)(uintptr_t)strmap_get(&cs->idx, name);
+}
+
+static void callers_init(struct callers *cs, const struct facts *const *trees, int ntrees)
+{
+	memset(cs, 0, sizeof *cs);
+	strmap_init(&cs->idx);
+	size_t ne = 0;
+	for (int t = 0; t < ntrees; t++) {
+		const struct facts *f = trees[t];
+		for (size_t i = 0; i < f->nmodules; i++)
+			if (!callers_num(cs, f->modules[i].name))
+				strmap_put(&cs->idx, f->modules[i].name, (void *)(uintptr_t)++cs->n);
+		for (size_t e = 0; e < f->nedges; e++) {
+			const char *ends[2] = { f->edges[e].from, f->edges[e].to };
+			for (int k = 0; k < 2; k++)
+				if (!callers_num(cs, ends[k]))
+					strmap_put(&cs->idx, ends[k], (void *)(uintptr_t)++cs->n);
+		}
+		ne += f->nedges;
+	}
+	/* counting sort of the edges by callee */
+	cs->off = xcalloc(cs->n + 2, sizeof *cs->off);
+	cs->adj = xmalloc((ne ? ne : 1) * sizeof *cs->adj);
+	for (int t = 0; t < ntrees; t++)
+		for (size_t e = 0; e < trees[t]->nedges; e++)
+			cs->off[callers_num(cs, trees[t]->edges[e].to) + 1]++;
+	for (size_t v = 0; v < cs->n; v++)
+		cs->off[v + 2] += cs->off[v + 1];
+	for (int t = 0; t < ntrees; t++)
+		for (size_t e = 0; e < trees[t]->nedges; e++) {
+			const struct edge *ed = &trees[t]->edges[e];
+			cs->adj[cs->off[callers_num(cs, ed->to)]++] = callers_num(cs, ed->from) - 1;
+		}
+	/* each placement moved off[v + 1] from the start of v's callers to
+	 * their end, which is where v + 1's start: off[v] starts v's now */
+}
+
+static void callers_release(struct callers *cs)
+{
+	strmap_release(&cs->idx);
+	free(cs->off);
+	free(cs->adj);
+}
+
+/* Marks (mark[v] = 1, v numbered by callers_num() - 1) the members of a
+ * cycle and every module that reaches one through references: where code
+ * that can call into the cycle lives. */
+static void callers_reach(const struct callers *cs, const struct finding_cycle *cy,
+			  unsigned char *mark)
+{
+	size_t *stack = xmalloc((cs->n ? cs->n : 1) * sizeof *stack), top = 0;
+	memset(mark, 0, cs->n);
+	for (size_t i = 0; i < cy->nmodules; i++) {
+		size_t v = callers_num(cs, cy->modules[i]);
+		if (v && !mark[v - 1]) {
+			mark[v - 1] = 1;
+			stack[top++] = v - 1;
+		}
+	}
+	while (top) {
+		size_t v = stack[--top];
+		for (size_t k = cs->off[v]; k < cs->off[v + 1]; k++) {
+			size_t w = cs->adj[k];
+			if (!mark[w]) {
+				mark[w] = 1;
+				stack[top++] = w;
+			}
+		}
+	}
+	free(stack);
+}
+
+/* Whether the simulation holds process p suspended from before the first
+ * load of the window (0-based script index first0) to after its last. */
+static int held_over(const struct sim_outcome *o, int32_t p, size_t first0, size_t last0)
+{
+	int held = 0;
+	for (size_t i = 0; i < o->nevents; i++) {
+		const struct sim_event *e = &o->events[i];
+		if (e->proc != p)
+			continue;
+		if (e->kind == SIM_EV_SUSPENDED && e->instr < first0)
+			held = 1;
+		else if (e->kind == SIM_EV_RESUMED && e->instr <= last0)
+			held = 0;
+	}
+	return held;
+}
+
+/* The processes of the running system that could run code of cycle cy in
+ * its window, named in sb (at most PROCS_NAMED, then how many more);
+ * returns how many, and sets *held to those suspended over the window. */
+#define PROCS_NAMED 10
+static size_t cycle_processes(struct builder *b, const struct callers *cs,
+			      const struct finding_cycle *cy, struct strbuf *sb, size_t *held)
+{
+	const struct runtime *rt = sim_runtime(b->u->sim.primary);
+	const struct sim_outcome *o = sim_outcome(b->u->sim.primary);
+	unsigned char *mark = xmalloc(cs->n ? cs->n : 1);
+	unsigned char *reach = xcalloc(rt->modules.n ? rt->modules.n : 1, 1);
+	callers_reach(cs, cy, mark);
+	for (size_t m = 0; m < rt->modules.n; m++) {
+		size_t v = callers_num(cs, rt->modules.items[m].name);
+		reach[m] = v && mark[v - 1];
+	}
+	size_t n = 0;
+	*held = 0;
+	for (size_t i = 0; i < rt->processes.n; i++) {
+		const struct rt_process *p = &rt->processes.items[i];
+		int runs = 0;
+		for (uint32_t f = 0; f < p->nframes && !runs; f++)
+			runs = reach[rt->frames.items[p->frames + f].module];
+		for (uint32_t f = 0; f < p->nfuns && !runs; f++)
+			runs = reach[rt->funs.items[p->funs + f].module];
+		if (!runs)
+			continue;
+		if (held_over(o, (int32_t)i, cy->first - 1, cy->last - 1)) {
+			(*held)++;
+			continue;
+		}
+		if (n < PROCS_NAMED)
+			sb_addf(sb, "%s%s %s", n ? ", " : "", p->name, p->pid);
+		n++;
+	}
+	if (n > PROCS_NAMED)
+		sb_addf(sb, " and %zu more", n - PROCS_NAMED);
+	free(mark);
+	free(reach);
+	return n;
+}
+
+/* The one message of a dependency cycle's load window: its modules, the
+ * window, who could run in it and what to do. */
+static const char *cycle_message(struct builder *b, const struct callers *cs,
+				 const struct finding_cycle *cy)
+{
+	struct strbuf sb = STRBUF_INIT, procs = STRBUF_INIT;
+	size_t held, n = cycle_processes(b, cs, cy, &procs, &held);
+	sb_addf(&sb, "the upgrade script loads the %zu modules of a dependency cycle (",
+		cy->nmodules);
+	for (size_t i = 0; i < cy->nmodules; i++)
+		sb_addf(&sb, "%s'%s'", i ? ", " : "", cy->modules[i]);
+	sb_addf(&sb, ") over a window of %zu load%s, #%zu to #%zu: until the last, new code "
+		"of the cycle runs against old code of the rest (%zu reference%s loaded out "
+		"of order, each a result in --sarif); ", cy->nloads, cy->nloads == 1 ? "" : "s",
+		cy->first, cy->last, cy->nfindings, cy->nfindings == 1 ? "" : "s");
+	if (n)
+		sb_addf(&sb, "%zu process%s could run code of the cycle in the window: %s; "
+			"suspend %s for the window (a state transformer in %s module makes "
+			"the script update it, which suspends %s), or accept the window if old "
+			"and new code of the cycle still fit together", n, n == 1 ? "" : "es",
+			procs.buf, n == 1 ? "it" : "them", n == 1 ? "its" : "their",
+			n == 1 ? "it" : "them");
+	else
+		sb_adds(&sb, "no process of the running system could run code of the cycle in "
+			"the window: accept it");
+	if (held)
+		sb_addf(&sb, " (%zu more %s suspended over the whole window)", held,
+			held == 1 ? "is" : "are");
+	const char *msg = arena_strdup(b->a, sb.buf);
+	sb_release(&sb);
+	sb_release(&procs);
+	return msg;
+}
+
+/* The planner's findings; those of one dependency cycle share one group,
+ * which the text report shows once. */
 static void planner_findings(struct builder *b)
 {
 	const struct findings *fs = &b->u->plan.findings;
+	struct report_group *groups = NULL;
+	if (fs->ncycles) {
+		const struct facts *trees[2] = { b->u->old, b->u->new };
+		struct callers cs;
+		callers_init(&cs, trees, 2);
+		groups = arena_zalloc(b->a, fs->ncycles * sizeof *groups);
+		for (size_t k = 0; k < fs->ncycles; k++) {
+			groups[k].message = cycle_message(b, &cs, &fs->cycles[k]);
+			groups[k].nfindings = fs->cycles[k].nfindings;
+		}
+		callers_release(&cs);
+	}
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct finding *f = &fs->items[i];
 		int forbidden = planner_forbids(f);
 		add_finding(b, rule_info(f->rule), forbidden, f->module, f->symbol, &f->loc,
 			    f->message);
 		b->findings.items[b->findings.n - 1].severity = f->severity;
+		if (f->cycle)
+			b->findings.items[b->findings.n - 1].group = &groups[f->cycle - 1];
 	}
 }
 
@@ -543,6 +745,9 @@ int upgrade_assess(struct upgrade *u, const struct assess_options *opt, struct r
 	if (opt->against)
 		rc = against(&b, opt, err);
 	steps(&b);
+	if (r->no_process)
+		add_finding(&b, rule_info(HP108_NO_PROCESS_FOUND), 0, NULL, NULL, NULL,
+			    r->no_process);
 
 	if (b.findings.n)
 		qsort(b.findings.items, b.findings.n, sizeof *b.findings.items, cmp_finding);

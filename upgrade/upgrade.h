@@ -66,6 +66,14 @@ struct graph_kill {
  * upgrade_assess() fills it from the plan, the simulation and the policy;
  * strings and arrays are the filler's and must outlive the calls.
  */
+/* Findings that say one thing together (the references loaded out of
+ * order inside one dependency cycle): the text report shows the group's
+ * message once, SARIF and JUnit each finding. */
+struct report_group {
+	const char *message;    /* git style, naming what the group holds */
+	size_t nfindings;       /* the findings that point to it */
+};
+
 /* One occurrence of a rule. */
 struct report_finding {
 	const struct rule_info *rule;  /* a row of rules.h's table */
@@ -75,6 +83,7 @@ struct report_finding {
 	const char *symbol;     /* or NULL */
 	const char *message;    /* git style: lower case, no full stop */
 	struct loc loc;         /* where to look in the C sources; file NULL: unknown */
+	const struct report_group *group; /* or NULL */
 };
 
 /* A process of the running system and what the upgrade does to it. */

@@ -12,6 +12,7 @@ set(HOTRT_MODEL_SOURCES
   ${HOTRT_SOURCE_ROOT}/model/term.c
   ${HOTRT_SOURCE_ROOT}/model/instr.c)
 set(HOTRT_SOURCES
+  ${HOTRT_SOURCE_ROOT}/runtime/control.c
   ${HOTRT_SOURCE_ROOT}/runtime/module.c
   ${HOTRT_SOURCE_ROOT}/runtime/proc.c
   ${HOTRT_SOURCE_ROOT}/runtime/release.c

@@ -110,14 +110,14 @@ void fixture_report(struct fixture *fx)
 	struct loc l3 = { "/src/callsrv/src/net/acceptor.c", 12, 1 };
 	struct loc none = { NULL, 0, 0 };
 	fx->findings[0] = (struct report_finding){ fx->rules[0], SEV_ERROR, 1, "registrar",
-		"legacy_check", "'legacy_check' was removed from 'legacy_auth' but 'registrar' still calls it", l1 };
+		"legacy_check", "'legacy_check' was removed from 'legacy_auth' but 'registrar' still calls it", l1, NULL };
 	fx->findings[1] = fx->findings[0];
 	fx->findings[2] = (struct report_finding){ fx->rules[1], SEV_WARNING, 0, "sip", NULL,
-		"'sip' is loaded before 'log' <which it calls> & \"quotes\"", l2 };
+		"'sip' is loaded before 'log' <which it calls> & \"quotes\"", l2, NULL };
 	fx->findings[3] = (struct report_finding){ fx->rules[2], SEV_ERROR, 1, "acceptor",
-		"acceptor_main", "process 'acceptor:acceptor_main' <0.1.0> is killed at #9 {load,{sip,brutal_purge,brutal_purge}}", l3 };
+		"acceptor_main", "process 'acceptor:acceptor_main' <0.1.0> is killed at #9 {load,{sip,brutal_purge,brutal_purge}}", l3, NULL };
 	fx->findings[4] = (struct report_finding){ fx->rules[3], SEV_ERROR, 0, NULL, NULL,
-		"a note without a place", none };
+		"a note without a place", none, NULL };
 	fx->procs[0] = (struct report_process){ "<0.1.0>", "acceptor:acceptor_main", 1, 1,
 		"killed at #9 {load,{sip,brutal_purge,brutal_purge}}: it runs old code of sip", l3 };
 	fx->procs[1] = (struct report_process){ "<0.2.0>", "worker:worker_main", 0, 1,
