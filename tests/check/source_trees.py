@@ -259,6 +259,8 @@ def case_guess():
     for v, dst in (("v1", old), ("v2", new)):
         shutil.copytree(sample(v), dst)
         os.unlink(os.path.join(dst, "CMakeLists.txt"))
+        # the sample's headers and libhotrt's, as a user of the runtime has them
+        shutil.copy(os.path.join(SRC, "runtime", "hotrt.h"), os.path.join(dst, "include"))
     rc, out, err = hotplan("check", old, new)
     check(rc == 1, f"check on bare .c folders exits {rc}, expected 1 (forbidden, as the "
           f"sample): {err}")
@@ -342,6 +344,8 @@ def case_simulate():
 def main():
     global HOTPLAN, SRC, WORK
     case, HOTPLAN, SRC, work = sys.argv[1:5]
+    # copies of the sample find libhotrt in this tree (samples/callsrv/v1/CMakeLists.txt)
+    os.environ["HOTPLAN_SOURCE_DIR"] = SRC
     WORK = os.path.join(os.path.abspath(work), case)
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)

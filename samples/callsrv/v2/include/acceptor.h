@@ -2,20 +2,13 @@
 #ifndef ACCEPTOR_H
 #define ACCEPTOR_H
 
-#include <pthread.h>
-#include <stdatomic.h>
+#include "hotrt.h"
 
-struct acceptor {
-    int lfd;                /* listening socket */
-    unsigned short port;    /* bound port (useful when 0 was asked) */
-    atomic_int stop;
-    pthread_t tid;
-};
-
-/* Binds 127.0.0.1:PORT (0 = any free port) and starts the acceptor thread.
- * Returns 0, or -1 with errno set. */
-int acceptor_start(struct acceptor *a, unsigned short port);
-void acceptor_stop(struct acceptor *a);
-void *acceptor_main(void *arg);  /* thread entry point; ARG is the acceptor */
+/* Binds 127.0.0.1:PORT (0 = any free port) and starts the acceptor process
+ * under SUP. Returns the bound port, or -1 with errno set. */
+int acceptor_start(struct hotrt *rt, struct hotrt_sup *sup, unsigned short port);
+/* The process returns within 100 ms; the socket is closed when it does. */
+void acceptor_stop(void);
+int acceptor_main(struct hotrt_proc *self, void *arg);  /* process entry; ARG unused */
 
 #endif

@@ -4,8 +4,8 @@
  * A request travels as one text line, "METHOD key=value ...", for example
  *   INVITE call=c1 from=alice@example.org to=bob@example.org
  * The server parses it into a struct cs_msg and hands it to the callback
- * module that owns the method, looked up by name in the export table
- * (hotload.h), never called directly.
+ * module that owns the method, looked up by name in the runtime
+ * (hotrt_lookup(), the qualified call), never called directly.
  */
 #ifndef CALLSRV_H
 #define CALLSRV_H
@@ -23,14 +23,25 @@ struct cs_msg {
     unsigned expires;    /* expires= seconds, 0 when absent */
 };
 
+/* The server process's state (hotrt_state()): one slot per callback
+ * module. It lives in the process, not in a module, so a new version of sip
+ * or registrar finds it; each module's code_change converts its own slot. */
+struct cs_state {
+    void *sip;
+    void *registrar;
+};
+
 /* The callback contract, the C cousin of a gen_server callback module:
- *   <mod>_init()                     creates the state, returns it;
- *   <mod>_handle(msg, reply, cap)    answers one request, returns a status
- *                                    code (0 when no answer is due);
- *   <mod>_code_change(old, old_vsn)  takes over the state kept by the previous
- *                                    version of the module, returns the new one. */
+ *   <mod>_init()                       creates the module's slot, returns it;
+ *   <mod>_handle(st, msg, reply, cap)  answers one request, returns a status
+ *                                      code (0 when no answer is due);
+ *   <mod>_code_change(st, vsn, extra, error)
+ *                                      hotrt_code_change (hotrt.h): run by the
+ *                                      new version in the suspended server,
+ *                                      converts the module's slot of st, kept
+ *                                      by version vsn, and returns st. */
 typedef void *(*svc_init_fn)(void);
-typedef int (*svc_handle_fn)(const struct cs_msg *msg, char *reply, size_t cap);
-typedef void *(*svc_code_change_fn)(void *old_state, int old_vsn);
+typedef int (*svc_handle_fn)(struct cs_state *st, const struct cs_msg *msg, char *reply,
+                             size_t cap);
 
 #endif

@@ -4,8 +4,9 @@
 
 enum { CS_LOG_ERR, CS_LOG_WARN, CS_LOG_INFO, CS_LOG_DEBUG };
 
-/* Messages above this level are dropped. Set once at start-up. */
-extern int cs_log_level;
+/* Messages above LEVEL are dropped (default CS_LOG_WARN). A function, not a
+ * variable: a module may not read another module's data (libhotrt). */
+void cs_log_set_level(int level);
 
 void cs_log_write(int level, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

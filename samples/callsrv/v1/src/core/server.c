@@ -1,70 +1,63 @@
 /*
- * server.c - the framework: a single event loop that owns the request queue
- * and calls the callback modules (sip, registrar) through the export table,
- * like gen_server calls Mod:handle_call/3. Because every lap looks the
- * callback up again, a newly loaded callback version is used from the next
- * request on, while the loop itself keeps running this module's code.
+ * server.c - the framework: one process (libhotrt, sys = 1) that receives
+ * request lines and calls the callback modules (sip, registrar) through the
+ * runtime's lookup, like gen_server calls Mod:handle_call/3. Because every
+ * request looks the callback up again, a newly loaded callback version is
+ * used from the next request on, while the loop itself keeps running this
+ * module's code.
  *
- * The loop answers suspend / code change / resume between two requests.
+ * The process waits in hotrt_receive() between two requests: that is where
+ * it answers suspend, code change and resume. Its state (struct cs_state)
+ * is the process's, so it outlives a callback module's version.
+ *
+ * Each reply line names the shared object that computed it, as the dynamic
+ * linker sees it at that moment (dladdr): "200 SIP/2.0 200 OK via=sip.1.0.so".
  */
+#define _GNU_SOURCE
 #include "server.h"
 #include "callsrv.h"
 #include "cslog.h"
-#include "hotload.h"
 #include "strutil.h"
 
-#include <pthread.h>
-#include <sched.h>
+#include <dlfcn.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
-#define EVQ_CAP 128
-
-enum { SVC_SIP, SVC_REGISTRAR, SVC_COUNT };
-
-struct evq {
-    pthread_mutex_t lock;
-    char lines[EVQ_CAP][CS_LINE_MAX];
-    unsigned head, tail;              /* head == tail: empty */
+struct request {
+    int fd;                           /* where the reply goes, or -1 */
+    char line[CS_LINE_MAX];
 };
 
 struct server {
-    struct evq q;
-    void *state[SVC_COUNT];           /* handed to <mod>_code_change */
-    atomic_int stop, suspend, parked;
+    struct hotrt *_Atomic rt;
+    atomic_int pid;                   /* the server process; 0 before it runs */
+    atomic_int stop;
     atomic_ulong handled, status[6];  /* status[c]: replies of class c */
 };
 
-static struct server g_srv = { .q = { .lock = PTHREAD_MUTEX_INITIALIZER } };
+static struct server g_srv;
 
-static int evq_pop(char *line, size_t cap)
+int server_post(const char *line, int reply_fd)
 {
-    int got = 0;
+    struct hotrt *rt = atomic_load(&g_srv.rt);
+    hotrt_pid pid = atomic_load(&g_srv.pid);
+    struct request *r;
 
-    pthread_mutex_lock(&g_srv.q.lock);
-    if (g_srv.q.head != g_srv.q.tail) {
-        str_copy(line, cap, g_srv.q.lines[g_srv.q.head % EVQ_CAP]);
-        g_srv.q.head++;
-        got = 1;
+    if (rt == NULL || pid == 0 || (r = malloc(sizeof *r)) == NULL)
+        return -1;
+    str_copy(r->line, sizeof r->line, line);
+    r->fd = reply_fd >= 0 ? dup(reply_fd) : -1;
+    if (hotrt_send(rt, pid, r) != 0) {
+        if (r->fd >= 0)
+            close(r->fd);
+        free(r);
+        return -1;
     }
-    pthread_mutex_unlock(&g_srv.q.lock);
-    return got;
-}
-
-int server_post(const char *line)
-{
-    int rc = -1;
-
-    pthread_mutex_lock(&g_srv.q.lock);
-    if (g_srv.q.tail - g_srv.q.head < EVQ_CAP) {
-        str_copy(g_srv.q.lines[g_srv.q.tail % EVQ_CAP], CS_LINE_MAX, line);
-        g_srv.q.tail++;
-        rc = 0;
-    }
-    pthread_mutex_unlock(&g_srv.q.lock);
-    return rc;
+    return 0;
 }
 
 /* "METHOD key=value ..." -> MSG. Returns 0, or -1 when there is no method. */
@@ -92,94 +85,101 @@ static int parse_request(char *line, struct cs_msg *msg)
     return 0;
 }
 
-void *server_main(void *arg)
+/* The file name of the shared object holding CODE, or "-". */
+static const char *code_file(void *code)
 {
-    char line[CS_LINE_MAX];
-    char reply[128];
+    Dl_info where;
+    const char *slash;
+
+    if (code == NULL || dladdr(code, &where) == 0 || where.dli_fname == NULL)
+        return "-";
+    slash = strrchr(where.dli_fname, '/');
+    return slash != NULL ? slash + 1 : where.dli_fname;
+}
+
+/* Answers the request R (MSG, parsed; HANDLE its callback, NULL when there
+ * is none) and writes the reply line to R's fd. */
+static void server_answer(struct cs_state *st, struct request *r, const struct cs_msg *msg,
+                          int parsed, svc_handle_fn handle)
+{
+    char reply[128], out[CS_LINE_MAX + 64];
+    int code, n;
+
+    reply[0] = '\0';
+    if (!parsed)
+        code = 400;
+    else if (handle != NULL)
+        code = handle(st, msg, reply, sizeof reply);
+    else
+        code = 503;
+    if (code >= 200 && code < 600)
+        atomic_fetch_add(&g_srv.status[code / 100], 1);
+    CS_LOG(CS_LOG_DEBUG, "%s -> %d %s", msg->method, code, reply);
+    atomic_fetch_add(&g_srv.handled, 1);
+    if (r->fd >= 0) {
+        n = snprintf(out, sizeof out, "%d %s via=%s\n", code, reply[0] ? reply : "-",
+                     code_file((void *)handle));
+        if (n > 0 && send(r->fd, out, (size_t)n < sizeof out ? (size_t)n : sizeof out - 1,
+                          MSG_NOSIGNAL) < 0)
+            CS_LOG(CS_LOG_DEBUG, "server: reply to %s not sent", msg->method);
+        close(r->fd);
+    }
+}
+
+/* The process's state, made on its first entry. */
+static struct cs_state *server_state(struct hotrt_proc *self)
+{
+    struct hotrt *rt = hotrt_of(self);
+    struct cs_state *st = hotrt_state(self);
+    svc_init_fn init;
+
+    if (st != NULL || (st = calloc(1, sizeof *st)) == NULL)
+        return st;
+    if ((init = (svc_init_fn)hotrt_lookup(rt, "sip", "sip_init")) != NULL)
+        st->sip = init();
+    if ((init = (svc_init_fn)hotrt_lookup(rt, "registrar", "registrar_init")) != NULL)
+        st->registrar = init();
+    hotrt_set_state(self, st);
+    return st;
+}
+
+int server_main(struct hotrt_proc *self, void *arg)
+{
+    struct hotrt *rt = hotrt_of(self);
+    struct cs_state *st = server_state(self);
+    struct request *r;
     struct cs_msg msg;
-    int code;
+    svc_handle_fn handle;
+    void *m;
+    int parsed;
 
     (void)arg;
-    g_srv.state[SVC_SIP] = ((svc_init_fn)hot_lookup("sip", "sip_init"))();
-    g_srv.state[SVC_REGISTRAR] = ((svc_init_fn)hot_lookup("registrar", "registrar_init"))();
+    if (st == NULL)
+        return HOTRT_FAILED;
+    atomic_store(&g_srv.rt, rt);
+    atomic_store(&g_srv.pid, hotrt_self(self));
     for (;;) {
-        if (atomic_load(&g_srv.suspend)) {
-            atomic_store(&g_srv.parked, 1);
-            sched_yield();
-            continue;
+        if (hotrt_receive(self, 100, &m) != HOTRT_MESSAGE) {
+            if (!atomic_load(&g_srv.stop))
+                continue;
+            atomic_store(&g_srv.pid, 0);
+            return HOTRT_NORMAL;
         }
-        atomic_store(&g_srv.parked, 0);
-        if (!evq_pop(line, sizeof line)) {
-            if (atomic_load(&g_srv.stop))
-                break;
-            sched_yield();
-            continue;
-        }
-        reply[0] = '\0';
-        if (parse_request(line, &msg) != 0)
-            code = 400;
-        else if (strcmp(msg.method, "REGISTER") == 0)
-            code = ((svc_handle_fn)hot_lookup("registrar", "registrar_handle"))(&msg, reply, sizeof reply);
-        else
-            code = ((svc_handle_fn)hot_lookup("sip", "sip_handle"))(&msg, reply, sizeof reply);
-        if (code >= 200 && code < 600)
-            atomic_fetch_add(&g_srv.status[code / 100], 1);
-        CS_LOG(CS_LOG_DEBUG, "%s -> %d %s", msg.method, code, reply);
-        atomic_fetch_add(&g_srv.handled, 1);
+        r = m;
+        handle = NULL;
+        parsed = parse_request(r->line, &msg) == 0;
+        if (parsed && strcmp(msg.method, "REGISTER") == 0)
+            handle = (svc_handle_fn)hotrt_lookup(rt, "registrar", "registrar_handle");
+        else if (parsed)
+            handle = (svc_handle_fn)hotrt_lookup(rt, "sip", "sip_handle");
+        server_answer(st, r, &msg, parsed, handle);
+        free(r);
     }
-    return NULL;
 }
 
 void server_stop(void)
 {
     atomic_store(&g_srv.stop, 1);
-}
-
-int server_suspend(void)
-{
-    struct timespec t0, now;
-
-    atomic_store(&g_srv.parked, 0);
-    atomic_store(&g_srv.suspend, 1);
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    while (!atomic_load(&g_srv.parked)) {
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec - t0.tv_sec > 2) {     /* the loop did not answer */
-            atomic_store(&g_srv.suspend, 0);
-            return -1;
-        }
-        sched_yield();
-    }
-    return 0;
-}
-
-int server_code_change(const char *module, int old_vsn)
-{
-    svc_code_change_fn change;
-    void *state;
-    int svc;
-
-    if (!atomic_load(&g_srv.parked))
-        return -1;
-    if (strcmp(module, "sip") == 0) {
-        svc = SVC_SIP;
-        change = (svc_code_change_fn)hot_lookup("sip", "sip_code_change");
-    } else if (strcmp(module, "registrar") == 0) {
-        svc = SVC_REGISTRAR;
-        change = (svc_code_change_fn)hot_lookup("registrar", "registrar_code_change");
-    } else {
-        return -1;
-    }
-    if (change == NULL || (state = change(g_srv.state[svc], old_vsn)) == NULL)
-        return -1;
-    g_srv.state[svc] = state;
-    CS_LOG(CS_LOG_INFO, "code change of %s from state vsn %d done", module, old_vsn);
-    return 0;
-}
-
-void server_resume(void)
-{
-    atomic_store(&g_srv.suspend, 0);
 }
 
 unsigned long server_handled(void)

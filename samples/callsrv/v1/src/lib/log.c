@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int cs_log_level = CS_LOG_WARN;
+static int cs_log_level = CS_LOG_WARN;
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
@@ -19,6 +19,11 @@ static const char *base_name(const char *path)
     const char *slash = strrchr(path, '/');
 
     return slash != NULL ? slash + 1 : path;
+}
+
+void cs_log_set_level(int level)
+{
+    cs_log_level = level;
 }
 
 void cs_log_write(int level, const char *file, int line, const char *fmt, ...)

@@ -1,6 +1,6 @@
 /*
  * sip.c - call control callback module. The server looks up sip_handle in
- * the export table for every INVITE, ACK, BYE and OPTIONS. The counters
+ * the runtime (hotrt_lookup) for every INVITE, ACK, BYE and OPTIONS. The counters
  * below are the state of the module; sip_code_change() takes them over
  * from the previous version when a new sip is loaded.
  */
@@ -29,6 +29,8 @@ struct sip_state {
     char last_call_id[64];
 };
 
+/* The slot this version served last (a view of the server's state, not a
+ * copy): sip_calls_started() reads it. */
 static struct sip_state *g_sip;
 
 static int reply(char *out, size_t cap, int code, const char *text)
@@ -39,80 +41,87 @@ static int reply(char *out, size_t cap, int code, const char *text)
 
 void *sip_init(void)
 {
-    g_sip = calloc(1, sizeof *g_sip);
+    struct sip_state *s = calloc(1, sizeof *s);
+
     CS_LOG(CS_LOG_INFO, "sip: ready (state vsn %d)", SIP_STATE_VSN);
-    return g_sip;
+    return s;
 }
 
-static int on_invite(const struct cs_msg *m, char *out, size_t cap)
+static int on_invite(struct cs_state *st, const struct cs_msg *m, char *out, size_t cap)
 {
+    struct sip_state *s = st->sip;
     char contact[96];
 
-    g_sip->invites++;
+    s->invites++;
     if (m->call_id[0] == '\0' || m->from[0] == '\0')
         return reply(out, cap, 400, "Bad Request");
-    if (!registrar_lookup(m->to, contact, sizeof contact)) {
-        g_sip->rejected++;
+    if (!registrar_lookup(st, m->to, contact, sizeof contact)) {
+        s->rejected++;
         return reply(out, cap, 404, "Not Found");
     }
     if (session_open(m->call_id, m->from, m->to) != 0) {
-        g_sip->rejected++;
+        s->rejected++;
         return reply(out, cap, 486, "Busy Here");
     }
-    g_sip->active_calls++;
-    str_copy(g_sip->last_call_id, sizeof g_sip->last_call_id, m->call_id);
+    s->active_calls++;
+    str_copy(s->last_call_id, sizeof s->last_call_id, m->call_id);
     return reply(out, cap, 200, "OK");
 }
 
-static int on_bye(const struct cs_msg *m, char *out, size_t cap)
+static int on_bye(struct sip_state *s, const struct cs_msg *m, char *out, size_t cap)
 {
-    g_sip->byes++;
+    s->byes++;
     if (session_close(m->call_id) != 0)
         return reply(out, cap, 481, "Call Does Not Exist");
-    g_sip->active_calls--;
+    s->active_calls--;
     return reply(out, cap, 200, "OK");
 }
 
-int sip_handle(const struct cs_msg *m, char *out, size_t cap)
+int sip_handle(struct cs_state *st, const struct cs_msg *m, char *out, size_t cap)
 {
-    if (g_sip == NULL)
+    struct sip_state *s = st->sip;
+
+    g_sip = s;
+    if (s == NULL)
         return reply(out, cap, 503, "Service Unavailable");
     if (strcmp(m->method, "INVITE") == 0)
-        return on_invite(m, out, cap);
+        return on_invite(st, m, out, cap);
     if (strcmp(m->method, "ACK") == 0) {
         session_ack(m->call_id);
         return 0;                          /* ACK is never answered */
     }
     if (strcmp(m->method, "BYE") == 0)
-        return on_bye(m, out, cap);
+        return on_bye(s, m, out, cap);
     if (strcmp(m->method, "OPTIONS") == 0)
         return reply(out, cap, 200, "OK Allow: INVITE, ACK, BYE, OPTIONS");
     return reply(out, cap, 405, "Method Not Allowed");
 }
 
-void *sip_code_change(void *old_state, int old_vsn)
+/* Takes over the sip slot of the server's state, kept by version VSN of
+ * this module: 1.x keeps this layout, 0.x kept struct sip_state_v0. */
+void *sip_code_change(void *state, const char *vsn, const char *extra, const char **error)
 {
-    const struct sip_state_v0 *v0;
+    struct cs_state *cs = state;
+    const struct sip_state_v0 *v0 = cs->sip;
     struct sip_state *st;
 
-    if (old_vsn == SIP_STATE_VSN) {
-        g_sip = old_state;
-        return g_sip;
+    (void)extra;
+    if (strncmp(vsn, "1.", 2) == 0) {
+        g_sip = cs->sip;
+        return state;
     }
-    if (old_vsn != 0) {
-        CS_LOG(CS_LOG_ERR, "sip: cannot convert state vsn %d", old_vsn);
+    if (strncmp(vsn, "0.", 2) != 0 || (st = calloc(1, sizeof *st)) == NULL) {
+        CS_LOG(CS_LOG_ERR, "sip: cannot convert the state of version %s", vsn);
+        *error = "{bad_vsn,sip}";
         return NULL;
     }
-    v0 = old_state;
-    st = calloc(1, sizeof *st);
-    if (st == NULL)
-        return NULL;
     st->invites = v0->invites;
     st->byes = v0->byes;
     st->active_calls = v0->active_calls;
-    free(old_state);
+    free(cs->sip);
+    cs->sip = st;
     g_sip = st;
-    return g_sip;
+    return state;
 }
 
 unsigned long sip_calls_started(void)

@@ -1,9 +1,12 @@
 /*
- * main.c - wires callsrv together: the server loop, the CDR worker and the
- * TCP acceptor, each on its own thread.
+ * main.c - wires callsrv together on libhotrt: the server, the CDR worker
+ * and the TCP acceptor are processes of one supervisor. boot.c (the
+ * program) calls these functions through hotrt_lookup(), so each call runs
+ * the current version of this module; none of them stays running in it.
  *
- *   callsrv [-v] [--port N]     serve on 127.0.0.1:N (default 5060) until SIGINT
- *   callsrv [-v] --selftest     run a few fake calls through every thread, exit 0 if sane
+ *   main_start     starts the processes; returns the acceptor's port
+ *   main_selftest  runs a few calls through every process, 0 if sane
+ *   main_stop      stops the processes and reports the counters
  *
  * On exit the counters of metrics.c are written to stderr.
  */
@@ -18,10 +21,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -47,12 +47,21 @@ static const char *const script_after[] = {
 
 #define NELEMS(a) (sizeof (a) / sizeof (a)[0])
 
-/* Sends LINES to the acceptor; falls back to posting them directly. */
-static void send_lines(unsigned short port, const char *const *lines, size_t n)
+/* The Modules of the server's child spec: suspend looks for these. */
+static const char *const server_modules[] = { "server", "sip", "registrar" };
+
+/*
+ * Sends LINES to the acceptor and reads the replies (one line each) until
+ * the server has answered every one; falls back to posting them directly.
+ * Returns the number of reply lines read.
+ */
+static size_t send_lines(unsigned short port, const char *const *lines, size_t n)
 {
     struct sockaddr_in sin;
+    char buf[4096];
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    size_t i;
+    size_t i, replies = 0;
+    ssize_t got;
 
     memset(&sin, 0, sizeof sin);
     sin.sin_family = AF_INET;
@@ -61,15 +70,21 @@ static void send_lines(unsigned short port, const char *const *lines, size_t n)
     if (port == 0 || fd < 0 || connect(fd, (struct sockaddr *)&sin, sizeof sin) != 0) {
         CS_LOG(CS_LOG_WARN, "selftest: no TCP, posting directly");
         for (i = 0; i < n; i++)
-            server_post(lines[i]);
+            server_post(lines[i], -1);
     } else {
         for (i = 0; i < n; i++) {
             if (write(fd, lines[i], strlen(lines[i])) < 0 || write(fd, "\n", 1) < 0)
                 break;
         }
+        shutdown(fd, SHUT_WR);
+        while ((got = read(fd, buf, sizeof buf)) > 0) {
+            for (i = 0; i < (size_t)got; i++)
+                replies += buf[i] == '\n';
+        }
     }
     if (fd >= 0)
         close(fd);
+    return replies;
 }
 
 static int wait_for(unsigned long handled, unsigned long cdrs)
@@ -87,72 +102,57 @@ static int wait_for(unsigned long handled, unsigned long cdrs)
 
 static int run_selftest(unsigned short port)
 {
-    send_lines(port, script_before, NELEMS(script_before));
-    if (wait_for(NELEMS(script_before), 2) != 0)
+    CS_LOG(CS_LOG_INFO, "selftest: sip keeps state vsn %d", SIP_STATE_VSN);
+    if (send_lines(port, script_before, NELEMS(script_before)) != NELEMS(script_before) ||
+        wait_for(NELEMS(script_before), 2) != 0)
         return -1;
-    if (server_suspend() != 0 ||
-        server_code_change("sip", SIP_STATE_VSN) != 0 ||
-        server_code_change("registrar", REGISTRAR_STATE_VSN) != 0)
-        return -1;
-    server_resume();
-    send_lines(port, script_after, NELEMS(script_after));
-    if (wait_for(NELEMS(script_before) + NELEMS(script_after), 3) != 0)
+    if (send_lines(port, script_after, NELEMS(script_after)) != NELEMS(script_after) ||
+        wait_for(NELEMS(script_before) + NELEMS(script_after), 3) != 0)
         return -1;
     if (server_status_count(4) != 1 || server_status_count(5) != 0 || session_count() != 0)
         return -1;
     return 0;
 }
 
-int main(int argc, char **argv)
+int main_selftest(struct hotrt *rt, unsigned short port)
 {
-    pthread_t server_tid, worker_tid;
-    struct acceptor acc;
-    sigset_t stop_signals;
-    unsigned short port = 5060;
-    int selftest = 0, rc = 0, sig, i;
+    (void)rt;
+    return run_selftest(port);
+}
 
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--selftest") == 0) {
-            selftest = 1;
-            port = 0;
-        } else if (strcmp(argv[i], "-v") == 0) {
-            cs_log_level = CS_LOG_DEBUG;
-        } else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
-            port = (unsigned short)atoi(argv[++i]);
-        } else {
-            fprintf(stderr, "usage: callsrv [-v] [--port N] [--selftest]\n");
-            return 2;
-        }
-    }
-    /* Blocked here, so in every thread: only main takes them, in sigwait(). */
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+int main_start(struct hotrt *rt, struct hotrt_sup *sup, unsigned short port, int verbose)
+{
+    if (verbose)
+        cs_log_set_level(CS_LOG_DEBUG);
     metrics_init();
     worker_init(stdout);
-    if (pthread_create(&server_tid, NULL, server_main, NULL) != 0 ||
-        pthread_create(&worker_tid, NULL, worker_main, NULL) != 0) {
-        perror("callsrv: pthread_create");
-        return 1;
-    }
-    if (acceptor_start(&acc, port) != 0) {
-        perror("callsrv: acceptor");
-        acc.port = 0;
-        rc = 1;
-    }
-    if (selftest)
-        rc = run_selftest(acc.port) == 0 ? 0 : 1;
-    else if (rc == 0 && sigwait(&stop_signals, &sig) != 0)
-        rc = 1;
-    if (acc.port != 0)
-        acceptor_stop(&acc);
+    if (hotrt_spawn(rt, &(struct hotrt_spawn){ .module = "server", .entry = "server_main",
+                                              .name = "server", .sys = 1, .sup = sup,
+                                              .restart = HOTRT_TRANSIENT,
+                                              .modules = server_modules,
+                                              .nmodules = NELEMS(server_modules) }, NULL) != 0 ||
+        hotrt_spawn(rt, &(struct hotrt_spawn){ .module = "worker", .entry = "worker_main",
+                                              .arg = stdout, .name = "worker", .sup = sup,
+                                              .restart = HOTRT_TRANSIENT }, NULL) != 0)
+        return -1;
+    return acceptor_start(rt, sup, port);
+}
+
+void main_stop(struct hotrt *rt, struct hotrt_sup *sup)
+{
+    static const char *const children[] = { "acceptor", "server", "worker" };
+    struct timespec pause = { 0, 10000000 };
+    size_t i;
+    int tries;
+
+    acceptor_stop();
     server_stop();
-    pthread_join(server_tid, NULL);
     worker_stop();
-    pthread_join(worker_tid, NULL);
-    fprintf(stderr, "callsrv: %lu requests, %lu calls, %lu CDRs%s\n", server_handled(),
-            sip_calls_started(), worker_jobs_done(), selftest ? (rc ? ", selftest FAILED" : ", selftest ok") : "");
+    for (i = 0; i < NELEMS(children); i++) {
+        for (tries = 0; tries < 500 && hotrt_sup_child(rt, sup, children[i]) != 0; tries++)
+            nanosleep(&pause, NULL);
+    }
+    fprintf(stderr, "callsrv: %lu requests, %lu calls, %lu CDRs\n", server_handled(),
+            sip_calls_started(), worker_jobs_done());
     metrics_report(stderr);
-    return rc;
 }

@@ -1,10 +1,12 @@
 /*
  * worker.c - writes call detail records (CDRs) for finished calls.
  *
- * session.c queues one job per ended call; the worker thread takes jobs off
- * a ring and formats them. Its loop polls the ring and only makes direct
- * calls (poll-mode, like a media worker pinned to a core): it never waits in
- * the kernel, and it keeps running the code it was started with.
+ * session.c queues one job per ended call; the worker process takes jobs
+ * off a ring and formats them. Its loop polls the ring and only makes
+ * direct calls (poll-mode, like a media worker pinned to a core): it never
+ * waits in the kernel for work, and it keeps running the code it was
+ * started with. Its pause between two polls (nanosleep) is a cancellation
+ * point: where a purge of its version ends it.
  */
 #include "worker.h"
 #include "buf.h"
@@ -12,8 +14,8 @@
 #include "strutil.h"
 
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
+#include <time.h>
 
 #define WORKER_RING 64
 
@@ -36,11 +38,10 @@ struct worker_state {
     unsigned long jobs_failed;    /* CDRs that could not be written (2.0) */
 };
 
-static struct worker_state g_worker;
+static struct worker_state g_worker = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 void worker_init(FILE *out)
 {
-    pthread_mutex_init(&g_worker.lock, NULL);
     g_worker.out = out;
 }
 
@@ -105,11 +106,14 @@ static void worker_run_job(const struct job *j)
     buf_free(&line);
 }
 
-void *worker_main(void *arg)
+int worker_main(struct hotrt_proc *self, void *arg)
 {
+    struct timespec pause = { 0, 1000000 };
     struct job job;
 
-    (void)arg;
+    (void)self;
+    if (g_worker.out == NULL)
+        g_worker.out = arg;
     for (;;) {
         if (ring_pop(&job)) {
             worker_run_job(&job);
@@ -117,11 +121,11 @@ void *worker_main(void *arg)
         }
         if (atomic_load(&g_worker.stop))
             break;
-        sched_yield();
+        nanosleep(&pause, NULL);
     }
     if (g_worker.out != NULL)
         fflush(g_worker.out);
-    return NULL;
+    return HOTRT_NORMAL;
 }
 
 void worker_stop(void)

@@ -1,7 +1,8 @@
 /*
- * acceptor.c - TCP front end. The acceptor thread waits in poll() on the
- * listening socket, reads each connection to its end, and posts every
- * non-empty line to the server queue with its method in upper case.
+ * acceptor.c - TCP front end. The acceptor process waits in poll() on the
+ * listening socket, reads each connection to its end, and sends every
+ * non-empty line to the server process with its method in upper case; the
+ * server writes one reply line per request back on the connection.
  */
 #include "acceptor.h"
 #include "cslog.h"
@@ -12,9 +13,19 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
+
+struct acceptor {
+    int lfd;                /* listening socket */
+    unsigned short port;    /* bound port (useful when 0 was asked) */
+    atomic_int stop;
+};
+
+static struct acceptor g_acc = { .lfd = -1 };
 
 /*
  * str_upper() is bound weakly on purpose: minimal builds of strutil leave it
@@ -43,6 +54,21 @@ static void upcase_method(char *line)
     }
 }
 
+/* Sends LINE to the server, waiting up to a second for it to run (it may be
+ * starting, or restarting). Returns 0 or -1. */
+static int post_line(const char *line, int fd)
+{
+    struct timespec pause = { 0, 1000000 };
+    int tries;
+
+    for (tries = 0; server_post(line, fd) != 0; tries++) {
+        if (tries == 1000)
+            return -1;
+        nanosleep(&pause, NULL);
+    }
+    return 0;
+}
+
 static void serve_conn(int fd)
 {
     char buf[4096];
@@ -59,8 +85,8 @@ static void serve_conn(int fd)
             line = str_trim(line);
             if (*line != '\0') {
                 upcase_method(line);
-                if (server_post(line) != 0)
-                    CS_LOG(CS_LOG_WARN, "acceptor: queue full, dropped: %s", line);
+                if (post_line(line, fd) != 0)
+                    CS_LOG(CS_LOG_WARN, "acceptor: no server, dropped: %s", line);
             }
             line = nl + 1;
         }
@@ -71,61 +97,65 @@ static void serve_conn(int fd)
     }
 }
 
-void *acceptor_main(void *arg)
+int acceptor_main(struct hotrt_proc *self, void *arg)
 {
-    struct acceptor *a = arg;
     struct pollfd pfd;
     int fd;
 
-    while (!atomic_load(&a->stop)) {
-        pfd.fd = a->lfd;
+    (void)self;
+    (void)arg;
+    while (!atomic_load(&g_acc.stop)) {
+        pfd.fd = g_acc.lfd;
         pfd.events = POLLIN;
         pfd.revents = 0;
         if (poll(&pfd, 1, 100) <= 0)
             continue;
-        fd = accept(a->lfd, NULL, NULL);
+        fd = accept(g_acc.lfd, NULL, NULL);
         if (fd < 0)
             continue;
         serve_conn(fd);
         close(fd);
     }
-    return NULL;
+    close(g_acc.lfd);
+    g_acc.lfd = -1;
+    return HOTRT_NORMAL;
 }
 
-int acceptor_start(struct acceptor *a, unsigned short port)
+int acceptor_start(struct hotrt *rt, struct hotrt_sup *sup, unsigned short port)
 {
     struct sockaddr_in sin;
     socklen_t len = sizeof sin;
     int one = 1;
 
-    atomic_init(&a->stop, 0);
-    a->lfd = socket(AF_INET, SOCK_STREAM, 0);
-    if (a->lfd < 0)
+    atomic_init(&g_acc.stop, 0);
+    g_acc.lfd = socket(AF_INET, SOCK_STREAM, 0);
+    if (g_acc.lfd < 0)
         return -1;
-    setsockopt(a->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    setsockopt(g_acc.lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     memset(&sin, 0, sizeof sin);
     sin.sin_family = AF_INET;
     sin.sin_port = htons(port);
     sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(a->lfd, (struct sockaddr *)&sin, sizeof sin) != 0 || listen(a->lfd, 16) != 0 ||
-        getsockname(a->lfd, (struct sockaddr *)&sin, &len) != 0) {
+    if (bind(g_acc.lfd, (struct sockaddr *)&sin, sizeof sin) != 0 || listen(g_acc.lfd, 16) != 0 ||
+        getsockname(g_acc.lfd, (struct sockaddr *)&sin, &len) != 0) {
         int saved = errno;
-        close(a->lfd);
+        close(g_acc.lfd);
         errno = saved;
         return -1;
     }
-    a->port = ntohs(sin.sin_port);
-    if (pthread_create(&a->tid, NULL, acceptor_main, a) != 0) {
-        close(a->lfd);
+    g_acc.port = ntohs(sin.sin_port);
+    if (hotrt_spawn(rt, &(struct hotrt_spawn){ .module = "acceptor", .entry = "acceptor_main",
+                                              .name = "acceptor", .sup = sup,
+                                              .restart = HOTRT_TRANSIENT }, NULL) != 0) {
+        close(g_acc.lfd);
+        errno = EAGAIN;
         return -1;
     }
-    CS_LOG(CS_LOG_INFO, "acceptor: listening on 127.0.0.1:%u", (unsigned)a->port);
-    return 0;
+    CS_LOG(CS_LOG_INFO, "acceptor: listening on 127.0.0.1:%u", (unsigned)g_acc.port);
+    return g_acc.port;
 }
 
-void acceptor_stop(struct acceptor *a)
+void acceptor_stop(void)
 {
-    atomic_store(&a->stop, 1);
-    pthread_join(a->tid, NULL);
-    close(a->lfd);
+    atomic_store(&g_acc.stop, 1);
 }

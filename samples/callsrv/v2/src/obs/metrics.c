@@ -46,7 +46,7 @@ void metrics_report(FILE *out)
 {
     int i;
 
-    fprintf(out, "uptime_s %ld\n", (long)(time(NULL) - met_started));
+    fprintf(out, "uptime_s %ld\n", met_started ? (long)(time(NULL) - met_started) : 0L);
     for (i = 0; i < MET_COUNT; i++)
         fprintf(out, "%s %lu\n", met_names[i], metrics_get((enum met_id)i));
 }

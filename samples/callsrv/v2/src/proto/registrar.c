@@ -25,8 +25,6 @@ struct registrar_state {
     unsigned long refused;
 };
 
-static struct registrar_state *g_reg;
-
 unsigned registrar_default_expires = 1800;
 
 /* A token is "<user>-<secret>": the user part of the address of record, a
@@ -43,31 +41,37 @@ static int check_token(const char *aor, const char *token)
 
 void *registrar_init(void)
 {
-    g_reg = calloc(1, sizeof *g_reg);
-    if (g_reg == NULL)
+    struct registrar_state *reg = calloc(1, sizeof *reg);
+
+    if (reg == NULL)
         return NULL;
-    g_reg->bindings = calltab_new(128);
+    reg->bindings = calltab_new(128);
     CS_LOG(CS_LOG_INFO, "registrar: ready (default expiry %us)", registrar_default_expires);
-    return g_reg;
+    return reg;
 }
 
-int registrar_handle(const struct cs_msg *m, char *out, size_t cap)
+int registrar_handle(struct cs_state *st, const struct cs_msg *m, char *out, size_t cap)
 {
+    struct registrar_state *reg = st->registrar;
     struct binding *b;
     unsigned expires = m->expires ? m->expires : registrar_default_expires;
 
-    g_reg->registers++;
+    if (reg == NULL) {
+        snprintf(out, cap, "SIP/2.0 503 Service Unavailable");
+        return 503;
+    }
+    reg->registers++;
     metrics_inc(MET_REGISTERS);
     if (m->from[0] == '\0' || !check_token(m->from, m->token)) {
-        g_reg->refused++;
+        reg->refused++;
         metrics_inc(MET_REGISTERS_REFUSED);
         snprintf(out, cap, "SIP/2.0 403 Forbidden");
         return 403;
     }
-    b = calltab_get(g_reg->bindings, m->from);
+    b = calltab_get(reg->bindings, m->from);
     if (b == NULL) {
         b = calloc(1, sizeof *b);
-        if (b == NULL || calltab_put(g_reg->bindings, m->from, b) == b) {
+        if (b == NULL || calltab_put(reg->bindings, m->from, b) == b) {
             free(b);
             snprintf(out, cap, "SIP/2.0 500 Server Internal Error");
             return 500;
@@ -79,23 +83,27 @@ int registrar_handle(const struct cs_msg *m, char *out, size_t cap)
     return 200;
 }
 
-int registrar_lookup(const char *aor, char *contact, size_t cap)
+int registrar_lookup(const struct cs_state *st, const char *aor, char *contact, size_t cap)
 {
+    const struct registrar_state *reg = st->registrar;
     const struct binding *b;
 
-    if (g_reg == NULL || aor[0] == '\0')
+    if (reg == NULL || aor[0] == '\0')
         return 0;
-    b = calltab_get(g_reg->bindings, aor);
+    b = calltab_get(reg->bindings, aor);
     if (b == NULL || b->expires_at <= time(NULL))
         return 0;
     str_copy(contact, cap, b->contact);
     return 1;
 }
 
-void *registrar_code_change(void *old_state, int old_vsn)
+/* Takes over the registrar slot of the server's state as it is: its
+ * layout has not changed since 1.0. */
+void *registrar_code_change(void *state, const char *vsn, const char *extra, const char **error)
 {
-    if (old_vsn != REGISTRAR_STATE_VSN)
-        CS_LOG(CS_LOG_WARN, "registrar: state vsn %d taken as is", old_vsn);
-    g_reg = old_state;
-    return g_reg;
+    (void)extra;
+    (void)error;
+    if (strncmp(vsn, "1.", 2) != 0 && strncmp(vsn, "2.", 2) != 0)
+        CS_LOG(CS_LOG_WARN, "registrar: state of version %s taken as is", vsn);
+    return state;
 }
