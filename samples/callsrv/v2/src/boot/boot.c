@@ -190,9 +190,15 @@ int main(int argc, char **argv)
     }
     if (b.nlibs < BOOT_MAX_LIBDIRS)
         b.libs[b.nlibs++] = (struct hotrt_libdir){ "callsrv", b.vsn, b.dir };
-    /* TODO(issue 13): hotrt_control_start(b.rt, NULL, b.libs, b.nlibs) once
-     * libhotrt has it (runtime/control.c), so that 'hotplan apply --pid' can
-     * upgrade this process. */
+    /* the operator's way in: 'hotplan apply --pid' and 'hotplan snapshot'
+     * talk to /tmp/hotrt.<pid>.sock */
+    if (hotrt_control_start(b.rt, NULL, b.libs, b.nlibs) != 0) {
+        char msg[256];
+
+        fprintf(stderr, "callsrv: %s\n", hotrt_errmsg(b.rt, msg, sizeof msg));
+        hotrt_free(b.rt);
+        return 1;
+    }
     rc = run(&b, port, verbose, selftest, &stop_signals);
     hotrt_free(b.rt);
     return rc;
