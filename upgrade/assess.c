@@ -170,21 +170,22 @@ static void callers_reach(const struct callers *cs, const struct finding_cycle *
 	free(stack);
 }
 
-/* Whether the simulation holds process p suspended from before the first
- * load of the window (0-based script index first0) to after its last. */
-static int held_over(const struct sim_outcome *o, int32_t p, size_t first0, size_t last0)
+/* Marks (held[p] = 1) the processes the simulation holds suspended from
+ * before the first load of a window (0-based script index first0) to after
+ * its last: one pass over the events, which come in time order. */
+static void held_over(const struct sim_outcome *o, size_t nprocs, size_t first0, size_t last0,
+		      unsigned char *held)
 {
-	int held = 0;
+	memset(held, 0, nprocs ? nprocs : 1);
 	for (size_t i = 0; i < o->nevents; i++) {
 		const struct sim_event *e = &o->events[i];
-		if (e->proc != p)
+		if (e->proc < 0 || (size_t)e->proc >= nprocs)
 			continue;
 		if (e->kind == SIM_EV_SUSPENDED && e->instr < first0)
-			held = 1;
+			held[e->proc] = 1;
 		else if (e->kind == SIM_EV_RESUMED && e->instr <= last0)
-			held = 0;
+			held[e->proc] = 0;
 	}
-	return held;
 }
 
 /* The processes of the running system that could run code of cycle cy in
@@ -198,7 +199,9 @@ static size_t cycle_processes(struct builder *b, const struct callers *cs,
 	const struct sim_outcome *o = sim_outcome(b->u->sim.primary);
 	unsigned char *mark = xmalloc(cs->n ? cs->n : 1);
 	unsigned char *reach = xcalloc(rt->modules.n ? rt->modules.n : 1, 1);
+	unsigned char *hold = xmalloc(rt->processes.n ? rt->processes.n : 1);
 	callers_reach(cs, cy, mark);
+	held_over(o, rt->processes.n, cy->first - 1, cy->last - 1, hold);
 	for (size_t m = 0; m < rt->modules.n; m++) {
 		size_t v = callers_num(cs, rt->modules.items[m].name);
 		reach[m] = v && mark[v - 1];
@@ -214,7 +217,7 @@ static size_t cycle_processes(struct builder *b, const struct callers *cs,
 			runs = reach[rt->funs.items[p->funs + f].module];
 		if (!runs)
 			continue;
-		if (held_over(o, (int32_t)i, cy->first - 1, cy->last - 1)) {
+		if (hold[i]) {
 			(*held)++;
 			continue;
 		}
@@ -226,6 +229,7 @@ static size_t cycle_processes(struct builder *b, const struct callers *cs,
 		sb_addf(sb, " and %zu more", n - PROCS_NAMED);
 	free(mark);
 	free(reach);
+	free(hold);
 	return n;
 }
 

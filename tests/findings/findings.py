@@ -240,6 +240,31 @@ def case_cycle():
     print(f"findings: cycle ok ({len(want_pairs)} references, window of {nloads} loads "
           f"#{first}-#{last}, processes {want_procs})")
 
+    # h with a state transformer: the script updates h, so it suspends h's
+    # thread before the loads and resumes it after; the cycle's finding
+    # names only w's thread and counts h's as suspended over the window
+    shutil.rmtree(old)
+    shutil.rmtree(new)
+    cc = "\nint h_code_change(void *state, void *extra)\n{\n    (void)state;\n    (void)extra;\n    return 0;\n}\n"
+    for d, bump in ((old, 0), (new, 1)):
+        files = cycle_sources(bump)
+        files["h.c"] += cc
+        write_tree(d, files)
+    rc, text, log, suites = run_check(old, new)
+    steps = dict(re.findall(r"^  \S+ (\w): load at #(\d+) ", text, re.M))
+    first = min(int(steps[m]) for m in CYCLE)
+    last = max(int(steps[m]) for m in CYCLE)
+    held = re.search(r"^  ok +h:h_loop \S+: suspended at #(\d+) .*; resumed at #(\d+) ", text, re.M)
+    check(held and int(held.group(1)) < first and int(held.group(2)) > last,
+          f"h's thread is not held over the window #{first}-#{last}:\n{text}")
+    count, body = section(text, "HP105")
+    fs = findings_of(body)
+    check(count == 1 and len(fs) == 1, f"HP105 with h updated:\n{text}")
+    procs = re.search(r"(\d+) process(?:es)? could run code of the cycle in the window: (.*?);", fs[0])
+    check(procs and procs.group(1) == "1" and procs.group(2).split(" ")[0] == "w:w_loop" and
+          "(1 more is suspended over the whole window)" in fs[0], f"processes with h held: {fs[0]}")
+    print("findings: cycle ok (h updated: its thread is held over the window, w's is named)")
+
 
 # ---- the cap of the text report -----------------------------------------------------
 
