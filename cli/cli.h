@@ -26,6 +26,7 @@ int cmd_simulate(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
 
 /* --pid of check and simulate (cmd_snapshot.c): snapshots the processes of
  * pids ("PID[,PID...]") running the program f describes, with the config

@@ -25,6 +25,7 @@ static const struct command {
 	{ "graph", cmd_graph, "draw the module dependency graph, with the plan on it" },
 	{ "check", cmd_check, "pre-deploy gate: analyze, plan, simulate and apply a policy" },
 	{ "snapshot", cmd_snapshot, "the runtime of live processes, read from their thread stacks" },
+	{ "apply", cmd_apply, "install a script in a running program through libhotrt's control socket" },
 };
 
 static void usage(FILE *fp)

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,7 +229,8 @@ static void req_events(struct hotrt *rt, const char *arg, struct strbuf *out)
 		return;
 	}
 	struct hotrt_event e;
-	for (size_t i = (size_t)from; i == from && !hotrt_event_get(rt, i, &e); i++) {
+	size_t start = from > SIZE_MAX ? SIZE_MAX : (size_t)from;
+	for (size_t i = start; !hotrt_event_get(rt, i, &e); i++) {
 		sb_addf(out, "event %zu %s %d %d %ld %ld ", i, hotrt_event_name(e.kind),
 			e.script, e.instr, (long)e.pid, (long)e.new_pid);
 		add_field(out, e.name);
