@@ -5,7 +5,8 @@
  * Phases, each a function: collect and sort the units' modules; group them
  * into modules (1); index who exports what, warning of symbols several
  * modules export (2); resolve refs (3); move entries to the module defining
- * their start routine (4); then sort and hash. No libclang here: merge.c is
+ * their start routine (4); infer the programs when several modules define
+ * main (5); then sort and hash. No libclang here: merge.c is
  * a library of its own (analyzer/CMakeLists.txt), so its test needs none.
  *
  * Invariant: the result depends only on the set of inputs, not on their
@@ -445,6 +446,165 @@ static void merge_place_entries(struct merge *mg)
 	free(dest);
 }
 
+/* ---- phase 5: the programs of the tree ----------------------------------------- */
+
+/* Where one program's inference stands: in[i] marks module i taken in,
+ * work the modules taken in whose refs are still to follow, deferred
+ * the symbols of ambiguous refs met so far. */
+struct reach {
+	char *in;
+	const char *is_main;
+	size_t main;        /* the module defining the program's main */
+	VEC(size_t) work;
+	struct cstr_vec deferred;
+};
+
+/* Takes module i into the program. */
+static void reach_take(struct reach *r, size_t i)
+{
+	if (r->in[i])
+		return;
+	r->in[i] = 1;
+	VEC_PUSH(&r->work, i);
+}
+
+/* Follows the refs of the modules taken in: an unambiguous ref takes its
+ * module in; an ambiguous one waits in deferred. */
+static void reach_follow(struct merge *mg, struct reach *r)
+{
+	struct facts *f = mg->f;
+	while (r->work.n) {
+		const struct module *m = &f->modules[r->work.items[--r->work.n]];
+		for (size_t k = 0; k < m->nrefs; k++) {
+			const struct module *t = m->refs[k].module ? facts_module(f, m->refs[k].module)
+								   : NULL;
+			if (!t || r->in[t - f->modules])
+				continue;
+			if (m->refs[k].ambiguous)
+				VEC_PUSH(&r->deferred, m->refs[k].symbol);
+			else
+				reach_take(r, (size_t)(t - f->modules));
+		}
+	}
+}
+
+/* How many leading folders the first files of modules a and b share. */
+static size_t shared_folders(const struct module *a, const struct module *b)
+{
+	const char *x = a->nfiles ? a->files[0] : "", *y = b->nfiles ? b->files[0] : "";
+	size_t n = 0;
+	for (size_t i = 0; x[i] && x[i] == y[i]; i++)
+		n += x[i] == '/';
+	return n;
+}
+
+/* Resolves the deferred symbols that can be: one taken in already defines
+ * it (nothing to do), or one module that does not define 'main' does and
+ * shares more folders with the program's main module than any other
+ * (taken in). Returns whether a module was taken in; what stays deferred
+ * is what several candidates define equally near. */
+static int reach_resolve(struct merge *mg, struct reach *r)
+{
+	struct facts *f = mg->f;
+	size_t w = 0;
+	int taken = 0;
+	for (size_t i = 0; i < r->deferred.n; i++) {
+		struct exporters *e = exporters_of(&mg->idx, r->deferred.items[i]);
+		size_t ncand = 0, cand = 0, inside = 0, best = 0;
+		for (size_t k = 0; e && k < e->n; k++) {
+			size_t t = (size_t)(facts_module(f, e->items[k]) - f->modules);
+			size_t near = shared_folders(&f->modules[t], &f->modules[r->main]);
+			inside |= r->in[t];
+			if (r->is_main[t] || (ncand && near < best))
+				continue;
+			ncand = ncand && near == best ? ncand + 1 : 1;
+			best = near;
+			cand = t;
+		}
+		if (inside)
+			continue;
+		if (ncand == 1) {
+			reach_take(r, cand);
+			taken = 1;
+			continue;
+		}
+		r->deferred.items[w++] = r->deferred.items[i];
+	}
+	r->deferred.n = w;
+	return taken;
+}
+
+/* The program whose 'main' module m defines: the modules its refs reach. */
+static void infer_program(struct merge *mg, struct reach *r, size_t m, struct program *p)
+{
+	struct facts *f = mg->f;
+	memset(r->in, 0, f->nmodules);
+	r->deferred.n = 0;
+	r->main = m;
+	reach_take(r, m);
+	do
+		reach_follow(mg, r);
+	while (reach_resolve(mg, r));
+	p->name = f->modules[m].name;
+	p->kind = "executable";
+	p->source = "inferred";
+	for (size_t i = 0; i < f->nmodules; i++)
+		p->nmodules += r->in[i];
+	p->modules = arena_alloc(mg->a, p->nmodules * sizeof(char *));
+	p->nmodules = 0;
+	for (size_t i = 0; i < f->nmodules; i++)
+		if (r->in[i])
+			p->modules[p->nmodules++] = f->modules[i].name;
+	/* each symbol several candidates define, none of them reached otherwise */
+	if (r->deferred.n > 1)
+		qsort(r->deferred.items, r->deferred.n, sizeof(char *), hp_strcmp_ptr);
+	for (size_t i = 0; i < r->deferred.n; i++) {
+		if (i && !strcmp(r->deferred.items[i - 1], r->deferred.items[i]))
+			continue;
+		struct diagnostic d = { SEV_NOTE, NULL, arena_printf(mg->a,
+			"program '%s': '%s' is defined in several modules, none of them part of it "
+			"otherwise nor nearer its main than the others; none is taken in", p->name, r->deferred.items[i]),
+			{ 0 } };
+		VEC_PUSH(&mg->diags, d);
+	}
+}
+
+/*
+ * Phase 5: with several modules defining a function 'main', one program per
+ * such module, made of the modules its refs reach; a symbol several modules
+ * define resolves to the one inside the program, else to the candidate
+ * defining no 'main' whose folder is nearest the main module's (the most
+ * leading folders shared; a tie takes none, with a note). With one 'main' or none, no programs: the tree
+ * is one program. Runs on sorted modules with resolved refs.
+ */
+static void merge_infer_programs(struct merge *mg)
+{
+	struct facts *f = mg->f;
+	struct reach r;
+	size_t nmains = 0;
+	memset(&r, 0, sizeof(r));
+	char *is_main = xcalloc(f->nmodules + 1, 1);
+	for (size_t i = 0; i < f->nmodules; i++) {
+		const struct symbol *s = module_export(&f->modules[i], "main");
+		if (s && s->kind == SYM_FUNCTION) {
+			is_main[i] = 1;
+			nmains++;
+		}
+	}
+	if (nmains >= 2) {
+		r.in = xcalloc(f->nmodules, 1);
+		r.is_main = is_main;
+		f->programs = arena_zalloc(mg->a, nmains * sizeof(*f->programs));
+		for (size_t i = 0; i < f->nmodules; i++)
+			if (is_main[i])
+				infer_program(mg, &r, i, &f->programs[f->nprograms++]);
+		free(r.in);
+		VEC_RELEASE(&r.work);
+		VEC_RELEASE(&r.deferred);
+	}
+	free(is_main);
+}
+
 static void merge_release(struct merge *mg)
 {
 	for (size_t i = 0; i < mg->spawns.n; i++)
@@ -478,6 +638,7 @@ int analyzer_merge(struct facts *const *units, size_t n, struct facts **out,
 	merge_index_exports(&mg);
 	merge_resolve_refs(&mg);
 	merge_place_entries(&mg);
+	merge_infer_programs(&mg);
 	f->diags = arena_memdup(mg.a, mg.diags.items, mg.diags.n * sizeof(*mg.diags.items));
 	f->ndiags = mg.diags.n;
 	facts_finish(f);

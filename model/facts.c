@@ -153,6 +153,27 @@ static int cmp_diag(const void *pa, const void *pb)
 
 #define SORT(p, n, cmp) do { if ((n) > 1) qsort((p), (n), sizeof(*(p)), (cmp)); } while (0)
 
+static int cmp_program(const void *pa, const void *pb)
+{
+	const struct program *a = pa, *b = pb;
+	return strcmp(a->name, b->name);
+}
+
+/* Sorts the programs and each one's modules, dropping repeated modules. */
+static void programs_normalize(struct facts *f)
+{
+	SORT(f->programs, f->nprograms, cmp_program);
+	for (size_t i = 0; i < f->nprograms; i++) {
+		struct program *p = &f->programs[i];
+		size_t w = 0;
+		SORT(p->modules, p->nmodules, hp_strcmp_ptr);
+		for (size_t k = 0; k < p->nmodules; k++)
+			if (!w || strcmp(p->modules[w - 1], p->modules[k]))
+				p->modules[w++] = p->modules[k];
+		p->nmodules = w;
+	}
+}
+
 /* Sorts and merges edges that share (from, to). */
 static void edges_normalize(struct facts *f)
 {
@@ -193,6 +214,7 @@ void facts_finish(struct facts *f)
 				nrefs++;
 	}
 	SORT(f->diags, f->ndiags, cmp_diag);
+	programs_normalize(f);
 	if (nrefs) {
 		struct edge *e = arena_alloc(&f->arena, nrefs * sizeof(*e));
 		size_t n = 0;
@@ -280,6 +302,139 @@ const char *ref_kind_name(unsigned kind)
 const char *next_call_name(enum next_call nc)
 {
 	return (unsigned)nc < HP_ARRAY_SIZE(next_call_names) ? next_call_names[nc] : "local";
+}
+
+/* ---- programs ------------------------------------------------------------------ */
+
+const struct program *facts_program(const struct facts *f, const char *name)
+{
+	size_t lo = 0, hi = f->nprograms;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(f->programs[mid].name, name);
+		if (!c)
+			return &f->programs[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+int program_has_module(const struct program *p, const char *module)
+{
+	size_t lo = 0, hi = p->nmodules;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(p->modules[mid], module);
+		if (!c)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+void facts_program_names(const struct facts *f, struct strbuf *sb)
+{
+	for (size_t i = 0; i < f->nprograms; i++)
+		sb_addf(sb, "%s%s", i ? ", " : "", f->programs[i].name);
+}
+
+/* m's refs into program p, each ambiguous only when several modules of p
+ * export its symbol (exporters: symbol -> how many of p's modules do). */
+static void select_refs(struct arena *a, const struct program *p, const struct strmap *exporters,
+			struct module *m)
+{
+	struct ref *refs = arena_alloc(a, (m->nrefs ? m->nrefs : 1) * sizeof(*refs));
+	size_t n = 0;
+	for (size_t k = 0; k < m->nrefs; k++) {
+		struct ref r = m->refs[k];
+		if (r.module && !program_has_module(p, r.module))
+			continue;
+		r.ambiguous = (uintptr_t)strmap_get(exporters, r.symbol) > 1;
+		refs[n++] = r;
+	}
+	m->refs = refs;
+	m->nrefs = n;
+}
+
+/* m's entries spawned inside program p (or from an unknown module). */
+static void select_entries(struct arena *a, const struct program *p, struct module *m)
+{
+	struct entry *en = arena_alloc(a, (m->nentries ? m->nentries : 1) * sizeof(*en));
+	size_t n = 0;
+	for (size_t k = 0; k < m->nentries; k++)
+		if (!m->entries[k].spawn_module || program_has_module(p, m->entries[k].spawn_module))
+			en[n++] = m->entries[k];
+	m->entries = en;
+	m->nentries = n;
+}
+
+/* The edges and diagnostics of f that concern only program p's modules. */
+static void select_edges_diags(const struct facts *f, const struct program *p, struct facts *s)
+{
+	s->edges = arena_alloc(&s->arena, (f->nedges ? f->nedges : 1) * sizeof(*s->edges));
+	for (size_t i = 0; i < f->nedges; i++)
+		if (program_has_module(p, f->edges[i].from) && program_has_module(p, f->edges[i].to))
+			s->edges[s->nedges++] = f->edges[i];
+	s->diags = arena_alloc(&s->arena, (f->ndiags ? f->ndiags : 1) * sizeof(*s->diags));
+	for (size_t i = 0; i < f->ndiags; i++)
+		if (!f->diags[i].module || program_has_module(p, f->diags[i].module))
+			s->diags[s->ndiags++] = f->diags[i];
+}
+
+int facts_select_program(const struct facts *f, const char *name, struct facts **out,
+			 struct errbuf *err)
+{
+	const struct program *p = facts_program(f, name);
+	if (!p) {
+		struct strbuf names = STRBUF_INIT;
+		facts_program_names(f, &names);
+		if (f->nprograms)
+			hp_error(err, HP_EUSAGE, "'%s' builds no program '%s'; its programs: %s",
+				 f->root, name, names.buf);
+		else
+			hp_error(err, HP_EUSAGE, "'%s' builds no program '%s': it is one program "
+				 "(no module but one defines 'main', and CMake names no more than one "
+				 "executable); leave out --program", f->root, name);
+		sb_release(&names);
+		return err->status;
+	}
+	struct facts *s = facts_new();
+	struct strmap exporters;
+	strmap_init(&exporters);
+	s->root = f->root;
+	s->source_root = f->source_root;
+	s->unit = f->unit;
+	s->modules = arena_alloc(&s->arena, (p->nmodules ? p->nmodules : 1) * sizeof(*s->modules));
+	for (size_t i = 0; i < p->nmodules; i++) {
+		const struct module *m = facts_module(f, p->modules[i]);
+		if (!m)
+			continue;
+		s->modules[s->nmodules++] = *m;
+		for (size_t k = 0; k < m->nexports; k++) {
+			/* a module counts once per symbol it exports */
+			if (k && !strcmp(m->exports[k - 1].name, m->exports[k].name))
+				continue;
+			uintptr_t c = (uintptr_t)strmap_get(&exporters, m->exports[k].name);
+			strmap_put(&exporters, m->exports[k].name, (void *)(c + 1));
+		}
+	}
+	for (size_t i = 0; i < s->nmodules; i++) {
+		select_refs(&s->arena, p, &exporters, &s->modules[i]);
+		select_entries(&s->arena, p, &s->modules[i]);
+	}
+	strmap_release(&exporters);
+	select_edges_diags(f, p, s);
+	s->programs = arena_memdup(&s->arena, p, sizeof(*p));
+	s->nprograms = 1;
+	facts_finish(s);
+	*out = s;
+	return 0;
 }
 
 /* ---- writer ------------------------------------------------------------------ */
@@ -408,6 +563,20 @@ static void put_edge(struct jsonw *w, const struct edge *e)
 	jsonw_end(w);
 }
 
+static void put_program(struct jsonw *w, const struct program *p)
+{
+	jsonw_object(w, JSONW_LINES);
+	jsonw_key(w, "name"); jsonw_string(w, p->name);
+	jsonw_key(w, "kind"); jsonw_string(w, p->kind);
+	jsonw_key(w, "source"); jsonw_string(w, p->source);
+	jsonw_key(w, "modules");
+	jsonw_array(w, JSONW_INLINE);
+	for (size_t i = 0; i < p->nmodules; i++)
+		jsonw_string(w, p->modules[i]);
+	jsonw_end(w);
+	jsonw_end(w);
+}
+
 static void put_diag(struct jsonw *w, const struct diagnostic *g)
 {
 	jsonw_object(w, JSONW_INLINE);
@@ -435,6 +604,9 @@ void facts_write_json(const struct facts *f, struct strbuf *out)
 		jsonw_key(&w, "unit");
 		jsonw_bool(&w, 1);
 	}
+	/* absent, not empty, when the tree is one program (older readers) */
+	if (f->nprograms)
+		PUT_ARRAY(&w, "programs", f->programs, f->nprograms, put_program);
 	PUT_ARRAY(&w, "modules", f->modules, f->nmodules, put_module);
 	PUT_ARRAY(&w, "edges", f->edges, f->nedges, put_edge);
 	PUT_ARRAY(&w, "diagnostics", f->diags, f->ndiags, put_diag);
@@ -683,6 +855,41 @@ static int read_module(struct reader *r, const cJSON *o, struct module *m)
 	return 0;
 }
 
+static int read_module_name(struct reader *r, const cJSON *o, const char **out)
+{
+	if (!cJSON_IsString(o))
+		return json_error(&r->doc, o, "a program's module must be a string");
+	*out = arena_strdup(&r->f->arena, o->valuestring);
+	return 0;
+}
+
+static const char *const program_sources[] = { "cmake", "inferred" };
+
+static int read_program(struct reader *r, const cJSON *o, struct program *p)
+{
+	int rc, src = 1;
+	p->kind = "executable";
+	if ((rc = expect_object(r, o, "a program")) < 0 ||
+	    (rc = get_str(r, o, "name", 1, 0, &p->name)) < 0 ||
+	    (rc = get_str(r, o, "kind", 0, 0, &p->kind)) < 0 ||
+	    (rc = get_enum(r, o, "source", 0, program_sources, 2, &src)) < 0)
+		return rc;
+	p->source = program_sources[src];
+	if (!*p->name)
+		return json_error(&r->doc, cJSON_GetObjectItemCaseSensitive(o, "name"),
+				  "empty program name");
+	READ_ARRAY(r, o, "modules", 1, const char *, p->modules, p->nmodules, read_module_name);
+	/* every module named is one of the facts' */
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "modules"), *it;
+	size_t i = 0;
+	cJSON_ArrayForEach(it, arr) {
+		if (!facts_module(r->f, p->modules[i++]))
+			return json_error(&r->doc, it, "program '%s' names module '%s', which "
+					  "the facts do not hold", p->name, it->valuestring);
+	}
+	return 0;
+}
+
 static int read_edge(struct reader *r, const cJSON *o, struct edge *e)
 {
 	int rc;
@@ -771,6 +978,18 @@ static int read_top(struct reader *r)
 		if (!strcmp(r->f->modules[i - 1].name, r->f->modules[i].name))
 			return hp_error_at(r->doc.err, HP_EINPUT, r->doc.file, 0, 0,
 					   "module '%s' appears twice", r->f->modules[i].name);
+	}
+	READ_ARRAY(r, root, "programs", 0, struct program, r->f->programs, r->f->nprograms,
+		   read_program);
+	/* names must be unique: facts_program() relies on it */
+	const cJSON *progs = cJSON_GetObjectItemCaseSensitive(root, "programs"), *it;
+	size_t j = 0;
+	cJSON_ArrayForEach(it, progs) {
+		for (size_t i = 0; i < j; i++)
+			if (!strcmp(r->f->programs[i].name, r->f->programs[j].name))
+				return json_error(&r->doc, it, "program '%s' appears twice",
+						  r->f->programs[j].name);
+		j++;
 	}
 	return 0;
 }

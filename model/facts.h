@@ -137,6 +137,21 @@ struct edge {
 	int ambiguous;
 };
 
+/*
+ * A program the tree builds: an executable, with the modules linked into
+ * it (sorted, unique; its libraries' modules included). Known from CMake's
+ * file API (source "cmake") or inferred by the analyzer (source "inferred":
+ * one program per module defining 'main', made of the modules its
+ * references reach). Facts with no programs describe one program made of
+ * every module, as facts written before programs existed do.
+ */
+struct program {
+	const char *name;       /* the CMake target, or the module defining main */
+	const char *kind;       /* "executable" */
+	const char *source;     /* "cmake" or "inferred" */
+	const char **modules; size_t nmodules;
+};
+
 struct diagnostic {
 	enum severity severity; /* rules.h */
 	const char *module;     /* or NULL */
@@ -158,6 +173,8 @@ struct facts {
 	struct module *modules; size_t nmodules;
 	struct edge *edges;     size_t nedges;
 	struct diagnostic *diags; size_t ndiags;
+	/* sorted by name, names unique; none: the tree is one program */
+	struct program *programs; size_t nprograms;
 };
 
 /* ---- lifecycle ---------------------------------------------------------- */
@@ -177,6 +194,30 @@ void facts_finish(struct facts *f);
 struct module *facts_module(const struct facts *f, const char *name);
 const struct symbol *module_export(const struct module *m, const char *name);
 const struct symbol *module_local(const struct module *m, const char *name);
+
+/* ---- programs ------------------------------------------------------------ */
+
+/* The program named name (binary search), or NULL. */
+const struct program *facts_program(const struct facts *f, const char *name);
+/* Whether program p links module (binary search). */
+int program_has_module(const struct program *p, const char *module);
+
+/* The names of f's programs, "a, b, c", appended to sb. */
+void facts_program_names(const struct facts *f, struct strbuf *sb);
+
+/*
+ * The facts of one program of f: its modules only; their refs to modules
+ * outside it dropped (a symbol several modules define resolves to the
+ * definer inside the program, ambiguous only when several of them are
+ * in it); the entries spawned from outside it dropped (a thread a
+ * library routine runs exists only in the programs that spawn it);
+ * diagnostics of other modules dropped; edges rebuilt; programs holding
+ * only this one. *out points into f (which must outlive it) and is freed
+ * with facts_free(). Returns 0, or HP_EUSAGE with err naming f's programs
+ * when it has no program called name.
+ */
+int facts_select_program(const struct facts *f, const char *name, struct facts **out,
+			 struct errbuf *err);
 
 /* ---- JSON (DESIGN.md §4.1) ------------------------------------------------ */
 
