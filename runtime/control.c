@@ -281,9 +281,18 @@ static void install_text(struct hr_control *c, const char *text, size_t n, struc
 	int kind = hotrt_install(c->rt, path, c->libs, c->nlibs, &result);
 	unlink(path);
 	if (kind < 0) {
+		/* the position names the temporary file: say "script" instead */
 		char msg[1024];
+		hotrt_errmsg(c->rt, msg, sizeof(msg));
+		const char *at = strstr(msg, path);
 		sb_adds(out, "error ");
-		add_one_line(out, hotrt_errmsg(c->rt, msg, sizeof(msg)));
+		if (at) {
+			sb_add(out, msg, (size_t)(at - msg));
+			sb_adds(out, "script");
+			add_one_line(out, at + strlen(path));
+		} else {
+			add_one_line(out, msg);
+		}
 		sb_addc(out, '\n');
 		return;
 	}
