@@ -107,6 +107,9 @@ struct hotrt_options {
 	long shutdown_ms;         /* a child's shutdown time (stop, supervisor
 				   * shutdown) before it is killed; < 0: 5000 */
 	int sample_signal;        /* 0: SIGRTMIN + 3 */
+	long soft_purge_interval_ms; /* install_release's timer: how often the
+				      * stored unpurged list is soft-purged;
+				      * <= 0: 10000 (OTP's 10 s) */
 };
 
 /* Creates a runtime. Returns 0 or HOTRT_ESYS (the message goes to *errmsg,
@@ -173,6 +176,19 @@ typedef int (*hotrt_entry)(struct hotrt_proc *self, void *arg);
  */
 HOTRT_API struct hotrt_sup *hotrt_sup_new(struct hotrt *rt, const char *name,
 					  int intensity, long period_ms);
+/*
+ * A supervisor of supervisors: a one_for_one supervisor started as a child
+ * of parent (NULL: a top supervisor, as hotrt_sup_new), with restart its
+ * restart type under parent. Past its intensity it terminates its children
+ * (sub-supervisors first, reason shutdown) and is a failed child of parent:
+ * parent counts a restart and, within its own intensity, starts it again
+ * once all those processes have ended, with all its children and
+ * sub-supervisors, in the versions current then; past its intensity, parent
+ * goes down the same way. A top supervisor going down stays down.
+ */
+HOTRT_API struct hotrt_sup *hotrt_sup_new_child(struct hotrt *rt, struct hotrt_sup *parent,
+						const char *name, int intensity,
+						long period_ms, enum hotrt_restart restart);
 /* Whether sup is still up (not past its intensity). */
 HOTRT_API int hotrt_sup_alive(struct hotrt *rt, struct hotrt_sup *sup);
 /* The pid of sup's child id now, or 0 if it has none alive. */
@@ -282,6 +298,7 @@ enum hotrt_event_kind {
 	HOTRT_EV_DROPPED, HOTRT_EV_CODE_CHANGE, HOTRT_EV_RESUMED, HOTRT_EV_STOPPED,
 	HOTRT_EV_STARTED, HOTRT_EV_SUP_DOWN, HOTRT_EV_LOADED, HOTRT_EV_PURGED,
 	HOTRT_EV_HANG,
+	HOTRT_EV_SUP_RESTARTED, /* a supervisor started again by its parent */
 };
 
 struct hotrt_event {

@@ -102,6 +102,12 @@ struct hotrt_sup {
 	long period_ms;
 	int alive;
 	VEC(int64_t) restarts;     /* monotonic ms of recent restarts */
+	struct hotrt_sup *parent;  /* NULL: a top supervisor */
+	enum hotrt_restart restart;/* as a child of parent */
+	VEC(struct hotrt_sup *) subs;       /* its supervisor children */
+	VEC(struct hotrt_proc *) children;  /* the last process of each child id */
+	int restart_pending;       /* down; its parent starts it again once
+				    * every process under it has ended */
 };
 
 struct hr_unpurged {
@@ -128,6 +134,15 @@ struct hotrt {
 
 	pthread_t reaper;
 	int reaper_stop;
+	pthread_cond_t reap;              /* the reaper waits here: a process ended,
+					   * stop, or the timer's deadline moved */
+	VEC(struct hotrt_proc *) reapq;   /* ended, not yet joined, in order */
+	size_t reapq_head;                /* the reaper's next one in reapq */
+	int sup_pending;                  /* supervisors with restart_pending */
+	int installing;                   /* an install or make_permanent runs:
+					   * the timer waits */
+	int64_t purge_timer_at;           /* the unpurged list's next soft purge
+					   * (hr_now_ms), or -1: no timer */
 	int sig;
 	struct sigaction old_action;
 };
@@ -161,6 +176,12 @@ int hr_soft_purge_locked(struct hotrt *rt, struct hr_module *m);
 int hr_load_locked(struct hotrt *rt, struct hr_module *m, struct hr_inst *in);
 int hr_delete_locked(struct hotrt *rt, struct hr_module *m);
 
+/* ---- release.c ----------------------------------------------------------- */
+
+/* The timer's tick (rt->lock held, by the reaper): soft-purges every stored
+ * unpurged entry, drops those that succeed, and sets the next deadline. */
+void hr_unpurged_tick_locked(struct hotrt *rt);
+
 /* ---- proc.c --------------------------------------------------------------- */
 
 int hr_signal_init(struct hotrt *rt);
@@ -180,6 +201,8 @@ void hr_proc_kill_locked(struct hotrt_proc *p, const char *reason);
 /* Waits until every process in v has ended and its supervisor has acted,
  * until deadline; returns 0 or HOTRT_EHANG. */
 int hr_wait_ended(struct hotrt *rt, struct hotrt_proc **v, size_t n, int64_t deadline);
+/* The reaper thread: joins ended threads, does the supervisors' work and
+ * runs the unpurged list's soft-purge timer. */
 void *hr_reaper_main(void *arg);
 /* Whether p is alive and supervised by a supervisor still up. */
 int hr_proc_supervised(struct hotrt_proc *p);

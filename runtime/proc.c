@@ -180,6 +180,8 @@ static void proc_ended_locked(struct hotrt_proc *p, const char *reason)
 	p->reason = reason;
 	hr_event(rt, !strcmp(reason, "killed") ? HOTRT_EV_KILLED : HOTRT_EV_EXITED,
 		 p->pid, 0, p->name, reason);
+	VEC_PUSH(&rt->reapq, p);
+	pthread_cond_signal(&rt->reap);
 	pthread_cond_broadcast(&rt->changed);
 }
 
@@ -283,6 +285,19 @@ static char *join_name(const char *m, const char *f)
 	return sb_detach(&sb, NULL);
 }
 
+/* Makes p the process of its child id under sup (a restart replaces the
+ * ended one in place, so the list keeps the order of first starts). */
+static void sup_set_child(struct hotrt_sup *sup, struct hotrt_proc *p)
+{
+	for (size_t i = 0; i < sup->children.n; i++) {
+		if (!strcmp(sup->children.items[i]->id, p->id)) {
+			sup->children.items[i] = p;
+			return;
+		}
+	}
+	VEC_PUSH(&sup->children, p);
+}
+
 int hr_proc_spawn_locked(struct hotrt *rt, const struct hotrt_spawn *spec, hotrt_pid *pid)
 {
 	struct hotrt_proc *p = xcalloc(1, sizeof(*p));
@@ -304,6 +319,8 @@ int hr_proc_spawn_locked(struct hotrt *rt, const struct hotrt_spawn *spec, hotrt
 	sem_init(&p->sig_done, 0, 0);
 	resolve_entry(p);
 	VEC_PUSH(&rt->procs, p);
+	if (p->sup)
+		sup_set_child(p->sup, p);
 	int e = pthread_create(&p->thread, NULL, proc_main, p);
 	if (e) {
 		p->ended = p->handled = p->joined = 1;
@@ -475,11 +492,14 @@ int hr_wait_until(struct hotrt *rt, int64_t deadline)
 
 int hr_wait_ended(struct hotrt *rt, struct hotrt_proc **v, size_t n, int64_t deadline)
 {
+	int late = 0;
 	for (;;) {
 		size_t left = 0;
 		for (size_t i = 0; i < n; i++)
 			left += !v[i]->handled;
-		if (!left)
+		/* A supervisor its parent restarts (after its other children
+		 * ended) is part of the victims' restarts, until the deadline. */
+		if (!left && (!rt->sup_pending || late))
 			return 0;
 		if (hr_wait_until(rt, deadline) == ETIMEDOUT) {
 			for (size_t i = 0; i < n; i++)
@@ -487,6 +507,7 @@ int hr_wait_ended(struct hotrt *rt, struct hotrt_proc **v, size_t n, int64_t dea
 					return HOTRT_EHANG;
 			/* ended but not yet handled by the reaper: wait on */
 			deadline = hr_now_ms() + 1000;
+			late = 1;
 		}
 	}
 }
@@ -511,18 +532,29 @@ int hotrt_kill(struct hotrt *rt, hotrt_pid pid)
 
 /* ---- supervisors ------------------------------------------------------------- */
 
-struct hotrt_sup *hotrt_sup_new(struct hotrt *rt, const char *name, int intensity, long period_ms)
+struct hotrt_sup *hotrt_sup_new_child(struct hotrt *rt, struct hotrt_sup *parent,
+				      const char *name, int intensity, long period_ms,
+				      enum hotrt_restart restart)
 {
 	struct hotrt_sup *s = xcalloc(1, sizeof(*s));
 	s->name = xstrdup(name);
 	s->intensity = intensity;
 	s->period_ms = period_ms;
 	s->alive = 1;
+	s->parent = parent;
+	s->restart = restart;
 	int cs;
 	hr_lock(rt, &cs);
 	VEC_PUSH(&rt->sups, s);
+	if (parent)
+		VEC_PUSH(&parent->subs, s);
 	hr_unlock(rt, cs);
 	return s;
+}
+
+struct hotrt_sup *hotrt_sup_new(struct hotrt *rt, const char *name, int intensity, long period_ms)
+{
+	return hotrt_sup_new_child(rt, NULL, name, intensity, period_ms, HOTRT_PERMANENT);
 }
 
 int hotrt_sup_alive(struct hotrt *rt, struct hotrt_sup *sup)
@@ -539,12 +571,10 @@ hotrt_pid hotrt_sup_child(struct hotrt *rt, struct hotrt_sup *sup, const char *i
 	int cs;
 	hotrt_pid pid = 0;
 	hr_lock(rt, &cs);
-	for (size_t i = rt->procs.n; i-- > 0;) {
-		struct hotrt_proc *p = rt->procs.items[i];
-		if (p->sup == sup && !strcmp(p->id, id) && !p->ended) {
+	for (size_t i = 0; i < sup->children.n; i++) {
+		struct hotrt_proc *p = sup->children.items[i];
+		if (!strcmp(p->id, id) && !p->ended)
 			pid = p->pid;
-			break;
-		}
 	}
 	hr_unlock(rt, cs);
 	return pid;
@@ -563,6 +593,110 @@ int hr_proc_has_module(struct hotrt_proc *p, const char *module)
 	return 0;
 }
 
+/* Counts a restart in s's window; 0 when that is past its intensity. */
+static int count_restart(struct hotrt_sup *s)
+{
+	int64_t now = hr_now_ms();
+	VEC_PUSH(&s->restarts, now);
+	size_t k = 0;
+	for (size_t i = 0; i < s->restarts.n; i++)
+		if (now - s->restarts.items[i] <= s->period_ms)
+			s->restarts.items[k++] = s->restarts.items[i];
+	s->restarts.n = k;
+	return (int)k <= s->intensity;
+}
+
+/* Terminates s's sub-supervisors (down, shutdown) and then its processes. */
+static void sup_terminate(struct hotrt *rt, struct hotrt_sup *s)
+{
+	s->alive = 0;
+	for (size_t i = 0; i < s->subs.n; i++) {
+		struct hotrt_sup *sub = s->subs.items[i];
+		if (sub->restart_pending) {
+			sub->restart_pending = 0;
+			rt->sup_pending--;
+		}
+		if (sub->alive) {
+			hr_event(rt, HOTRT_EV_SUP_DOWN, 0, 0, sub->name, "shutdown");
+			sup_terminate(rt, sub);
+		}
+	}
+	for (size_t i = 0; i < s->children.n; i++)
+		hr_proc_kill_locked(s->children.items[i], "shutdown");
+}
+
+/* s went past its intensity: down, and a failed child of its parent. */
+static void sup_down(struct hotrt *rt, struct hotrt_sup *s)
+{
+	for (; s && s->alive; s = s->parent) {
+		hr_event(rt, HOTRT_EV_SUP_DOWN, 0, 0, s->name, "reached_max_restart_intensity");
+		sup_terminate(rt, s);
+		struct hotrt_sup *par = s->parent;
+		if (!par || !par->alive || s->restart == HOTRT_TEMPORARY)
+			return;
+		if (count_restart(par)) {
+			s->restart_pending = 1;
+			rt->sup_pending++;
+			return;
+		}
+	}
+}
+
+/* Whether every process under s (its sub-supervisors' too) has ended and
+ * been handled. */
+static int sup_quiet(const struct hotrt_sup *s)
+{
+	for (size_t i = 0; i < s->children.n; i++)
+		if (!s->children.items[i]->handled)
+			return 0;
+	for (size_t i = 0; i < s->subs.n; i++)
+		if (!sup_quiet(s->subs.items[i]))
+			return 0;
+	return 1;
+}
+
+/* Starts s again: every child id in the current version, then every
+ * sub-supervisor the same way (the simulator's sup_start). */
+static void sup_start(struct hotrt *rt, struct hotrt_sup *s)
+{
+	s->alive = 1;
+	s->restarts.n = 0;
+	size_t n = s->children.n;
+	for (size_t i = 0; i < n; i++) {
+		struct hotrt_proc *p = s->children.items[i];
+		hotrt_pid np = 0;
+		if (hr_respawn_locked(rt, p, &np) == 0)
+			hr_event(rt, HOTRT_EV_RESTARTED, p->pid, np, p->name, "");
+	}
+	for (size_t i = 0; i < s->subs.n; i++) {
+		hr_event(rt, HOTRT_EV_SUP_RESTARTED, 0, 0, s->subs.items[i]->name, "");
+		sup_start(rt, s->subs.items[i]);
+	}
+}
+
+/* Starts the supervisors whose parent waits for their processes to end. */
+static void sups_restart_pending(struct hotrt *rt)
+{
+	for (size_t i = 0; i < rt->sups.n && rt->sup_pending; i++) {
+		struct hotrt_sup *s = rt->sups.items[i];
+		if (!s->restart_pending || !sup_quiet(s))
+			continue;
+		s->restart_pending = 0;
+		rt->sup_pending--;
+		if (s->parent && s->parent->alive) {
+			hr_event(rt, HOTRT_EV_SUP_RESTARTED, 0, 0, s->name, "");
+			sup_start(rt, s);
+		}
+	}
+}
+
+/* The version p's module is current in, for events. */
+static void cur_vsn(struct hotrt *rt, const struct hotrt_proc *p, char *buf, size_t size)
+{
+	struct hr_module *m = hr_module_find(rt, p->module);
+	snprintf(buf, size, "%s", m && m->cur ? m->cur->vsn : "undef");
+}
+
 /* The supervisor's reaction to the end of child p (rt->lock held). */
 static void child_exited(struct hotrt *rt, struct hotrt_proc *p)
 {
@@ -572,26 +706,13 @@ static void child_exited(struct hotrt *rt, struct hotrt_proc *p)
 	int normal = !strcmp(p->reason, "normal") || !strcmp(p->reason, "shutdown");
 	if (p->restart == HOTRT_TEMPORARY || (p->restart == HOTRT_TRANSIENT && normal))
 		return;
-	int64_t now = hr_now_ms();
-	VEC_PUSH(&s->restarts, now);
-	size_t k = 0;
-	for (size_t i = 0; i < s->restarts.n; i++)
-		if (now - s->restarts.items[i] <= s->period_ms)
-			s->restarts.items[k++] = s->restarts.items[i];
-	s->restarts.n = k;
-	if ((int)k > s->intensity) {
-		s->alive = 0;
-		hr_event(rt, HOTRT_EV_SUP_DOWN, 0, 0, s->name, "reached_max_restart_intensity");
-		for (size_t i = 0; i < rt->procs.n; i++)
-			if (rt->procs.items[i]->sup == s)
-				hr_proc_kill_locked(rt->procs.items[i], "shutdown");
+	if (!count_restart(s)) {
+		sup_down(rt, s);
 		return;
 	}
 	hotrt_pid np = 0;
-	char vsn[64] = "undef";
-	struct hr_module *m = hr_module_find(rt, p->module);
-	if (m && m->cur)
-		snprintf(vsn, sizeof(vsn), "%s", m->cur->vsn);
+	char vsn[64];
+	cur_vsn(rt, p, vsn, sizeof(vsn));
 	if (hr_respawn_locked(rt, p, &np) == 0)
 		hr_event(rt, HOTRT_EV_RESTARTED, p->pid, np, p->name, vsn);
 }
@@ -615,22 +736,33 @@ void *hr_reaper_main(void *arg)
 	struct hotrt *rt = arg;
 	pthread_mutex_lock(&rt->lock);
 	for (;;) {
-		struct hotrt_proc *p = NULL;
-		for (size_t i = 0; i < rt->procs.n && !p; i++)
-			if (rt->procs.items[i]->ended && !rt->procs.items[i]->joined)
-				p = rt->procs.items[i];
-		if (!p) {
+		if (rt->reapq_head == rt->reapq.n) {
+			rt->reapq_head = rt->reapq.n = 0;
 			if (rt->reaper_stop)
 				break;
-			pthread_cond_wait(&rt->changed, &rt->lock);
+			if (rt->purge_timer_at >= 0 && !rt->installing &&
+			    hr_now_ms() >= rt->purge_timer_at) {
+				hr_unpurged_tick_locked(rt);
+				continue;
+			}
+			if (rt->purge_timer_at < 0 || rt->installing) {
+				pthread_cond_wait(&rt->reap, &rt->lock);
+			} else {
+				struct timespec ts;
+				deadline_ts(rt->purge_timer_at, &ts);
+				pthread_cond_timedwait(&rt->reap, &rt->lock, &ts);
+			}
 			continue;
 		}
+		struct hotrt_proc *p = rt->reapq.items[rt->reapq_head++];
 		p->joined = 1;
 		pthread_mutex_unlock(&rt->lock);
 		pthread_join(p->thread, NULL);
 		pthread_mutex_lock(&rt->lock);
 		child_exited(rt, p);
 		p->handled = 1;
+		if (rt->sup_pending)
+			sups_restart_pending(rt);
 		pthread_cond_broadcast(&rt->changed);
 	}
 	pthread_mutex_unlock(&rt->lock);

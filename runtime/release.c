@@ -11,10 +11,13 @@
  * was done stays done); {ok, Unpurged}. Differences a library forces: the
  * node restart after a failure past point_of_no_return, restart_emulator
  * and restart_new_emulator are the program's to do (the result says so);
- * the 10 s soft-purge timer of the unpurged list is not run; a wait that
+ * a wait that
  * OTP makes for ever (a purge whose victim never ends, suspend with
  * infinity) ends in HOTRT_RES_HANG after the purge timeout, with the old
- * code left mapped.
+ * code left mapped. The timer install_release starts with a non-empty
+ * unpurged list (every 10 s, soft_purge of every stored entry; those that
+ * succeed are dropped) is run by the reaper thread, never during an
+ * install or make_permanent.
  */
 #define _GNU_SOURCE
 #include "hotrt_int.h"
@@ -545,6 +548,7 @@ static int eval_script(struct eval *ev, const struct script *sc, struct strbuf *
 			for (size_t k = 0; k < ev->unpurged.n; k++)
 				VEC_PUSH(&rt->unpurged, ev->unpurged.items[k]);
 			ev->unpurged.n = 0;
+			rt->purge_timer_at = hr_now_ms() + rt->opt.soft_purge_interval_ms;
 		}
 		return HOTRT_RES_OK;
 	}
@@ -599,10 +603,13 @@ int hotrt_install(struct hotrt *rt, const char *script_path, const struct hotrt_
 	struct strbuf res = STRBUF_INIT;
 	int cs;
 	hr_lock(rt, &cs);
+	rt->installing++;
 	rt->cur_script = rt->nscripts++;
 	int kind = eval_script(&ev, &sc, &res);
 	rt->cur_script = rt->cur_instr = -1;
 	eval_release(&ev);
+	rt->installing--;
+	pthread_cond_signal(&rt->reap);
 	hr_unlock(rt, cs);
 	arena_release(&a);
 	*result = sb_detach(&res, NULL);
@@ -613,6 +620,7 @@ int hotrt_make_permanent(struct hotrt *rt)
 {
 	int cs, rc = 0;
 	hr_lock(rt, &cs);
+	rt->installing++;
 	size_t k = 0;
 	for (size_t i = 0; i < rt->unpurged.n; i++) {
 		struct hr_unpurged u = rt->unpurged.items[i];
@@ -626,8 +634,38 @@ int hotrt_make_permanent(struct hotrt *rt)
 		rt->unpurged.items[k++] = u;
 	}
 	rt->unpurged.n = k;
+	rt->installing--;
+	pthread_cond_signal(&rt->reap);
 	hr_unlock(rt, cs);
 	return rc;
+}
+
+void hr_unpurged_tick_locked(struct hotrt *rt)
+{
+	/* A soft purge releases rt->lock while it samples, and an install may
+	 * start then: work on a copy of the names, drop entries by name, and
+	 * leave the rest to the next tick once an install runs. */
+	size_t n = rt->unpurged.n;
+	char **names = xcalloc(n ? n : 1, sizeof(*names));
+	for (size_t i = 0; i < n; i++)
+		names[i] = xstrdup(rt->unpurged.items[i].module);
+	for (size_t i = 0; i < n; i++) {
+		if (rt->installing || hr_soft_purge_locked(rt, hr_module_find(rt, names[i])) != 1)
+			continue;
+		size_t k = 0;
+		for (size_t j = 0; j < rt->unpurged.n; j++) {
+			struct hr_unpurged u = rt->unpurged.items[j];
+			if (strcmp(u.module, names[i]))
+				rt->unpurged.items[k++] = u;
+			else
+				free(u.module);
+		}
+		rt->unpurged.n = k;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	rt->purge_timer_at = rt->unpurged.n ? hr_now_ms() + rt->opt.soft_purge_interval_ms : -1;
 }
 
 char *hotrt_unpurged(struct hotrt *rt)

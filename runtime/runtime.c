@@ -96,6 +96,7 @@ const char *hotrt_event_name(enum hotrt_event_kind k)
 	static const char *const names[] = {
 		"killed", "exited", "restarted", "suspended", "dropped", "code_change",
 		"resumed", "stopped", "started", "sup_down", "loaded", "purged", "hang",
+		"sup_restarted",
 	};
 	return (size_t)k < HP_ARRAY_SIZE(names) ? names[k] : "?";
 }
@@ -119,10 +120,14 @@ int hotrt_new(struct hotrt **out, const struct hotrt_options *opt, const char **
 	rt->opt.purge_timeout_ms = or_default(rt->opt.purge_timeout_ms, 5000);
 	rt->opt.sample_timeout_ms = or_default(rt->opt.sample_timeout_ms, 1000);
 	rt->opt.shutdown_ms = or_default(rt->opt.shutdown_ms, 5000);
+	if (rt->opt.soft_purge_interval_ms <= 0)
+		rt->opt.soft_purge_interval_ms = 10000;
 	rt->cur_script = rt->cur_instr = -1;
+	rt->purge_timer_at = -1;
 	pthread_mutex_init(&rt->lock, NULL);
 	pthread_mutex_init(&rt->errlock, NULL);
 	hr_cond_init(&rt->changed);
+	hr_cond_init(&rt->reap);
 	if (hr_signal_init(rt)) {
 		if (errmsg)
 			*errmsg = "cannot install the sampling signal's handler";
@@ -162,8 +167,12 @@ int hotrt_free(struct hotrt *rt)
 	hotrt_control_stop(rt);
 	int cs;
 	hr_lock(rt, &cs);
-	for (size_t i = 0; i < rt->sups.n; i++)
+	for (size_t i = 0; i < rt->sups.n; i++) {
 		rt->sups.items[i]->alive = 0;   /* no restarts while shutting down */
+		rt->sups.items[i]->restart_pending = 0;
+	}
+	rt->sup_pending = 0;
+	rt->purge_timer_at = -1;
 	for (size_t i = 0; i < rt->procs.n; i++)
 		hr_proc_kill_locked(rt->procs.items[i], "shutdown");
 	int64_t deadline = hr_now_ms() + rt->opt.purge_timeout_ms;
@@ -173,6 +182,7 @@ int hotrt_free(struct hotrt *rt)
 		return HOTRT_EHANG;
 	}
 	rt->reaper_stop = 1;
+	pthread_cond_signal(&rt->reap);
 	pthread_cond_broadcast(&rt->changed);
 	hr_unlock(rt, cs);
 	pthread_join(rt->reaper, NULL);
@@ -190,6 +200,8 @@ int hotrt_free(struct hotrt *rt)
 	VEC_RELEASE(&rt->modules);
 	for (size_t i = 0; i < rt->sups.n; i++) {
 		VEC_RELEASE(&rt->sups.items[i]->restarts);
+		VEC_RELEASE(&rt->sups.items[i]->subs);
+		VEC_RELEASE(&rt->sups.items[i]->children);
 		free(rt->sups.items[i]->name);
 		free(rt->sups.items[i]);
 	}
@@ -198,7 +210,9 @@ int hotrt_free(struct hotrt *rt)
 		free(rt->unpurged.items[i].module);
 	VEC_RELEASE(&rt->unpurged);
 	VEC_RELEASE(&rt->events);
+	VEC_RELEASE(&rt->reapq);
 	pthread_cond_destroy(&rt->changed);
+	pthread_cond_destroy(&rt->reap);
 	pthread_mutex_destroy(&rt->lock);
 	pthread_mutex_destroy(&rt->errlock);
 	free(rt);

@@ -439,6 +439,130 @@ static void test_unpurged_precheck_permanent(void **state)
 	free_rt(rt);
 }
 
+static int count_events(struct hotrt *rt, enum hotrt_event_kind kind, const char *name)
+{
+	int n = 0;
+	for (size_t i = 0; i < hotrt_event_count(rt); i++) {
+		struct hotrt_event e;
+		hotrt_event_get(rt, i, &e);
+		n += e.kind == kind && (!name || !strcmp(e.name, name));
+	}
+	return n;
+}
+
+static hotrt_pid spawn_id(struct hotrt *rt, const char *entry, struct tm_arg *a,
+			  struct hotrt_sup *sup, int sys, const char *id)
+{
+	struct hotrt_spawn s = {
+		.module = "counter", .entry = entry, .arg = a, .sys = sys, .sup = sup,
+		.id = id, .name = id, .restart = HOTRT_PERMANENT,
+	};
+	hotrt_pid pid = 0;
+	int laps = atomic_load(&a->laps);
+	assert_int_equal(hotrt_spawn(rt, &s, &pid), 0);
+	assert_true(wait_laps_to(a, laps + 1));
+	return pid;
+}
+
+/*
+ * top (intensity 1) supervises mid (intensity 0), which supervises a sys
+ * server and a local loop. An upgrade suspends and code-changes the server
+ * under the nested supervisor; the loop, left in v1, then dies: mid is past
+ * its intensity, shuts the server down and is a failed child of top, which
+ * starts mid again with both children in v2. A second death takes mid down
+ * again, which is top's second restart: top goes down too.
+ */
+static void test_nested_supervisors(void **state)
+{
+	struct hotrt *rt = new_rt(2000);
+	struct tm_arg a = {0}, b = {0};
+	struct hotrt_proc_info info;
+	load(rt, "counter", "1");
+	struct hotrt_sup *top = hotrt_sup_new(rt, "top", 1, 60000);
+	struct hotrt_sup *mid = hotrt_sup_new_child(rt, top, "mid", 0, 60000, HOTRT_PERMANENT);
+	hotrt_pid srv = spawn_id(rt, "counter_server", &a, mid, 1, "srv");
+	hotrt_pid loop = spawn_id(rt, "counter_local_loop", &b, mid, 0, "loop");
+	char script[1024];
+	snprintf(script, sizeof(script), UPGRADE_SYS, "[]");
+	expect_install(rt, script, HOTRT_RES_OK, "{ok,[{counter,brutal_purge}]}");
+	assert_true(wait_eq(&a.version, 2));
+	assert_true(wait_laps(&a, 1));
+	assert_int_equal(atomic_load(&a.state), 701);  /* code-changed under mid */
+	assert_int_equal(count_events(rt, HOTRT_EV_SUSPENDED, "srv"), 1);
+	assert_int_equal(atomic_load(&b.version), 1);
+
+	assert_int_equal(hotrt_kill(rt, loop), 0);
+	assert_true(wait_eq(&b.version, 2));           /* restarted in v2 by mid's restart */
+	assert_true(wait_ended(rt, srv, &info));
+	assert_string_equal(info.reason, "shutdown");
+	hotrt_pid srv2 = hotrt_sup_child(rt, mid, "srv"), loop2 = hotrt_sup_child(rt, mid, "loop");
+	assert_true(srv2 > loop && loop2 > loop);
+	assert_true(wait_laps(&a, 1));
+	assert_int_equal(atomic_load(&a.state), 7);    /* a fresh start, not resumed */
+	assert_int_equal(hotrt_proc_in(rt, srv2, "counter", 0), 1);
+	assert_int_equal(hotrt_proc_in(rt, loop2, "counter", 0), 1);
+	assert_true(hotrt_sup_alive(rt, mid));
+	assert_true(hotrt_sup_alive(rt, top));
+	assert_int_equal(count_events(rt, HOTRT_EV_SUP_DOWN, "mid"), 1);
+	assert_int_equal(count_events(rt, HOTRT_EV_SUP_RESTARTED, "mid"), 1);
+
+	assert_int_equal(hotrt_kill(rt, loop2), 0);
+	for (int i = 0; i < 1000 && hotrt_sup_alive(rt, top); i++)
+		sleep_ms(5);
+	assert_false(hotrt_sup_alive(rt, top));
+	assert_false(hotrt_sup_alive(rt, mid));
+	assert_true(wait_ended(rt, srv2, &info));
+	assert_string_equal(info.reason, "shutdown");
+	assert_int_equal(hotrt_sup_child(rt, mid, "srv"), 0);
+	assert_int_equal(count_events(rt, HOTRT_EV_SUP_DOWN, "mid"), 2);
+	assert_int_equal(count_events(rt, HOTRT_EV_SUP_DOWN, "top"), 1);
+	assert_int_equal(count_events(rt, HOTRT_EV_SUP_RESTARTED, NULL), 1);
+	free_rt(rt);
+}
+
+/*
+ * install_release's timer: a soft_purge PostPurge entry stays listed while
+ * a process runs the old code (a soft purge never kills), and the timer
+ * drops it once nobody does.
+ */
+static void test_unpurged_timer(void **state)
+{
+	struct hotrt_options o = {
+		.suspend_timeout_ms = 500, .resume_attempt_ms = 100, .purge_timeout_ms = 2000,
+		.sample_timeout_ms = 3000, .shutdown_ms = 1000, .soft_purge_interval_ms = 200,
+	};
+	struct hotrt *rt = NULL;
+	struct hotrt_proc_info info;
+	assert_int_equal(hotrt_new(&rt, &o, NULL), 0);
+	struct tm_arg a = {0};
+	load(rt, "counter", "1");
+	hotrt_pid pid = spawn(rt, "counter_local_loop", &a, NULL, 0);
+	expect_install(rt, UPGRADE_PLAIN("brutal_purge", "soft_purge"), HOTRT_RES_OK,
+		       "{ok,[{counter,soft_purge}]}");
+	sleep_ms(700);                                  /* three ticks */
+	char *u = hotrt_unpurged(rt);
+	assert_string_equal(u, "[{counter,soft_purge}]");
+	free(u);
+	assert_int_equal(hotrt_proc_info(rt, pid, &info), 0);
+	assert_int_equal(info.status, HOTRT_ALIVE);
+	assert_true(mapped("counter.1.so"));
+	assert_int_equal(hotrt_kill(rt, pid), 0);
+	for (int i = 0; i < 400; i++) {
+		u = hotrt_unpurged(rt);
+		int empty = !strcmp(u, "[]");
+		free(u);
+		if (empty)
+			break;
+		sleep_ms(5);
+	}
+	u = hotrt_unpurged(rt);
+	assert_string_equal(u, "[]");
+	free(u);
+	assert_false(mapped("counter.1.so"));
+	assert_int_equal(count_events(rt, HOTRT_EV_PURGED, "counter"), 1);
+	free_rt(rt);
+}
+
 static void test_script_errors(void **state)
 {
 	struct hotrt *rt = new_rt(1000);
@@ -518,6 +642,8 @@ int main(void)
 		cmocka_unit_test(test_unpurged_precheck_permanent),
 		cmocka_unit_test(test_script_errors),
 		cmocka_unit_test(test_suspend_drops_non_sys),
+		cmocka_unit_test(test_nested_supervisors),
+		cmocka_unit_test(test_unpurged_timer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
