@@ -183,7 +183,9 @@ static void req_procs(struct hotrt *rt, struct strbuf *out)
 		const struct hotrt_sup *s = rt->sups.items[i];
 		sb_adds(out, "sup ");
 		add_field(out, s->name);
-		sb_addf(out, " - one_for_one %d %ld\n", s->intensity, s->period_ms);
+		sb_addc(out, ' ');
+		add_field(out, s->parent ? s->parent->name : NULL);
+		sb_addf(out, " one_for_one %d %ld\n", s->intensity, s->period_ms);
 	}
 	for (size_t i = 0; i < rt->procs.n; i++) {
 		const struct hotrt_proc *p = rt->procs.items[i];
