@@ -29,7 +29,7 @@
 #include "parse-options.h"
 
 static const struct opt_command apply_cmd = {
-	"apply", "(--pid PID | --socket PATH) SCRIPT",
+	"apply", "SCRIPT",
 	"Installs SCRIPT (the low-level script 'hotplan plan' writes, or a relup) in a\n"
 	"running program that links libhotrt and serves its control socket\n"
 	"(hotrt_control_start), as OTP's release_handler:install_release would: the\n"
@@ -385,8 +385,9 @@ int cmd_apply(int argc, char **argv)
 {
 	struct apply_opts o = { 0, NULL, 0, 0, 0 };
 	struct opt opts[] = {
-		OPT_UINT(0, "pid", &o.pid, "PID", 1, 4194304, "the program to upgrade: "
-			 "connect to /tmp/hotrt.PID.sock"),
+		{ .type = OPT_T_UINT, .long_name = "pid", .argh = "PID", .value = OPT_PTR(unsigned long, &o.pid),
+		  .help = "the program to upgrade: connect to /tmp/hotrt.PID.sock",
+		  .min = 1, .max = 4194304, .flags = OPT_OR_NEXT },
 		OPT_STRING(0, "socket", &o.socket, "PATH", "the program's control socket, "
 			   "when it is not the default one of --pid"),
 		OPT_FLAG(0, "make-permanent", &o.make_permanent, "after {ok,_}, run "
