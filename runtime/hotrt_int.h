@@ -32,6 +32,22 @@ struct hr_slot {
 	int ours;          /* bound by the runtime at least once */
 };
 
+/* One import slot of a mapped instance, as the name index holds it. */
+struct hr_slotref {
+	struct hr_inst *in;
+	struct hr_module *owner;
+	size_t slot;
+};
+
+/* A function name: the modules that export it and the import slots that
+ * name it, so a load rebinds only the slots of the names it changes. */
+struct hr_name {
+	char *name;
+	VEC(struct hr_module *) exporters; /* an instance of each exported it;
+					    * in the order of rt->modules */
+	VEC(struct hr_slotref) importers;  /* slots of instances current or old */
+};
+
 /* A loaded module version: one dlopen'ed object. */
 struct hr_inst {
 	void *handle;
@@ -43,10 +59,14 @@ struct hr_inst {
 	uintptr_t relro_lo, relro_hi;
 	struct hr_slot *slots;
 	size_t nslots;
+	const char **exports;  /* its defined functions (dynamic string table) */
+	size_t nexports;
+	int indexed;           /* its slots are in rt->names */
 };
 
 struct hr_module {
 	char *name;
+	size_t idx;            /* its place in rt->modules */
 	struct hr_inst *cur, *old;
 	int ever_loaded;
 };
@@ -123,6 +143,7 @@ struct hotrt {
 	char errmsg[1024];
 
 	VEC(struct hr_module *) modules;
+	struct strmap names;              /* function name -> struct hr_name */
 	VEC(struct hotrt_proc *) procs;   /* index pid - 1; never freed before rt */
 	VEC(struct hotrt_sup *) sups;
 	VEC(struct hotrt_event) events;
@@ -165,8 +186,10 @@ struct hr_module *hr_module_get(struct hotrt *rt, const char *name);
 /* Opens path as a new instance (not yet current or old). */
 int hr_inst_open(struct hotrt *rt, const char *path, const char *vsn, struct hr_inst **out);
 void hr_inst_close(struct hr_inst *in);
-/* Rebinds the import slots of every instance to the current exporters. */
-void hr_bind_all(struct hotrt *rt);
+/* Takes an instance out of the name index before it is closed. */
+void hr_inst_unindex(struct hotrt *rt, struct hr_inst *in);
+/* Frees the name index (hotrt_free). */
+void hr_names_release(struct hotrt *rt);
 /* Whether address a (a return address or pc) lies in instance in. */
 int hr_inst_has(const struct hr_inst *in, uintptr_t a);
 void *hr_inst_sym(struct hr_inst *in, const char *symbol);

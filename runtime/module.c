@@ -7,8 +7,9 @@
  * function some module exports holds that function's address in the
  * exporting module's current instance, or the undef trap when that module
  * has no current instance; slots of other imports (libc, ...) are left to
- * the dynamic linker. hr_bind_all() restores it after every change of a
- * current instance.
+ * the dynamic linker. rebind_changed() restores it after every change of a
+ * current instance, through the name index (rt->names): only the slots
+ * naming a function the changed instances export are rewritten.
  */
 #define _GNU_SOURCE
 #include "hotrt_int.h"
@@ -46,6 +47,7 @@ struct hr_module *hr_module_get(struct hotrt *rt, const char *name)
 	if (!m) {
 		m = xcalloc(1, sizeof(*m));
 		m->name = xstrdup(name);
+		m->idx = rt->modules.n;
 		VEC_PUSH(&rt->modules, m);
 	}
 	return m;
@@ -137,6 +139,58 @@ static void find_slots(struct hr_inst *in)
 	}
 }
 
+/* The number of dynamic symbols, from DT_HASH or DT_GNU_HASH (the ELF
+ * header does not say it). */
+static size_t dynsym_count(uintptr_t hash, uintptr_t gnu_hash)
+{
+	if (hash)
+		return ((const uint32_t *)hash)[1];  /* nchain */
+	if (!gnu_hash)
+		return 0;
+	const uint32_t *h = (const uint32_t *)gnu_hash;
+	uint32_t nbuckets = h[0], symoffset = h[1], bloom = h[2];
+	const uint32_t *buckets = h + 4 + bloom * (sizeof(ElfW(Addr)) / 4);
+	const uint32_t *chain = buckets + nbuckets;
+	uint32_t last = 0;
+	for (uint32_t i = 0; i < nbuckets; i++)
+		if (buckets[i] > last)
+			last = buckets[i];
+	if (last < symoffset)
+		return symoffset;
+	while (!(chain[last - symoffset] & 1))
+		last++;
+	return (size_t)last + 1;
+}
+
+/* Finds the functions in defines for others: its exports. */
+static void find_exports(struct hr_inst *in)
+{
+	struct link_map *lm = in->lm;
+	uintptr_t base = lm->l_addr, hash = 0, gnu_hash = 0;
+	const ElfW(Sym) *symtab = NULL;
+	const char *strtab = NULL;
+	for (const ElfW(Dyn) *d = lm->l_ld; d->d_tag != DT_NULL; d++) {
+		switch (d->d_tag) {
+		case DT_SYMTAB: symtab = (const ElfW(Sym) *)dyn_ptr(base, d->d_un.d_ptr); break;
+		case DT_STRTAB: strtab = (const char *)dyn_ptr(base, d->d_un.d_ptr); break;
+		case DT_HASH: hash = dyn_ptr(base, d->d_un.d_ptr); break;
+		case DT_GNU_HASH: gnu_hash = dyn_ptr(base, d->d_un.d_ptr); break;
+		}
+	}
+	size_t n = symtab && strtab ? dynsym_count(hash, gnu_hash) : 0;
+	in->exports = xcalloc(n ? n : 1, sizeof(*in->exports));
+	for (size_t i = 0; i < n; i++) {
+		const ElfW(Sym) *s = &symtab[i];
+		int type = ELF64_ST_TYPE(s->st_info), bind = ELF64_ST_BIND(s->st_info);
+		if (s->st_shndx == SHN_UNDEF || !s->st_name ||
+		    (type != STT_FUNC && type != STT_GNU_IFUNC) ||
+		    (bind != STB_GLOBAL && bind != STB_WEAK) ||
+		    ELF64_ST_VISIBILITY(s->st_other) != STV_DEFAULT)
+			continue;
+		in->exports[in->nexports++] = strtab + s->st_name;
+	}
+}
+
 void *hr_inst_sym(struct hr_inst *in, const char *symbol)
 {
 	void *p = dlsym(in->handle, symbol);
@@ -170,43 +224,130 @@ static void slot_write(struct hr_inst *in, struct hr_slot *sl, void *value)
 		mprotect(pg, (size_t)page, PROT_READ);
 }
 
-static void bind_inst(struct hotrt *rt, struct hr_module *owner, struct hr_inst *in)
+static void bind_slot(struct hotrt *rt, struct hr_module *owner, struct hr_inst *in,
+		      struct hr_slot *sl)
 {
-	for (size_t i = 0; i < in->nslots; i++) {
-		struct hr_slot *sl = &in->slots[i];
-		void *target = NULL;
-		int exporter = 0;
-		for (size_t k = 0; k < rt->modules.n && !target; k++) {
-			struct hr_module *m = rt->modules.items[k];
-			if (m == owner)
-				continue;
-			if (m->cur)
-				target = hr_inst_sym(m->cur, sl->name);
-			if (!target && m->old && hr_inst_sym(m->old, sl->name))
-				exporter = 1;
+	struct hr_name *nm = strmap_get(&rt->names, sl->name);
+	void *target = NULL;
+	int exporter = 0;
+	for (size_t k = 0; nm && k < nm->exporters.n && !target; k++) {
+		struct hr_module *m = nm->exporters.items[k];
+		if (m == owner)
+			continue;
+		if (m->cur)
+			target = hr_inst_sym(m->cur, sl->name);
+		if (!target && m->old && hr_inst_sym(m->old, sl->name))
+			exporter = 1;
+	}
+	if (target) {
+		sl->ours = 1;
+		slot_write(in, sl, target);
+	} else if (sl->ours || exporter ||
+		   (!dlsym(in->handle, sl->name) && !dlsym(RTLD_DEFAULT, sl->name))) {
+		/* A module's export with no current instance, or a symbol
+		 * nobody defines: undef. */
+		sl->ours = 1;
+		slot_write(in, sl, (void *)undef_trap);
+	}
+}
+
+/* The entry of name in the index, created empty. */
+static struct hr_name *name_get(struct hotrt *rt, const char *name)
+{
+	struct hr_name *nm = strmap_get(&rt->names, name);
+	if (!nm) {
+		nm = xcalloc(1, sizeof(*nm));
+		nm->name = xstrdup(name);
+		strmap_put(&rt->names, nm->name, nm);
+	}
+	return nm;
+}
+
+/* Puts in (becoming m's current instance) into the index: m as an exporter
+ * of its functions (kept in the order of rt->modules, the order the
+ * exporter is chosen in), its slots as importers. */
+static void index_inst(struct hotrt *rt, struct hr_module *m, struct hr_inst *in)
+{
+	for (size_t i = 0; i < in->nexports; i++) {
+		struct hr_name *nm = name_get(rt, in->exports[i]);
+		size_t at = nm->exporters.n;
+		int known = 0;
+		for (size_t k = 0; k < nm->exporters.n && !known; k++) {
+			known = nm->exporters.items[k] == m;
+			if (at == nm->exporters.n && nm->exporters.items[k]->idx > m->idx)
+				at = k;
 		}
-		if (target) {
-			sl->ours = 1;
-			slot_write(in, sl, target);
-		} else if (sl->ours || exporter ||
-			   (!dlsym(in->handle, sl->name) && !dlsym(RTLD_DEFAULT, sl->name))) {
-			/* A module's export with no current instance, or a
-			 * symbol nobody defines: undef. */
-			sl->ours = 1;
-			slot_write(in, sl, (void *)undef_trap);
+		if (known)
+			continue;
+		VEC_PUSH(&nm->exporters, m);
+		memmove(nm->exporters.items + at + 1, nm->exporters.items + at,
+			(nm->exporters.n - 1 - at) * sizeof(m));
+		nm->exporters.items[at] = m;
+	}
+	for (size_t i = 0; i < in->nslots; i++) {
+		struct hr_slotref r = { in, m, i };
+		VEC_PUSH(&name_get(rt, in->slots[i].name)->importers, r);
+	}
+	in->indexed = 1;
+}
+
+void hr_inst_unindex(struct hotrt *rt, struct hr_inst *in)
+{
+	if (!in || !in->indexed)
+		return;
+	for (size_t i = 0; i < in->nslots; i++) {
+		struct hr_name *nm = strmap_get(&rt->names, in->slots[i].name);
+		for (size_t k = 0; nm && k < nm->importers.n; k++) {
+			if (nm->importers.items[k].in == in && nm->importers.items[k].slot == i) {
+				nm->importers.items[k] = nm->importers.items[--nm->importers.n];
+				break;
+			}
+		}
+	}
+	in->indexed = 0;
+}
+
+void hr_names_release(struct hotrt *rt)
+{
+	for (size_t i = 0; i < rt->names.cap; i++) {
+		struct hr_name *nm = rt->names.slots[i].key ? rt->names.slots[i].value : NULL;
+		if (!nm)
+			continue;
+		VEC_RELEASE(&nm->exporters);
+		VEC_RELEASE(&nm->importers);
+		free(nm->name);
+		free(nm);
+	}
+	strmap_release(&rt->names);
+}
+
+/* Rebinds every slot that imports a function in exports. */
+static void rebind_exports(struct hotrt *rt, const struct hr_inst *in)
+{
+	for (size_t i = 0; in && i < in->nexports; i++) {
+		struct hr_name *nm = strmap_get(&rt->names, in->exports[i]);
+		for (size_t k = 0; nm && k < nm->importers.n; k++) {
+			struct hr_slotref r = nm->importers.items[k];
+			bind_slot(rt, r.owner, r.in, &r.in->slots[r.slot]);
 		}
 	}
 }
 
-void hr_bind_all(struct hotrt *rt)
+/*
+ * m's current instance changed from prev to m->cur (either may be NULL):
+ * the slots of the functions either exports are rebound, and all of a new
+ * instance's own slots are bound. Costs what the change touches, not the
+ * number of modules.
+ */
+static void rebind_changed(struct hotrt *rt, struct hr_module *m, struct hr_inst *prev)
 {
-	for (size_t k = 0; k < rt->modules.n; k++) {
-		struct hr_module *m = rt->modules.items[k];
-		if (m->cur)
-			bind_inst(rt, m, m->cur);
-		if (m->old)
-			bind_inst(rt, m, m->old);
+	if (m->cur && !m->cur->indexed) {
+		index_inst(rt, m, m->cur);
+		for (size_t i = 0; i < m->cur->nslots; i++)
+			bind_slot(rt, m, m->cur, &m->cur->slots[i]);
 	}
+	rebind_exports(rt, m->cur);
+	rebind_exports(rt, prev);
 }
 
 /* ---- opening and closing ------------------------------------------------- */
@@ -266,6 +407,7 @@ int hr_inst_open(struct hotrt *rt, const char *path, const char *vsn, struct hr_
 	struct range_query q = { in, ((struct link_map *)in->lm)->l_addr, 0 };
 	dl_iterate_phdr(range_cb, &q);
 	find_slots(in);
+	find_exports(in);
 	in->vsn = xstrdup(vsn);
 	in->path = xstrdup(path);
 	*out = in;
@@ -280,6 +422,7 @@ void hr_inst_close(struct hr_inst *in)
 	if (in->memfd >= 0)
 		close(in->memfd);
 	free(in->slots);
+	free(in->exports);
 	free(in->vsn);
 	free(in->path);
 	free(in);
@@ -330,6 +473,7 @@ int hr_purge_locked(struct hotrt *rt, struct hr_module *m, int *killed)
 	if (m->old == old) {
 		m->old = NULL;
 		hr_event(rt, HOTRT_EV_PURGED, 0, 0, m->name, old->vsn);
+		hr_inst_unindex(rt, old);
 		hr_inst_close(old);
 	}
 	if (killed)
@@ -350,6 +494,7 @@ int hr_soft_purge_locked(struct hotrt *rt, struct hr_module *m)
 	struct hr_inst *old = m->old;
 	m->old = NULL;
 	hr_event(rt, HOTRT_EV_PURGED, 0, 0, m->name, old->vsn);
+	hr_inst_unindex(rt, old);
 	hr_inst_close(old);
 	return 1;
 }
@@ -361,12 +506,13 @@ int hr_load_locked(struct hotrt *rt, struct hr_module *m, struct hr_inst *in)
 		if (rc < 0)
 			return rc;
 	}
+	struct hr_inst *prev = m->cur;
 	if (m->cur) {
 		m->old = m->cur;
 	}
 	m->cur = in;
 	m->ever_loaded = 1;
-	hr_bind_all(rt);
+	rebind_changed(rt, m, prev);
 	hr_event(rt, HOTRT_EV_LOADED, 0, 0, m->name, in->vsn);
 	return 0;
 }
@@ -376,9 +522,10 @@ int hr_delete_locked(struct hotrt *rt, struct hr_module *m)
 	if (!m || !m->ever_loaded || m->old)
 		return 0;
 	if (m->cur) {
+		struct hr_inst *prev = m->cur;
 		m->old = m->cur;
 		m->cur = NULL;
-		hr_bind_all(rt);
+		rebind_changed(rt, m, prev);
 	}
 	return 1;
 }

@@ -124,6 +124,7 @@ int hotrt_new(struct hotrt **out, const struct hotrt_options *opt, const char **
 		rt->opt.soft_purge_interval_ms = 10000;
 	rt->cur_script = rt->cur_instr = -1;
 	rt->purge_timer_at = -1;
+	strmap_init(&rt->names);
 	pthread_mutex_init(&rt->lock, NULL);
 	pthread_mutex_init(&rt->errlock, NULL);
 	hr_cond_init(&rt->changed);
@@ -198,6 +199,7 @@ int hotrt_free(struct hotrt *rt)
 		free(m);
 	}
 	VEC_RELEASE(&rt->modules);
+	hr_names_release(rt);
 	for (size_t i = 0; i < rt->sups.n; i++) {
 		VEC_RELEASE(&rt->sups.items[i]->restarts);
 		VEC_RELEASE(&rt->sups.items[i]->subs);

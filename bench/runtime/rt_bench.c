@@ -35,7 +35,10 @@ static void die(struct hotrt *rt, const char *what)
 
 static struct hotrt *new_rt(void)
 {
-	struct hotrt_options o = { -1, 0, -1, -1, -1, -1, 0 };
+	struct hotrt_options o = {
+		.suspend_timeout_ms = -1, .resume_attempt_ms = -1, .purge_timeout_ms = -1,
+		.sample_timeout_ms = -1, .shutdown_ms = -1,
+	};
 	struct hotrt *rt;
 	if (hotrt_new(&rt, &o, NULL))
 		die(NULL, "hotrt_new");
