@@ -2,7 +2,10 @@
  * sarif.c - the check report as SARIF 2.1.0 (one run): the tool with its
  * rules (id, name, short and full description, help text, default level),
  * and one result per finding, located in the C sources (the entry point of
- * a killed process, the changed struct, the caller of a removed export).
+ * a killed process, the changed struct, the caller of a removed export);
+ * a finding of a group (a reference a dependency cycle loads out of order)
+ * carries the group's message, which the text report shows instead, in
+ * properties["hotplan/group"].
  *
  * Invariants: the JSON goes through model/jsonw in a fixed key order with
  * 2-space indentation (so every string through its one escaper); the
@@ -260,6 +263,13 @@ static void sarif_rule(struct report_ctx *c, size_t k, const struct report_findi
 		if (f[i].loc.file || f[i].module)
 			put_locations(c, &w, &f[i]);
 		put_fingerprint(&w, &f[i], rank);
+		if (f[i].group) {
+			/* what the text report says once for the whole group */
+			jsonw_key(&w, "properties");
+			jsonw_object(&w, JSONW_LINES);
+			jsonw_key(&w, "hotplan/group"); jsonw_string(&w, f[i].group->message);
+			jsonw_end(&w);
+		}
 		jsonw_end(&w);
 		c->nresults++;
 	}

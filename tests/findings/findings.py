@@ -235,6 +235,9 @@ def case_cycle():
         check(m, f"SARIF HP105 message: {r['message']['text']}")
         got.append(m.groups())
     check(sorted(got) == want_pairs, f"SARIF HP105 results {sorted(got)}, the tree holds {want_pairs}")
+    flat = re.sub(r"^(warning|error|note): ", "", f)
+    check(all(r.get("properties", {}).get("hotplan/group") == flat for r in res),
+          "every SARIF HP105 result carries the cycle's message")
     lines = junit_lines(suites, "HP105 load-out-of-dependency-order")
     check(len(lines) == len(want_pairs), f"JUnit HP105 lines {len(lines)}, want {len(want_pairs)}")
     print(f"findings: cycle ok ({len(want_pairs)} references, window of {nloads} loads "
