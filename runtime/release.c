@@ -207,13 +207,12 @@ static int op_purge(struct eval *ev, const struct instr *in)
 	return EV_OK;
 }
 
-/* sys:suspend of one process; 0, or EV_HANG. */
+/* sys:suspend of one process (asked already when it is a sys one); 0, or
+ * EV_HANG. */
 static int suspend_one(struct eval *ev, struct hr_module *m, struct hotrt_proc *p, long tmo)
 {
 	struct hotrt *rt = ev->rt;
 	if (p->sys) {
-		p->suspend_req = 1;
-		pthread_cond_signal(&p->wake);
 		int64_t deadline = tmo < 0 ? hr_now_ms() + rt->opt.purge_timeout_ms : hr_now_ms() + tmo;
 		wait_for(rt, p, is_suspended, deadline);
 		p->suspend_req = 0;
@@ -247,14 +246,30 @@ static int op_suspend(struct eval *ev, const struct instr *in)
 			tmo = rt->opt.suspend_timeout_ms;
 		else if (tmo == INSTR_TIMEOUT_INFINITY)
 			tmo = -1;
+		/* Every sys process is asked first, then each is waited for
+		 * in order with its own timeout: the outcome of OTP's one at a
+		 * time, with one wake-up per process and no waiting in turn. */
 		size_t n = rt->procs.n;  /* processes started meanwhile are not seen */
+		struct hotrt_proc **v = xcalloc(n ? n : 1, sizeof(*v));
+		size_t nv = 0;
 		for (size_t k = 0; k < n; k++) {
 			struct hotrt_proc *p = rt->procs.items[k];
 			if (!hr_proc_supervised(p) || !hr_proc_has_module(p, m->name))
 				continue;
-			if (suspend_one(ev, m, p, tmo) == EV_HANG)
-				return EV_HANG;
+			v[nv++] = p;
+			if (p->sys) {
+				p->suspend_req = 1;
+				pthread_cond_signal(&p->wake);
+			}
 		}
+		int rc = EV_OK;
+		for (size_t k = 0; k < nv && rc == EV_OK; k++)
+			rc = suspend_one(ev, m, v[k], tmo);
+		for (size_t k = 0; k < nv; k++)
+			v[k]->suspend_req = 0;  /* the ones not waited for after a hang */
+		free(v);
+		if (rc == EV_HANG)
+			return EV_HANG;
 	}
 	return EV_OK;
 }
@@ -264,6 +279,16 @@ static int op_resume(struct eval *ev, const struct instr *in)
 	struct hotrt *rt = ev->rt;
 	for (size_t i = 0; i < in->nmods; i++) {
 		struct hr_module *m = hr_module_find(rt, in->mods[i].name);
+		/* All asked first, then waited for in order (as suspend). */
+		char *asked = xcalloc(ev->susp.n + 1, 1);
+		for (size_t j = 0; j < ev->susp.n; j++) {
+			struct entry e = ev->susp.items[j];
+			if (e.m == m && !e.p->ended && e.p->suspended && !e.p->resume_req) {
+				e.p->resume_req = 1;
+				asked[j] = 1;
+				pthread_cond_signal(&e.p->wake);
+			}
+		}
 		size_t k = 0;
 		for (size_t j = 0; j < ev->susp.n; j++) {
 			struct entry e = ev->susp.items[j];
@@ -271,13 +296,12 @@ static int op_resume(struct eval *ev, const struct instr *in)
 				ev->susp.items[k++] = e;
 				continue;
 			}
-			if (e.p->ended || !e.p->suspended)
+			if (!asked[j])
 				continue;
-			e.p->resume_req = 1;
-			pthread_cond_signal(&e.p->wake);
 			wait_for(rt, e.p, is_resumed, hr_now_ms() + 5000);
 			hr_event(rt, HOTRT_EV_RESUMED, e.p->pid, 0, e.p->name, m->name);
 		}
+		free(asked);
 		ev->susp.n = k;
 	}
 	return EV_OK;

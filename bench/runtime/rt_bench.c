@@ -99,13 +99,19 @@ static void bench_pause(const char *dir, int nproc)
 	unlink(script);
 	if (kind != HOTRT_RES_OK)
 		die(rt, res ? res : "install");
-	int64_t first = -1, last = -1;
+	int64_t first = -1, last = -1, susp_end = 0, cc_first = -1, cc_end = 0;
 	size_t susp = 0, resumed = 0;
 	for (size_t i = 0; i < hotrt_event_count(rt); i++) {
 		struct hotrt_event e;
 		hotrt_event_get(rt, i, &e);
 		if (e.kind == HOTRT_EV_SUSPENDED && first < 0)
 			first = e.time_ns;
+		if (e.kind == HOTRT_EV_SUSPENDED)
+			susp_end = e.time_ns;
+		if (e.kind == HOTRT_EV_CODE_CHANGE && cc_first < 0)
+			cc_first = e.time_ns;
+		if (e.kind == HOTRT_EV_CODE_CHANGE)
+			cc_end = e.time_ns;
 		susp += e.kind == HOTRT_EV_SUSPENDED;
 		if (e.kind == HOTRT_EV_RESUMED) {
 			last = e.time_ns;
@@ -113,9 +119,11 @@ static void bench_pause(const char *dir, int nproc)
 		}
 	}
 	printf("pause: %5d processes: first suspend to last resume %8.2f ms "
-	       "(%.1f us per process; whole install %.2f ms; %zu suspended, %zu resumed; %s)\n",
-	       nproc, (last - first) / 1e6, (last - first) / 1e3 / nproc, (t1 - t0) * 1e3,
-	       susp, resumed, res);
+	       "(%.1f us per process; suspend %.2f, code_change %.2f, resume %.2f ms; "
+	       "whole install %.2f ms; %zu suspended, %zu resumed; %s)\n",
+	       nproc, (last - first) / 1e6, (last - first) / 1e3 / nproc,
+	       (susp_end - first) / 1e6, (cc_end - cc_first) / 1e6, (last - cc_end) / 1e6,
+	       (t1 - t0) * 1e3, susp, resumed, res);
 	free(res);
 	hotrt_free(rt);
 }
