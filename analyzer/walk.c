@@ -706,7 +706,9 @@ static unsigned callee_function(const struct visit *v, CXCursor call, CXCursor *
  * or `&spec` where the variable spec is defined with such an initializer
  * list. The fields are read by designator, or by position (the i-th field
  * of the struct) while no designator came before. Only string literals
- * count; a field assigned after the definition is not seen.
+ * count. NEEDSWORK: a field assigned after the definition, a spec reached
+ * through a pointer or an array element, and .sys/.sup/.restart (the facts
+ * have no place for them yet) are not read.
  */
 struct spec_scan {
 	struct walk *w;
