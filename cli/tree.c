@@ -41,6 +41,7 @@
 #include "analyzer.h"
 #include "cli.h"
 #include "fileio.h"
+#include "json.h"
 #include "jsonw.h"
 #include "output.h"
 
@@ -302,7 +303,7 @@ static void cmake_fingerprint(const char *src, char hex[17])
 
 /*
  * Runs 'cmake -S src -B build -DCMAKE_EXPORT_COMPILE_COMMANDS=ON' (found on
- * PATH) with standard input empty and its output in log. Returns its exit
+ * PATH; src NULL: 'cmake -DCMAKE_EXPORT_COMPILE_COMMANDS=ON build') with standard input empty and its output in log. Returns its exit
  * status, or -1 with errno set when it cannot be started.
  */
 static int run_cmake(const char *src, const char *build, const char *log)
@@ -312,11 +313,14 @@ static int run_cmake(const char *src, const char *build, const char *log)
 	int st, e;
 	char *argv[] = { (char *)"cmake", (char *)"-S", (char *)src, (char *)"-B", (char *)build,
 			 (char *)"-DCMAKE_EXPORT_COMPILE_COMMANDS=ON", NULL };
+	/* src NULL: configure the build folder again ('cmake -D... BUILD') */
+	char *again[] = { (char *)"cmake", (char *)"-DCMAKE_EXPORT_COMPILE_COMMANDS=ON",
+			  (char *)build, NULL };
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
 	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	e = posix_spawnp(&pid, "cmake", &fa, NULL, argv, environ);
+	e = posix_spawnp(&pid, "cmake", &fa, NULL, src ? argv : again, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (e) {
 		errno = e;
@@ -387,6 +391,259 @@ static char *path_in(const char *dir, const char *name)
 	return sb_detach(&p, NULL);
 }
 
+/* ---- CMake's file API: the programs of a build folder ----------------------------- */
+
+/* Asks CMake for its codemodel at the next configure of build: writes the
+ * empty query file build/.cmake/api/v1/query/codemodel-v2. */
+static int cmake_query(const char *build, struct errbuf *err)
+{
+	char *dir = path_in(build, ".cmake/api/v1/query");
+	char *file = path_in(dir, "codemodel-v2");
+	int rc = 0;
+	if (make_folders(dir))
+		rc = hp_error(err, HP_EIO, "cannot create the folder '%s': %s", dir, strerror(errno));
+	else if (!is_file(dir, "codemodel-v2"))
+		rc = fileio_write(file, "", 0, err);
+	free(dir);
+	free(file);
+	return rc;
+}
+
+/* The newest index of build's file API replies (the last by name), heap,
+ * or NULL when CMake wrote none. */
+static char *cmake_reply_index(const char *build)
+{
+	char *dir = path_in(build, ".cmake/api/v1/reply"), *best = NULL;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d)))
+		if (!strncmp(de->d_name, "index-", 6) && has_suffix(de->d_name, ".json") &&
+		    (!best || strcmp(de->d_name, best) > 0)) {
+			free(best);
+			best = xstrdup(de->d_name);
+		}
+	if (d)
+		closedir(d);
+	char *path = best ? path_in(dir, best) : NULL;
+	free(best);
+	free(dir);
+	return path;
+}
+
+/* A reply file of the file API, parsed (text heap, released by the caller
+ * with json_doc_release and free). */
+static int cmake_reply_read(const char *path, struct json_doc *d, char **text, struct errbuf *err)
+{
+	size_t len = 0;
+	*text = NULL;
+	memset(d, 0, sizeof(*d));
+	int rc = fileio_read(path, text, &len, err);
+	if (!rc)
+		rc = json_doc_parse(d, path, *text, len, err);
+	return rc;
+}
+
+/* One target of the codemodel. */
+struct cm_target {
+	char *id, *name, *type;
+	path_vec sources;   /* absolute, resolved */
+	path_vec deps;      /* ids of the targets it depends on */
+};
+typedef VEC(struct cm_target) cm_target_vec;
+
+static void cm_targets_release(cm_target_vec *v)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		free(v->items[i].id);
+		free(v->items[i].name);
+		free(v->items[i].type);
+		path_vec_release(&v->items[i].sources);
+		path_vec_release(&v->items[i].deps);
+	}
+	VEC_RELEASE(v);
+}
+
+/* Reads the target reply file reply/name into t; source paths relative to
+ * srcdir are made absolute. */
+static int cmake_read_target(const char *reply, const char *name, const char *srcdir,
+			     struct cm_target *t, struct errbuf *err)
+{
+	struct json_doc d;
+	char *text, *path = path_in(reply, name);
+	const char *s;
+	const cJSON *arr, *it;
+	int rc = cmake_reply_read(path, &d, &text, err);
+	if (!rc && !(rc = json_get_string(&d, d.root, "name", 1, &s)))
+		t->name = xstrdup(s);
+	if (!rc && !(rc = json_get_string(&d, d.root, "type", 1, &s)))
+		t->type = xstrdup(s);
+	if (!rc && (rc = json_get_array(&d, d.root, "sources", 0, &arr)) == 0) {
+		cJSON_ArrayForEach(it, arr) {
+			char abs[PATH_MAX];
+			if ((rc = json_get_string(&d, it, "path", 1, &s)) < 0)
+				break;
+			/* headers and other files listed are not compiled */
+			if (!cJSON_GetObjectItemCaseSensitive(it, "compileGroupIndex"))
+				continue;
+			char *p = s[0] == '/' ? xstrdup(s) : path_in(srcdir, s);
+			VEC_PUSH(&t->sources, xstrdup(realpath(p, abs) ? abs : p));
+			free(p);
+		}
+	}
+	if (rc >= 0 && (rc = json_get_array(&d, d.root, "dependencies", 0, &arr)) == 0) {
+		cJSON_ArrayForEach(it, arr) {
+			if ((rc = json_get_string(&d, it, "id", 1, &s)) < 0)
+				break;
+			VEC_PUSH(&t->deps, xstrdup(s));
+		}
+	}
+	json_doc_release(&d);
+	free(text);
+	free(path);
+	return rc < 0 ? rc : 0;
+}
+
+/* The targets of the first configuration of the codemodel that build's
+ * newest reply index names; *found 0 when there is no reply. */
+static int cmake_read_targets(const char *build, cm_target_vec *v, int *found,
+			      struct errbuf *err)
+{
+	char *index = cmake_reply_index(build), *reply = path_in(build, ".cmake/api/v1/reply");
+	char *text = NULL, *cmtext = NULL, *cmpath = NULL;
+	struct json_doc d, cm;
+	const cJSON *objs, *it, *paths, *confs, *targets;
+	const char *s, *srcdir = NULL;
+	int rc = 0;
+	memset(&d, 0, sizeof(d));
+	memset(&cm, 0, sizeof(cm));
+	*found = index != NULL;
+	if (!index || (rc = cmake_reply_read(index, &d, &text, err)) ||
+	    (rc = json_get_array(&d, d.root, "objects", 1, &objs)) < 0)
+		goto out;
+	cJSON_ArrayForEach(it, objs) {
+		const cJSON *kind = cJSON_GetObjectItemCaseSensitive(it, "kind");
+		if (cJSON_IsString(kind) && !strcmp(kind->valuestring, "codemodel") &&
+		    json_get_string(&d, it, "jsonFile", 1, &s) == 0)
+			cmpath = path_in(reply, s);
+	}
+	if (!cmpath) {
+		rc = json_error(&d, objs, "CMake's reply holds no codemodel");
+		goto out;
+	}
+	if ((rc = cmake_reply_read(cmpath, &cm, &cmtext, err)) ||
+	    (rc = json_get_object(&cm, cm.root, "paths", 1, &paths)) < 0 ||
+	    (rc = json_get_string(&cm, paths, "source", 1, &srcdir)) < 0 ||
+	    (rc = json_get_array(&cm, cm.root, "configurations", 1, &confs)) < 0)
+		goto out;
+	if (!cJSON_GetArraySize(confs)) {
+		rc = json_error(&cm, confs, "the codemodel has no configuration");
+		goto out;
+	}
+	if ((rc = json_get_array(&cm, cJSON_GetArrayItem(confs, 0), "targets", 1, &targets)) < 0)
+		goto out;
+	cJSON_ArrayForEach(it, targets) {
+		struct cm_target t;
+		memset(&t, 0, sizeof(t));
+		if ((rc = json_get_string(&cm, it, "id", 1, &s)) < 0)
+			break;
+		t.id = xstrdup(s);
+		VEC_PUSH(v, t);
+		if ((rc = json_get_string(&cm, it, "jsonFile", 1, &s)) < 0 ||
+		    (rc = cmake_read_target(reply, s, srcdir, &v->items[v->n - 1], err)) < 0)
+			break;
+	}
+out:
+	json_doc_release(&d);
+	json_doc_release(&cm);
+	free(text);
+	free(cmtext);
+	free(cmpath);
+	free(index);
+	free(reply);
+	return rc < 0 ? rc : 0;
+}
+
+/* Takes into p the modules of target t's sources and, depth first, of the
+ * libraries it depends on (seen: targets visited). */
+static void cmake_collect(const cm_target_vec *v, size_t t, const struct strmap *file_module,
+			  char *seen, struct arena *a, struct program *p, size_t *alloc)
+{
+	const struct cm_target *x = &v->items[t];
+	if (seen[t])
+		return;
+	seen[t] = 1;
+	for (size_t i = 0; i < x->sources.n; i++) {
+		const char *m = strmap_get(file_module, x->sources.items[i]);
+		if (!m)
+			continue;
+		if (p->nmodules == *alloc) {
+			const char **grown = arena_alloc(a, (*alloc = 2 * *alloc + 8) * sizeof(char *));
+			if (p->nmodules)
+				memcpy(grown, p->modules, p->nmodules * sizeof(char *));
+			p->modules = grown;
+		}
+		p->modules[p->nmodules++] = m;
+	}
+	for (size_t i = 0; i < x->deps.n; i++)
+		for (size_t k = 0; k < v->n; k++)
+			if (!strcmp(v->items[k].id, x->deps.items[i]) &&
+			    strstr(v->items[k].type, "LIBRARY"))
+				cmake_collect(v, k, file_module, seen, a, p, alloc);
+}
+
+/*
+ * Replaces f's programs by the executables of the CMake build folder build
+ * (its file API reply), each with the modules of its sources and of the
+ * libraries it links; with fewer than two executables, the tree is one
+ * program (no programs). No reply: f keeps the inferred programs.
+ */
+static int cmake_programs(const char *build, struct facts *f, struct errbuf *err)
+{
+	cm_target_vec v = { 0 };
+	struct strmap file_module;
+	int found, rc = cmake_read_targets(build, &v, &found, err);
+	size_t nexec = 0;
+	strmap_init(&file_module);
+	if (rc || !found)
+		goto out;
+	for (size_t i = 0; i < f->nmodules; i++)
+		for (size_t k = 0; k < f->modules[i].nfiles; k++) {
+			char abs[PATH_MAX];
+			const char *file = f->modules[i].files[k];
+			char *p = file[0] == '/' || !f->source_root ? xstrdup(file)
+								     : path_in(f->source_root, file);
+			strmap_put(&file_module, arena_strdup(&f->arena, realpath(p, abs) ? abs : p),
+				   (void *)f->modules[i].name);
+			free(p);
+		}
+	for (size_t i = 0; i < v.n; i++)
+		nexec += !strcmp(v.items[i].type, "EXECUTABLE");
+	f->programs = NULL;
+	f->nprograms = 0;
+	if (nexec < 2)
+		goto out;
+	f->programs = arena_zalloc(&f->arena, nexec * sizeof(*f->programs));
+	char *seen = xcalloc(v.n, 1);
+	for (size_t i = 0; i < v.n; i++) {
+		struct program *p = &f->programs[f->nprograms];
+		size_t alloc = 0;
+		if (strcmp(v.items[i].type, "EXECUTABLE"))
+			continue;
+		memset(seen, 0, v.n);
+		p->name = arena_strdup(&f->arena, v.items[i].name);
+		p->kind = "executable";
+		p->source = "cmake";
+		cmake_collect(&v, i, &file_module, seen, &f->arena, p, &alloc);
+		f->nprograms++;
+	}
+	free(seen);
+	facts_finish(f);
+out:
+	strmap_release(&file_module);
+	cm_targets_release(&v);
+	return rc;
+}
+
 /*
  * Configures the CMake project in the folder arg, without building it, into
  * CACHE/cmake/<hash of its absolute path> (CACHE: o->cache_dir, else
@@ -401,7 +658,7 @@ static int cmake_configure(const char *arg, const struct cli_tree_opts *o, char 
 			   int *temp, struct errbuf *err)
 {
 	char src[PATH_MAX], want[17], key[17], *dir = NULL, *base = NULL, *stamp = NULL;
-	char *log = NULL, *old = NULL, *shown = NULL;
+	char *log = NULL, *old = NULL, *shown = NULL, *index = NULL;
 	size_t oldlen = 0;
 	int rc = 0, lock = -1, reused = 0;
 	struct errbuf e = { "", 0 };
@@ -433,11 +690,15 @@ static int cmake_configure(const char *arg, const struct cli_tree_opts *o, char 
 	stamp = path_in(dir, "hotplan-configured");
 	log = path_in(dir, "cmake.log");
 	cmake_fingerprint(src, want);
+	index = cmake_reply_index(dir);
 	if (!*temp && fileio_read(stamp, &old, &oldlen, &e) == 0 && oldlen == 16 &&
-	    !memcmp(old, want, 16) && is_file(dir, "compile_commands.json")) {
+	    !memcmp(old, want, 16) && is_file(dir, "compile_commands.json") && index) {
 		reused = 1;
 	} else {
 		unlink(stamp);
+		/* the codemodel names the programs (cmake_programs) */
+		if ((rc = cmake_query(dir, err)))
+			goto out;
 		int status = run_cmake(src, dir, log);
 		if (status != 0) {
 			rc = cmake_failed(arg, status, log, !*temp, err);
@@ -462,6 +723,7 @@ static int cmake_configure(const char *arg, const struct cli_tree_opts *o, char 
 	*build = dir;
 	dir = NULL;
 out:
+	free(index);
 	if (lock >= 0)
 		close(lock);
 	if (dir && *temp)
@@ -472,6 +734,36 @@ out:
 	free(log);
 	free(old);
 	free(shown);
+	return rc;
+}
+
+/*
+ * The programs of a CMake build folder given as TREE (cmake_programs): when
+ * CMake wrote no file API reply there yet, the codemodel query is written
+ * and the folder configured again (never built), said in one line on
+ * stderr; a configure that fails leaves the inferred programs.
+ */
+static int build_folder_programs(const char *arg, struct facts *f, struct errbuf *err)
+{
+	char *index = cmake_reply_index(arg), *log = NULL;
+	int rc = 0;
+	if (!index) {
+		char *tmp = temp_folder("cmake-log", err);
+		if (!tmp || (rc = cmake_query(arg, err))) {
+			free(tmp);
+			return tmp ? rc : err->status;
+		}
+		log = path_in(tmp, "cmake.log");
+		int status = run_cmake(NULL, arg, log);
+		fprintf(stderr, "hotplan: %s '%s' with cmake to read its targets (configure "
+			"only, nothing built)%s\n", status ? "could not configure" : "configured",
+			arg, status ? ": its programs are inferred" : "");
+		remove_folder(tmp);
+		free(tmp);
+	}
+	rc = cmake_programs(arg, f, err);
+	free(index);
+	free(log);
 	return rc;
 }
 
@@ -585,6 +877,10 @@ static int analyze_folder(const char *arg, const struct cli_tree_opts *o, struct
 		rc = analyze(build, o, out, err);
 		if (!rc)
 			(*out)->root = arg;
+		if (!rc && (rc = cmake_programs(build, *out, err))) {
+			facts_free(*out);
+			*out = NULL;
+		}
 		if (temp)
 			remove_folder(build);
 		free(build);
@@ -692,7 +988,13 @@ int cli_load_tree_opts(const char *arg, const struct cli_tree_opts *opts, struct
 #endif
 	if (S_ISDIR(st.st_mode) && !is_file(arg, "compile_commands.json"))
 		return analyze_folder(arg, opts, out, err);
-	return analyze(arg, opts, out, err);
+	int rc = analyze(arg, opts, out, err);
+	if (!rc && S_ISDIR(st.st_mode) && is_file(arg, "CMakeCache.txt") &&
+	    (rc = build_folder_programs(arg, *out, err))) {
+		facts_free(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 /* ---- the application a tree builds ------------------------------------------------------ */

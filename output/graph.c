@@ -7,7 +7,9 @@
  * edges of removed modules) into index pairs sorted by (from, to); choose
  * the visible modules (all, or the --focus neighbourhood by breadth-first
  * search over edges in both directions); find strongly connected components
- * among the visible modules (planner/depgraph.c). Then the DOT is printed.
+ * among the visible modules (planner/depgraph.c). Then the DOT is printed;
+ * modules are clustered by the programs linking them when the facts hold
+ * several programs (print_program_clusters), else by folder on request.
  *
  * Invariant: every table is indexed in module-name order and every loop
  * walks it in that order, so the DOT text (and so graphviz's layout) is the
@@ -484,9 +486,85 @@ static int use_folders(struct gctx *g)
 	return visible > GRAPH_FOLDER_THRESHOLD;
 }
 
+/* The facts whose programs the picture clusters by: NEW's, else TREE's,
+ * when they hold several programs; else NULL. */
+static const struct facts *program_facts(const struct gctx *g)
+{
+	const struct facts *f = g->spec->new && g->spec->new->nprograms ? g->spec->new
+									 : g->spec->old;
+	return f && f->nprograms > 1 ? f : NULL;
+}
+
+/* The programs of f linking module name, "a,b" (heap; "" for none). */
+static char *programs_of(const struct facts *f, const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t n = 0;
+	sb_adds(&sb, "");
+	for (size_t i = 0; i < f->nprograms; i++)
+		if (program_has_module(&f->programs[i], name))
+			sb_addf(&sb, "%s%s", n++ ? "," : "", f->programs[i].name);
+	return sb_detach(&sb, NULL);
+}
+
+/*
+ * Several programs: the visible modules outside cycles clustered by the
+ * programs linking them, one cluster per set of programs: "program P" for
+ * the modules of P alone, "shared by P, Q" for those P and Q both link (a
+ * library shared by several programs gets a cluster of its own), clusters
+ * in order of that set's names; modules no program links stay outside.
+ */
+static void print_program_clusters(struct gctx *g, const struct facts *f, struct strbuf *sb)
+{
+	struct keyed *k = xmalloc((g->nodes.n ? g->nodes.n : 1) * sizeof *k);
+	size_t n = 0;
+	for (size_t i = 0; i < g->nodes.n; i++)
+		if (g->nodes.items[i].visible && !g->nodes.items[i].scc)
+			k[n++] = (struct keyed){ programs_of(f, g->nodes.items[i].name), 0, i };
+	if (n)
+		qsort(k, n, sizeof *k, cmp_by_folder);
+	for (size_t first = 0; first < n;) {
+		size_t last = first;
+		while (last < n && !strcmp(k[last].folder, k[first].folder))
+			last++;
+		const char *set = k[first].folder;
+		if (*set) {
+			struct strbuf label = STRBUF_INIT;
+			sb_adds(&label, strchr(set, ',') ? "shared by " : "program ");
+			for (const char *c = set; *c; c++)
+				sb_adds(&label, *c == ',' ? ", " : (char[]){ *c, 0 });
+			sb_adds(sb, "  subgraph \"cluster_program_");
+			out_escape(sb, set, OUT_ESC_DOT);
+			sb_adds(sb, "\" {\n    id=\"program:");
+			out_escape(sb, set, OUT_ESC_DOT);
+			sb_adds(sb, "\"; label=");
+			put_q(sb, label.buf);
+			/* where the programs come from: CMake's targets, or inferred */
+			sb_addf(&label, " (programs: %s)", f->programs[0].source);
+			sb_adds(sb, "; tooltip=");
+			put_q(sb, label.buf);
+			sb_adds(sb, "; style=rounded; color=\"#6080b0\";\n");
+			sb_release(&label);
+		}
+		for (size_t j = first; j < last; j++)
+			print_node(g, sb, &g->nodes.items[k[j].idx]);
+		if (*set)
+			sb_adds(sb, "  }\n");
+		first = last;
+	}
+	for (size_t j = 0; j < n; j++)
+		free((char *)k[j].folder);
+	free(k);
+}
+
 static void print_modules(struct gctx *g, struct strbuf *sb)
 {
+	const struct facts *pf = program_facts(g);
 	print_cycles(g, sb);
+	if (pf) {
+		print_program_clusters(g, pf, sb);
+		return;
+	}
 	if (!use_folders(g)) {
 		for (size_t i = 0; i < g->nodes.n; i++)
 			if (g->nodes.items[i].visible && !g->nodes.items[i].scc)

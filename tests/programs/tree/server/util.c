@@ -1,0 +1,5 @@
+/* util.c - the server's helper (the client has one of the same name). */
+int helper(int x)
+{
+	return x * 2;
+}
