@@ -5,7 +5,8 @@
  * Locking: rt->lock guards every table below (modules, instances, processes,
  * supervisors, events, unpurged list). rt->changed is broadcast whenever a
  * process ends, answers a request or a supervisor acts; waiters re-check
- * their condition. Module code is never called with rt->lock held, and the
+ * their condition; rt->reap wakes the reaper alone (a process ended, stop,
+ * the end of an install). Module code is never called with rt->lock held, and the
  * runtime's own code runs with cancellation disabled, so a cancelled process
  * never ends with the lock held.
  */
