@@ -168,6 +168,34 @@ static void test_remote_call_rebound(void **state)
 	free_rt(rt);
 }
 
+/* The remote call of a module loaded before its callee is undef until the
+ * callee loads, then follows every load, and is undef again after a
+ * delete: the slots of a name are rebound when its exporter changes. */
+static void test_remote_call_load_order_delete(void **state)
+{
+	struct hotrt *rt = new_rt(1000);
+	struct tm_arg a = {0};
+	struct hotrt_proc_info info;
+	load(rt, "caller", "1");
+	struct hotrt_spawn s = { .module = "caller", .entry = "caller_loop", .arg = &a };
+	hotrt_pid pid = 0;
+	assert_int_equal(hotrt_spawn(rt, &s, &pid), 0);
+	assert_true(wait_ended(rt, pid, &info));
+	assert_string_equal(info.reason, "undef");
+	assert_int_equal(atomic_load(&a.laps), 0);
+	load(rt, "counter", "1");
+	assert_int_equal(hotrt_spawn(rt, &s, &pid), 0);
+	assert_true(wait_laps_to(&a, 1));
+	assert_int_equal(atomic_load(&a.version), 1);
+	load(rt, "counter", "2");
+	assert_true(wait_eq(&a.version, 2));
+	assert_int_equal(hotrt_purge(rt, "counter", NULL), 0);
+	assert_int_equal(hotrt_delete(rt, "counter"), 1);
+	assert_true(wait_ended(rt, pid, &info));
+	assert_string_equal(info.reason, "undef");
+	free_rt(rt);
+}
+
 static void test_load_errors(void **state)
 {
 	struct hotrt *rt = new_rt(1000);
@@ -631,6 +659,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lookup_follows_load),
 		cmocka_unit_test(test_remote_call_rebound),
+		cmocka_unit_test(test_remote_call_load_order_delete),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_local_loop_killed_by_purge),
 		cmocka_unit_test(test_qualified_loop_moves),
