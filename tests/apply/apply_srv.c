@@ -5,11 +5,15 @@
  * (at SOCKET, or the default /tmp/hotrt.<pid>.sock when SOCKET is "-"),
  * prints "ready" and then answers its standard input: each line "ask" is
  * sent to the server as a request and the server's answer printed
- * ("greeter 1 state 7"), "quit" or the end of input ends the program.
+ * ("greeter 1 state 7"); "busy" starts a process spinning in greeter's
+ * current version that no kill ends (a purge of that version hangs) and
+ * "unbusy" lets it return; "quit" or the end of input ends the program.
+ * A purge waits 1 s for its victims.
  *
  * usage: apply_srv MODDIR SOCKET
  */
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +45,8 @@ static int ask(struct hotrt *rt, struct hotrt_sup *sup)
 	return fflush(stdout);
 }
 
-static int run(struct hotrt *rt, const char *moddir, const char *sock)
+/* stop: the busy process's flag, which outlives the processes (main's). */
+static int run(struct hotrt *rt, const char *moddir, const char *sock, atomic_int *stop)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/greeter.1.so", moddir);
@@ -63,10 +68,23 @@ static int run(struct hotrt *rt, const char *moddir, const char *sock)
 		return die(rt, "control socket");
 	printf("ready\n");
 	fflush(stdout);
+	struct hotrt_spawn busy = {
+		.module = "greeter", .entry = "greeter_busy", .name = "busy", .arg = stop,
+	};
 	char line[256];
-	while (fgets(line, sizeof(line), stdin) && strcmp(line, "quit\n"))
+	while (fgets(line, sizeof(line), stdin) && strcmp(line, "quit\n")) {
 		if (!strcmp(line, "ask\n") && ask(rt, sup))
 			return 1;
+		if (!strcmp(line, "busy\n")) {
+			atomic_store(stop, 0);
+			int rc = hotrt_spawn(rt, &busy, &pid);
+			printf(rc ? "no busy\n" : "busy %ld\n", (long)pid);
+		} else if (!strcmp(line, "unbusy\n")) {
+			atomic_store(stop, 1);
+			printf("unbusy\n");
+		}
+		fflush(stdout);
+	}
 	return 0;
 }
 
@@ -78,11 +96,16 @@ int main(int argc, char **argv)
 	}
 	struct hotrt *rt;
 	const char *err;
-	if (hotrt_new(&rt, NULL, &err)) {
+	struct hotrt_options opt = {
+		.suspend_timeout_ms = -1, .resume_attempt_ms = -1, .purge_timeout_ms = 1000,
+		.sample_timeout_ms = -1, .shutdown_ms = -1,
+	};
+	if (hotrt_new(&rt, &opt, &err)) {
 		fprintf(stderr, "apply_srv: %s\n", err);
 		return 1;
 	}
-	int rc = run(rt, argv[1], argv[2]);
+	atomic_int stop = 0;
+	int rc = run(rt, argv[1], argv[2], &stop);
 	if (hotrt_free(rt))
 		return die(NULL, "a process did not end");
 	return rc;

@@ -21,7 +21,9 @@ the server's answer ("greeter 1 state 7"). This test drives it through:
      old version: {error,{old_processes,greeter}}, exit 1, nothing changed;
   5. purge.script with --events --make-permanent --format json: the ticker
      is killed, the old version purged;
-  6. quit: the program ends and its socket is gone.
+  6. hang.script while a process no kill ends runs the version it purges:
+     hang, exit 1, no make_permanent, the old code still mapped;
+  7. quit: the program ends and its socket is gone.
 """
 import json
 import os
@@ -188,7 +190,32 @@ try:
           "purge.script: the server alone, greeter 2 only", "\n".join(final))
     check(ask() == "greeter 2 state 107", "the server still answers after the purge")
 
-    # 6. the program ends: its socket goes with it
+    # 6. a purge that hangs: busy (pid 3) runs version 2 and no kill ends it
+    srv.stdin.write("busy\n")
+    srv.stdin.flush()
+    check(srv.stdout.readline().strip() == "busy 3", "apply_srv starts busy")
+    rc, out, err = apply("--pid", str(pid), "--events", "--make-permanent",
+                         script("hang.script"))
+    check(rc == 1, "hang.script: exit 1", "rc %d\n%s%s" % (rc, out, err))
+    check(out.splitlines() == [
+        "hang",
+        "loaded greeter instr=2 detail=2",
+        "killed greeter_server pid=1 instr=3 detail=killed",
+        "restarted greeter_server pid=1 new_pid=4 instr=3 detail=2",
+        "hang greeter instr=3 detail=2",
+    ], "hang.script: hang, the server killed and restarted, no make_permanent", out)
+    check(ask() == "greeter 2 state 7", "the restarted server answers, state anew")
+    hung = ctl(sock, "procs")
+    check([l.split(" ", 2)[2] for l in hung[1:3]] ==
+          ["3 greeter greeter_busy - - 0 busy",
+           "4 greeter greeter_server greet_sup permanent 1 greeter_server"]
+          and hung[3:] == ["module greeter 2 2"],
+          "hang.script: busy still runs the old code, which stays mapped", "\n".join(hung))
+    srv.stdin.write("unbusy\n")
+    srv.stdin.flush()
+    check(srv.stdout.readline().strip() == "unbusy", "apply_srv lets busy return")
+
+    # 7. the program ends: its socket goes with it
     srv.stdin.write("quit\n")
     srv.stdin.flush()
     check(srv.wait(timeout=30) == 0, "apply_srv exits 0")

@@ -17,6 +17,7 @@ struct hotrt_proc;
 int greeter_version(void);
 int greeter_server(struct hotrt_proc *self, void *arg);
 int greeter_ticker(struct hotrt_proc *self, void *arg);
+int greeter_busy(struct hotrt_proc *self, void *arg);
 void *greeter_code_change(void *state, const char *vsn, const char *extra,
 			  const char **error);
 

@@ -3,8 +3,9 @@
  * (GREETER_VSN 1 and 2) as greeter.1.so and greeter.2.so: a server that
  * answers each request with its version and state, and a ticker that
  * loops locally (it stays in the version it started in, so a purge of that
- * version kills it).
+ * version kills it), and a busy loop a kill cannot end.
  */
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -39,6 +40,17 @@ int greeter_ticker(struct hotrt_proc *self, void *arg)
 	(void)arg;
 	for (;;)
 		hotrt_receive(self, 20, NULL);
+}
+
+/* Spins with no safe point and no cancellation point until *arg (an
+ * atomic_int) is set: a kill cannot end it before, so a purge hangs. */
+int greeter_busy(struct hotrt_proc *self, void *arg)
+{
+	(void)self;
+	atomic_int *stop = arg;
+	while (!atomic_load(stop))
+		;
+	return HOTRT_NORMAL;
 }
 
 #if GREETER_VSN >= 2
