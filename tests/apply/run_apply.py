@@ -23,6 +23,8 @@ the server's answer ("greeter 1 state 7"). This test drives it through:
      is killed, the old version purged;
   6. hang.script while a process no kill ends runs the version it purges:
      hang, exit 1, no make_permanent, the old code still mapped;
+  then a second program: on a stale socket file (replaced, then unlinked)
+     and on the first one's socket (refused, left alone);
   7. quit: the program ends and its socket is gone.
 """
 import json
@@ -31,7 +33,7 @@ import re
 import socket
 import subprocess
 import sys
-import time
+import tempfile
 
 HOTPLAN, SRV, MODDIR, SCRIPTS = sys.argv[1:5]
 failures = []
@@ -214,6 +216,24 @@ try:
     srv.stdin.write("unbusy\n")
     srv.stdin.flush()
     check(srv.stdout.readline().strip() == "unbusy", "apply_srv lets busy return")
+
+    # a second program on a socket path: a stale socket file is replaced, a
+    # live one (the first program's) refused
+    stale = os.path.join(tempfile.mkdtemp(prefix="apply-"), "ctl.sock")
+    b = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    b.bind(stale)
+    b.close()
+    two = subprocess.run([SRV, MODDIR, stale], input="ask\nquit\n", capture_output=True,
+                         text=True, timeout=60)
+    check(two.returncode == 0 and two.stdout == "ready\ngreeter 1 state 7\n"
+          and not os.path.exists(stale), "a stale socket file is replaced, then unlinked",
+          "rc %d\n%s%s" % (two.returncode, two.stdout, two.stderr))
+    os.rmdir(os.path.dirname(stale))
+    two = subprocess.run([SRV, MODDIR, sock], input="quit\n", capture_output=True,
+                         text=True, timeout=60)
+    check(two.returncode == 1 and "'%s' is served by another program" % sock in two.stderr
+          and os.path.exists(sock), "a socket another program serves is refused, kept",
+          "rc %d\n%s" % (two.returncode, two.stderr))
 
     # 7. the program ends: its socket goes with it
     srv.stdin.write("quit\n")
