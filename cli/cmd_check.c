@@ -74,6 +74,7 @@ struct check_args {
 	unsigned long max_killed;  /* ULONG_MAX: not given */
 	int until_permanent;
 	int verbose;               /* text: every finding, none summed up */
+	const char *program;       /* --program NAME, or NULL */
 };
 
 /* Parses argv into *a; returns the index of OLD, or -1 with *status set. */
@@ -108,6 +109,9 @@ static int check_parse(int argc, char **argv, struct check_args *a, int *status)
 		OPT_STRING(0, "against", &a->against, "PLANFILE", "fail when this committed plan "
 			   "(the script as 'hotplan plan' writes it) differs from the fresh one, and "
 			   "show the difference"),
+		OPT_STRING(0, "program", &a->program, "NAME", "check this program of trees that "
+			   "build several (CMake's executables, else one per module defining main; "
+			   "without it each is checked in turn, the exit status the worst)"),
 		OPT_TREE(&a->tree, "hotplan.config: analysis settings, and the defaults of "
 			 "{max_killed, N} and {purge, M}", CLI_CACHE_HELP_DEFAULT),
 		OPT_END(),
@@ -148,10 +152,54 @@ static int has_parse_failure(const struct report *r)
 	return 0;
 }
 
+/* How bad an exit status is: 0, then 1 (forbidden), 3 (incomplete), 2. */
+static int status_rank(int rc)
+{
+	return rc == 2 ? 3 : rc == 3 ? 2 : rc;
+}
+
+/*
+ * Trees that build several programs, checked without --program: each
+ * program of f (NEW's, else OLD's) in turn, as 'check --program NAME',
+ * under a line naming it. Returns the worst exit status. SARIF and JUnit
+ * hold one program's report: they need --program.
+ * NEEDSWORK: each run loads the trees again (the analysis cache makes
+ * the later ones cheap).
+ */
+static int check_each_program(int argc, char **argv, const struct facts *f,
+			      const struct check_args *a)
+{
+	int worst = 0;
+	if (a->sarif || a->junit) {
+		struct strbuf names = STRBUF_INIT;
+		facts_program_names(f, &names);
+		cli_usage_error("check", "--sarif and --junit report one program: '%s' builds "
+				"several (%s); give --program NAME", f->root, names.buf);
+		sb_release(&names);
+		return 2;
+	}
+	/* argv[0] --program NAME argv[1...] */
+	char **args = xcalloc((size_t)argc + 3, sizeof(*args));
+	args[0] = argv[0];
+	args[1] = (char *)"--program";
+	memcpy(args + 3, argv + 1, (size_t)(argc - 1) * sizeof(*args));
+	for (size_t i = 0; i < f->nprograms; i++) {
+		args[2] = (char *)f->programs[i].name;
+		printf("%s== program %s ==\n", i ? "\n" : "", f->programs[i].name);
+		fflush(stdout);
+		int rc = cmd_check(argc + 2, args);
+		fflush(stdout);
+		if (status_rank(rc) > status_rank(worst))
+			worst = rc;
+	}
+	free(args);
+	return worst;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	struct check_args a = { CLI_TREE_ARGS_INIT, NULL, NULL, NULL, NULL, NULL, NULL,
-				ULONG_MAX, 1, 0 };
+				ULONG_MAX, 1, 0, NULL };
 	struct runtime *snap = NULL;
 	unsigned long max_killed;
 	int rc = 0;
@@ -160,7 +208,7 @@ int cmd_check(int argc, char **argv)
 	struct upgrade_policy policy;
 	struct cli_tree_opts to;
 	struct errbuf err = { "", 0 };
-	struct facts *old = NULL, *new = NULL;
+	struct facts *old = NULL, *new = NULL, *old_all = NULL, *new_all = NULL;
 	struct upgrade *up = NULL;
 	struct report report;
 	struct strbuf text = STRBUF_INIT;
@@ -221,6 +269,15 @@ int cmd_check(int argc, char **argv)
 		rc = cli_fail("check", &err);
 		goto out;
 	}
+	if (!a.program && (old->nprograms > 1 || new->nprograms > 1)) {
+		rc = check_each_program(argc, argv, new->nprograms > 1 ? new : old, &a);
+		goto out;
+	}
+	if (cli_select_program(&old, &old_all, a.program, &err) ||
+	    cli_select_program(&new, &new_all, a.program, &err)) {
+		rc = cli_fail("check", &err);
+		goto out;
+	}
 
 	/* the application and versions as 'hotplan plan' takes them, so that
 	 * --against compares like with like */
@@ -264,6 +321,8 @@ out:
 	runtime_free(snap);
 	facts_free(old);
 	facts_free(new);
+	facts_free(old_all);
+	facts_free(new_all);
 	free(against);
 	cli_identity_release(&id);
 	config_release(&cfg);

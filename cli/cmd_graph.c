@@ -34,6 +34,11 @@ static const struct opt_command graph_cmd = {
 	"and the processes the simulation predicts killed (red octagons, tied to the\n"
 	"module whose old code they were running).\n"
 	"\n"
+	"A tree that builds several programs (CMake executables, else one per module\n"
+	"defining main) has its modules clustered by the programs linking them: a\n"
+	"cluster per program, and one per set of programs sharing modules (\"shared\n"
+	"by a, b\"); --program draws one program alone.\n"
+	"\n"
 	"TREE and NEW are each a folder holding compile_commands.json, a\n"
 	"compile_commands.json file, a CMake source folder (configured, never\n"
 	"built, in the cache), a folder of .c files, or a facts file.\n",
@@ -68,6 +73,7 @@ struct graph_args {
 	struct cli_tree_args tree;
 	const char *format, *output, *focus, *runtime;
 	const char *purge;     /* a word of purge_words, or NULL */
+	const char *program;   /* --program NAME, or NULL */
 	unsigned long depth;   /* ULONG_MAX: not given */
 	int cluster;
 };
@@ -90,6 +96,9 @@ static int graph_parse(int argc, char **argv, struct graph_args *a, int *status)
 			   "hotplan-runtime file (default: one process per entry point of TREE)"),
 		OPT_WORD(0, "purge", &a->purge, "METHOD", purge_words, "with NEW: brutal, soft or "
 			 "auto, as 'hotplan check' (default: {purge, M} of the config, else brutal)"),
+		OPT_STRING(0, "program", &a->program, "NAME", "draw this program of trees that "
+			   "build several (without it, TREE's modules are clustered by program; "
+			   "with NEW it is required then)"),
 		OPT_TREE(&a->tree, "hotplan.config: the analysis settings, and with NEW the "
 			 "default {purge, M}", CLI_CACHE_HELP_DEFAULT),
 		OPT_END(),
@@ -109,7 +118,7 @@ static int graph_parse(int argc, char **argv, struct graph_args *a, int *status)
 
 int cmd_graph(int argc, char **argv)
 {
-	struct graph_args a = { CLI_TREE_ARGS_INIT, NULL, NULL, NULL, NULL, NULL, ULONG_MAX,
+	struct graph_args a = { CLI_TREE_ARGS_INIT, NULL, NULL, NULL, NULL, NULL, NULL, ULONG_MAX,
 				GRAPH_CLUSTER_AUTO };
 	struct cli_tree_opts to;
 	struct graph_spec spec;
@@ -117,7 +126,7 @@ int cmd_graph(int argc, char **argv)
 	struct upgrade *up = NULL;
 	int rc = 0;
 	struct errbuf err = { "", 0 };
-	struct facts *old = NULL, *new = NULL;
+	struct facts *old = NULL, *new = NULL, *old_all = NULL, *new_all = NULL;
 	struct strbuf dot = STRBUF_INIT, out = STRBUF_INIT;
 	struct hp_config cfg;
 	struct cli_identity id;
@@ -161,7 +170,11 @@ int cmd_graph(int argc, char **argv)
 	}
 
 	if (cli_load_tree(argv[first], &to, &old, &err) ||
-	    (ntrees == 2 && cli_load_tree(argv[first + 1], &to, &new, &err))) {
+	    (ntrees == 2 && cli_load_tree(argv[first + 1], &to, &new, &err)) ||
+	    (ntrees == 2 && !a.program && (cli_one_program(old, &err) ||
+					   cli_one_program(new, &err))) ||
+	    cli_select_program(&old, &old_all, a.program, &err) ||
+	    (new && cli_select_program(&new, &new_all, a.program, &err))) {
 		rc = cli_fail("graph", &err);
 		goto out;
 	}
@@ -195,5 +208,7 @@ out:
 	sb_release(&out);
 	facts_free(old);
 	facts_free(new);
+	facts_free(old_all);
+	facts_free(new_all);
 	return rc;
 }

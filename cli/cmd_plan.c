@@ -93,6 +93,7 @@ struct plan_args {
 	struct cli_tree_args tree;
 	const char *output, *purge, *app, *vsn, *from_vsn;
 	int fmt, appup, down;
+	const char *program;   /* --program NAME, or NULL */
 };
 
 /* Parses argv into *a; returns the index of OLD, or -1 with *status set. */
@@ -113,6 +114,9 @@ static int plan_parse(int argc, char **argv, struct plan_args *a, int *status)
 			   "lower case, other characters than a-z, 0-9, _ become _)"),
 		OPT_STRING(0, "vsn", &a->vsn, "V", "the new version (default: config, else the "
 			   "VERSION of NEW's CMake project(), else \"2.0\")"),
+		OPT_STRING(0, "program", &a->program, "NAME", "plan this program of trees that "
+			   "build several (CMake's executables, else one per module defining main; "
+			   "required then)"),
 		OPT_STRING(0, "from-vsn", &a->from_vsn, "V", "the old version (default: config "
 			   "old_vsn, else the VERSION of OLD's CMake project(), else \"1.0\"; the "
 			   "trees' versions are taken only when they differ)"),
@@ -135,13 +139,14 @@ static int plan_parse(int argc, char **argv, struct plan_args *a, int *status)
 
 int cmd_plan(int argc, char **argv)
 {
-	struct plan_args a = { CLI_TREE_ARGS_INIT, NULL, NULL, NULL, NULL, NULL, FMT_ERLANG, 0, 0 };
+	struct plan_args a = { CLI_TREE_ARGS_INIT, NULL, NULL, NULL, NULL, NULL, FMT_ERLANG, 0, 0,
+			       NULL };
 	struct plan_options opt;
 	int rc = 0;
 	struct errbuf err = { "", 0 };
 	struct hp_config cfg;
 	struct cli_tree_opts topts;
-	struct facts *old = NULL, *new = NULL;
+	struct facts *old = NULL, *new = NULL, *old_all = NULL, *new_all = NULL;
 	struct plan p;
 	struct strbuf sb = STRBUF_INIT;
 	struct arena auto_arena;
@@ -172,7 +177,10 @@ int cmd_plan(int argc, char **argv)
 
 	topts.cfg = &cfg;
 	if (cli_load_tree_opts(argv[trees], &topts, &old, &err) ||
-	    cli_load_tree_opts(argv[trees + 1], &topts, &new, &err)) {
+	    cli_load_tree_opts(argv[trees + 1], &topts, &new, &err) ||
+	    (!a.program && (cli_one_program(old, &err) || cli_one_program(new, &err))) ||
+	    cli_select_program(&old, &old_all, a.program, &err) ||
+	    cli_select_program(&new, &new_all, a.program, &err)) {
 		rc = cli_fail("plan", &err);
 		goto out;
 	}
@@ -214,6 +222,8 @@ out:
 	sb_release(&sb);
 	facts_free(old);
 	facts_free(new);
+	facts_free(old_all);
+	facts_free(new_all);
 	cli_identity_release(&id);
 out_cfg:
 	config_release(&cfg);

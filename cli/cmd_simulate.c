@@ -45,7 +45,7 @@ static const struct opt_word format_words[] = {
 int cmd_simulate(int argc, char **argv)
 {
 	const char *runtime_path = NULL, *facts_path = NULL, *out_path = NULL, *app = "app";
-	const char *pids = NULL;
+	const char *pids = NULL, *program = NULL;
 	struct sim_options opt = { SIM_UNTIL_INSTALL, 0 };
 	int json = 0, until = SIM_UNTIL_INSTALL, status;
 	struct opt opts[] = {
@@ -59,6 +59,8 @@ int cmd_simulate(int argc, char **argv)
 		OPT_STRING(0, "pid", &pids, "PID[,PID...]", "with --facts: simulate on a snapshot "
 			   "of these running processes of the tree (what 'hotplan snapshot' "
 			   "writes) instead of the runtime built from its facts"),
+		OPT_STRING(0, "program", &program, "NAME", "with --facts: the runtime of this "
+			   "program of a tree that builds several (required then)"),
 		OPT_STRING(0, "app", &app, "NAME", "application name for a runtime built from "
 			   "facts (app)"),
 		OPT_ENUM(0, "until", &until, NULL, until_words, "install (default): stop after "
@@ -78,13 +80,15 @@ int cmd_simulate(int argc, char **argv)
 		return cli_usage_error("simulate", "give --runtime or --facts, not both");
 	if (pids && !facts_path)
 		return cli_usage_error("simulate", "--pid needs --facts TREE, the program's tree");
+	if (program && !facts_path)
+		return cli_usage_error("simulate", "--program needs --facts TREE");
 	if (!runtime_path && !facts_path)
 		return cli_usage_error("simulate", "give the runtime before the upgrade: --runtime RUNTIME or --facts TREE");
 
 	struct errbuf err = { {0}, 0 };
 	struct arena a;
 	struct runtime *rt = NULL;
-	struct facts *facts = NULL;
+	struct facts *facts = NULL, *whole = NULL;
 	size_t n = (size_t)(argc - first);
 	struct script *scripts = xcalloc(n, sizeof(*scripts));
 	status = 0;
@@ -102,7 +106,9 @@ int cmd_simulate(int argc, char **argv)
 		}
 	} else {
 		struct cli_tree_opts to = { .progress = -1 };
-		if (cli_load_tree(facts_path, &to, &facts, &err)) {
+		if (cli_load_tree(facts_path, &to, &facts, &err) ||
+		    (!program && cli_one_program(facts, &err)) ||
+		    cli_select_program(&facts, &whole, program, &err)) {
 			status = cli_fail("simulate", &err);
 			goto out;
 		}
@@ -133,6 +139,7 @@ int cmd_simulate(int argc, char **argv)
 out:
 	runtime_free(rt);
 	facts_free(facts);
+	facts_free(whole);
 	free(scripts);
 	arena_release(&a);
 	return status;

@@ -997,6 +997,35 @@ int cli_load_tree_opts(const char *arg, const struct cli_tree_opts *opts, struct
 	return rc;
 }
 
+/* ---- one program of the tree --------------------------------------------------------------- */
+
+int cli_select_program(struct facts **f, struct facts **whole, const char *name,
+		       struct errbuf *err)
+{
+	struct facts *one;
+	*whole = NULL;
+	if (!name)
+		return 0;
+	int rc = facts_select_program(*f, name, &one, err);
+	if (rc)
+		return rc;
+	*whole = *f;
+	*f = one;
+	return 0;
+}
+
+int cli_one_program(const struct facts *f, struct errbuf *err)
+{
+	if (f->nprograms < 2)
+		return 0;
+	struct strbuf names = STRBUF_INIT;
+	facts_program_names(f, &names);
+	hp_error(err, HP_EUSAGE, "'%s' builds several programs (%s): choose one with "
+		 "--program NAME", f->root, names.buf);
+	sb_release(&names);
+	return err->status;
+}
+
 /* ---- the application a tree builds ------------------------------------------------------ */
 
 /* s as an Erlang atom that needs no quotes: lower case, every character

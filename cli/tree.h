@@ -107,6 +107,20 @@ int cli_load_tree_config(const char *arg, const char *config_file, struct facts 
 	char *: cli_load_tree_config, \
 	default: cli_load_tree_opts)((arg), (o), (out), (err))
 
+/*
+ * --program of plan, check, simulate and graph: narrows *f to the facts of
+ * its program name (facts_select_program); the facts loaded move to
+ * *whole, which the caller frees after *f (both facts_free; *whole NULL
+ * when name is NULL and nothing changed). An unknown name gives HP_EUSAGE
+ * naming the tree's programs.
+ */
+int cli_select_program(struct facts **f, struct facts **whole, const char *name,
+		       struct errbuf *err);
+
+/* HP_EUSAGE with "'ROOT' builds several programs (a, b): choose one with
+ * --program NAME" in err when f holds more than one program; else 0. */
+int cli_one_program(const struct facts *f, struct errbuf *err);
+
 /* The application a tree builds, for plan titles and appups. */
 struct cli_project {
 	char *app;   /* an Erlang atom needing no quotes (heap), or NULL */
