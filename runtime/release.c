@@ -307,14 +307,21 @@ static int op_resume(struct eval *ev, const struct instr *in)
 	return EV_OK;
 }
 
-static int code_change_one(struct eval *ev, struct hr_module *m, struct hotrt_proc *p,
-			   const char *vsn, const char *vsn_term, const char *extra)
+/* M_code_change of m's current instance, or NULL. */
+static hotrt_code_change code_change_fn(struct hr_module *m)
 {
-	struct hotrt *rt = ev->rt;
 	struct strbuf sym = STRBUF_INIT;
 	sb_addf(&sym, "%s_code_change", m->name);
 	hotrt_code_change fn = m->cur ? (hotrt_code_change)hr_inst_sym(m->cur, sym.buf) : NULL;
 	sb_release(&sym);
+	return fn;
+}
+
+static int code_change_one(struct eval *ev, struct hr_module *m, hotrt_code_change fn,
+			   struct hotrt_proc *p, const char *vsn, const char *vsn_term,
+			   const char *extra)
+{
+	struct hotrt *rt = ev->rt;
 	if (fn) {
 		p->cc_fn = fn;
 		p->cc_vsn = vsn;
@@ -365,11 +372,22 @@ static int op_code_change(struct eval *ev, const struct instr *in)
 		}
 		if (in->mods[i].extra)
 			term_write(&extra, in->mods[i].extra);
+		/* One process at a time: sys:change_code stops at the first
+		 * failure, and the processes after it keep their state.
+		 * M_code_change is looked up again only when another thread
+		 * loaded m while a process ran it. */
+		struct hr_inst *fn_inst = m->cur;
+		hotrt_code_change fn = code_change_fn(m);
 		int rc = EV_OK;
 		for (size_t j = 0; j < ev->susp.n && rc == EV_OK; j++) {
 			struct entry e = ev->susp.items[j];
-			if (e.m == m && !e.p->ended)
-				rc = code_change_one(ev, m, e.p, vsn.buf, term.buf, extra.buf);
+			if (e.m != m || e.p->ended)
+				continue;
+			if (m->cur != fn_inst) {
+				fn_inst = m->cur;
+				fn = code_change_fn(m);
+			}
+			rc = code_change_one(ev, m, fn, e.p, vsn.buf, term.buf, extra.buf);
 		}
 		sb_release(&vsn);
 		sb_release(&term);
