@@ -391,8 +391,13 @@ static void *control_main(void *arg)
 		if (wait_readable(c, c->lfd))
 			break;
 		int fd = accept4(c->lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0)
+		if (fd < 0) {
+			/* out of descriptors, say: do not spin on the ready socket */
+			struct pollfd w = { c->wake[0], POLLIN, 0 };
+			if (errno != EINTR && errno != ECONNABORTED && poll(&w, 1, 100) > 0)
+				break;
 			continue;
+		}
 		serve_client(c, fd);
 		close(fd);
 	}
