@@ -41,6 +41,7 @@ struct take {
 	pc_vec pcs;
 	VEC(const char *) blocking;   /* config list + facts' blocking callees */
 	VEC(struct mapped) mapped;    /* distinct (module, version) */
+	VEC(struct control_table) controls; /* one per target, as unwinders */
 	int any_tree_frame;
 };
 
@@ -114,6 +115,11 @@ static int read_target(struct take *t, long pid, struct errbuf *err)
 
 	if (!proc_state(pid))
 		return hp_error(err, HP_EUSAGE, "no process '%ld'; check the PID with 'ps'", pid);
+	struct control_table ct;
+	int crc = control_ask(&ct, pid, &t->s->arena, err);
+	VEC_PUSH(&t->controls, ct);
+	if (crc)
+		return crc;
 	if (unwinder_open(&u, pid, t->opt->debuginfo_path, t->mm, err))
 		return HP_EUSAGE;
 	VEC_PUSH(&t->unwinders, u);
@@ -206,6 +212,13 @@ static void classify(struct take *t, struct snapshot_thread *th, const struct ra
 	}
 	const struct snapshot_frame *fo = &th->frames[outer];
 	th->entry = fo->function;
+	const struct control_table *ct = &t->controls.items[r->target];
+	if (ct->answered) {
+		/* The runtime's table says which thread is a process. */
+		if (!control_find(ct, th->tid))
+			th->left_out = arena_printf(a, "not a process in the table of '%s'", ct->path);
+		return;
+	}
 	const struct module *m = NULL;
 	if (fo->function && find_entry(t->opt->facts, fo->module, fo->function, &m))
 		return;
@@ -287,6 +300,9 @@ static int mapped_cmp(const void *x, const void *y)
 static int set_versions(struct take *t, int32_t v, struct errbuf *err)
 {
 	struct runtime *rt = t->s->rt;
+	int unloaded = 0;  /* a libhotrt program: a module with no object is not loaded */
+	for (size_t i = 0; i < t->controls.n; i++)
+		unloaded |= t->controls.items[i].answered;
 	for (size_t i = 0; i < t->unwinders.n; i++)
 		unwinder_objects(t->unwinders.items[i], note_object, t);
 	if (t->mapped.n > 1)
@@ -313,7 +329,7 @@ static int set_versions(struct take *t, int32_t v, struct errbuf *err)
 			sb_release(&sb);
 			return HP_EINPUT;
 		}
-		m->cur = n ? version_of(rt, mv[n - 1].vsn) : v;
+		m->cur = n ? version_of(rt, mv[n - 1].vsn) : unloaded ? RT_NONE : v;
 		m->old = n == 2 ? version_of(rt, mv[0].vsn) : RT_NONE;
 		if (m->old == m->cur)  /* "01.so" and "1.so": one integer version */
 			m->old = RT_NONE;
@@ -359,8 +375,102 @@ static void supervise(struct take *t, struct rt_process *p, const struct module 
 	}
 }
 
-/* The thread as a process; frames of one module and version in a row fold
- * into one. Fails when a frame's version is neither of its module's. */
+/* The thread's frames in the tree, innermost first, appended to rt->frames
+ * for p; frames of one module and version in a row fold into one. Fails
+ * when a frame's version is neither of its module's. */
+static int push_frames(struct take *t, const struct snapshot_thread *th, struct rt_process *p,
+		       int32_t v, struct errbuf *err)
+{
+	struct runtime *rt = t->s->rt;
+	p->frames = (uint32_t)rt->frames.n;
+	for (size_t i = 0; i < th->nframes; i++) {
+		const struct snapshot_frame *sf = &th->frames[i];
+		if (!sf->module)
+			continue;
+		struct rt_frame fr = { (uint32_t)runtime_find_module(rt, sf->module),
+				       sf->vsn ? version_of(rt, sf->vsn) : v };
+		const struct rt_module *rm = &rt->modules.items[fr.module];
+		if (fr.version != rm->cur && fr.version != rm->old)
+			return hp_error(err, HP_EINPUT, "thread '%ld.%ld' runs module '%s' in '%s', "
+					"not in a '%s.VSN.so', at a version that is not one of those "
+					"mapped: name the version it runs with --vsn", th->pid, th->tid,
+					sf->module, sf->object ? sf->object : "?", sf->module);
+		const struct rt_frame *last = p->nframes ? &rt->frames.items[rt->frames.n - 1] : NULL;
+		if (last && last->module == fr.module && last->version == fr.version)
+			continue;
+		VEC_PUSH(&rt->frames, fr);
+		p->nframes++;
+	}
+	p->funs = (uint32_t)rt->funs.n;
+	p->mods = (uint32_t)rt->modrefs.n;
+	return 0;
+}
+
+/* The supervisor named by a control table, added to the runtime at its
+ * first use (its parent first). libhotrt's supervisors belong to no
+ * application: a top one that gives up stops its children, never the
+ * program, so it is modelled as a temporary application's. */
+static int32_t control_sup(struct take *t, const struct control_table *ct, const char *name,
+			   int depth)
+{
+	struct runtime *rt = t->s->rt;
+	for (size_t i = 0; i < rt->supervisors.n; i++)
+		if (!strcmp(rt->supervisors.items[i].name, name))
+			return (int32_t)i;
+	for (size_t i = 0; i < ct->sups.n && depth < 64; i++) {
+		const struct control_sup *cs = &ct->sups.items[i];
+		if (strcmp(cs->name, name))
+			continue;
+		int32_t parent = cs->parent ? control_sup(t, ct, cs->parent, depth + 1) : RT_NONE;
+		long secs = (cs->period_ms + 999) / 1000;
+		struct rt_supervisor s = {
+			arena_strdup(&rt->arena, cs->name), parent,
+			(uint32_t)(cs->intensity > INT32_MAX ? INT32_MAX : cs->intensity),
+			(uint32_t)(secs > INT32_MAX ? INT32_MAX : secs),
+			parent == RT_NONE ? arena_strdup(&rt->arena, cs->name) : NULL, RT_APP_TEMPORARY,
+		};
+		VEC_PUSH(&rt->supervisors, s);
+		return (int32_t)(rt->supervisors.n - 1);
+	}
+	return RT_NONE;
+}
+
+/* A thread the runtime's table names: identity and supervision from the
+ * table; frames, versions and blocking from the stack; a loop's next call
+ * from what the facts say of the entry function's loops. */
+static int add_controlled(struct take *t, struct snapshot_thread *th,
+			  const struct control_table *ct, const struct control_proc *cp,
+			  int32_t v, struct errbuf *err)
+{
+	struct runtime *rt = t->s->rt;
+	struct rt_process p;
+	memset(&p, 0, sizeof(p));
+	p.pid = arena_printf(&rt->arena, "%ld.%ld", th->pid, th->tid);
+	p.name = arena_strdup(&rt->arena, cp->name);
+	if (push_frames(t, th, &p, v, err))
+		return HP_EINPUT;
+	const struct module *m = facts_module(t->opt->facts, cp->module);
+	const struct symbol *fn = m ? module_export(m, cp->entry) : NULL;
+	p.next = th->blocked_in ? NEXT_BLOCKED :
+		 fn && fn->has_loop && fn->loop_next == NEXT_QUALIFIED ? NEXT_QUALIFIED : NEXT_LOCAL;
+	p.sys = (uint8_t)cp->sys;
+	p.restart = (uint8_t)cp->restart;
+	p.supervisor = cp->sup ? control_sup(t, ct, cp->sup, 0) : RT_NONE;
+	if (p.supervisor != RT_NONE) {
+		int32_t cm = runtime_find_module(rt, cp->module);
+		if (cm >= 0) {
+			uint32_t mi = (uint32_t)cm;
+			VEC_PUSH(&rt->modrefs, mi);
+			p.nmods = 1;
+		}
+		p.has_mods = 1;
+	}
+	th->process = (int32_t)rt->processes.n;
+	VEC_PUSH(&rt->processes, p);
+	return 0;
+}
+
+/* The thread as a process, as the facts' entry point gives it. */
 static int add_process(struct take *t, struct snapshot_thread *th, int32_t v, int32_t *sup,
 		       struct errbuf *err)
 {
@@ -375,27 +485,8 @@ static int add_process(struct take *t, struct snapshot_thread *th, int32_t v, in
 	memset(&p, 0, sizeof(p));
 	p.pid = arena_printf(&rt->arena, "%ld.%ld", th->pid, th->tid);
 	p.name = arena_printf(&rt->arena, "%s:%s [%s]", m->name, e->function, th->comm);
-	p.frames = (uint32_t)rt->frames.n;
-	for (size_t i = 0; i < th->nframes; i++) {
-		const struct snapshot_frame *sf = &th->frames[i];
-		if (!sf->module)
-			continue;
-		struct rt_frame fr = { (uint32_t)runtime_find_module(rt, sf->module),
-				       sf->vsn ? version_of(rt, sf->vsn) : v };
-		const struct rt_module *rm = &rt->modules.items[fr.module];
-		if (fr.version != rm->cur && fr.version != rm->old)
-			return hp_error(err, HP_EINPUT, "thread '%ld.%ld' runs module '%s' in '%s', "
-					"not in a '%s.VSN.so', at a version that is not one of those "
-					"mapped: name the version it runs with --vsn", th->pid, th->tid,
-					sf->module, sf->object ? sf->object : "?", sf->module);
-		const struct rt_frame *last = p.nframes ? &rt->frames.items[rt->frames.n - 1] : NULL;
-		if (last && last->module == fr.module && last->version == fr.version)
-			continue;
-		VEC_PUSH(&rt->frames, fr);
-		p.nframes++;
-	}
-	p.funs = (uint32_t)rt->funs.n;
-	p.mods = (uint32_t)rt->modrefs.n;
+	if (push_frames(t, th, &p, v, err))
+		return HP_EINPUT;
 	p.next = th->blocked_in ? NEXT_BLOCKED :
 		 e->next_call == NEXT_QUALIFIED ? NEXT_QUALIFIED : NEXT_LOCAL;
 	p.restart = RT_PERMANENT;
@@ -436,8 +527,14 @@ static int build(struct take *t, struct errbuf *err)
 		return HP_EINPUT;
 	int32_t sup = RT_NONE;
 	for (size_t i = 0; i < s->nthreads; i++) {
-		classify(t, &s->threads[i], &t->raw.items[i]);
-		if (!s->threads[i].left_out && add_process(t, &s->threads[i], v, &sup, err))
+		const struct raw_thread *r = &t->raw.items[i];
+		const struct control_table *ct = &t->controls.items[r->target];
+		classify(t, &s->threads[i], r);
+		if (s->threads[i].left_out)
+			continue;
+		if (ct->answered ? add_controlled(t, &s->threads[i], ct,
+						  control_find(ct, r->tid), v, err)
+				 : add_process(t, &s->threads[i], v, &sup, err))
 			return HP_EINPUT;
 	}
 	return runtime_validate(s->rt, err);
@@ -480,6 +577,9 @@ int snapshot_take(const struct snapshot_options *opt, struct snapshot **out,
 	VEC_RELEASE(&t.pcs);
 	VEC_RELEASE(&t.blocking);
 	VEC_RELEASE(&t.mapped);
+	for (size_t i = 0; i < t.controls.n; i++)
+		control_release(&t.controls.items[i]);
+	VEC_RELEASE(&t.controls);
 	module_map_free(t.mm);
 	config_release(&defaults);
 	if (rc) {

@@ -111,4 +111,38 @@ const char *module_map_versioned(const struct module_map *m, const char *object,
 /* Whether basename is the file name of some file of the facts. */
 int module_map_knows_basename(const struct module_map *m, const char *basename);
 
+/* ---- control.c: the runtime's own table of processes ------------------- */
+
+/* One 'proc' line of the control socket's 'procs' answer. */
+struct control_proc {
+	long tid, id;
+	const char *module, *entry;
+	const char *sup;          /* NULL: not supervised */
+	enum rt_restart restart;
+	int sys;
+	const char *name;
+};
+
+/* One 'sup' line: a one_for_one supervisor. */
+struct control_sup {
+	const char *name, *parent;  /* parent NULL: a top supervisor */
+	long intensity, period_ms;
+};
+
+struct control_table {
+	int answered;             /* the target answered 'procs' */
+	const char *path;
+	VEC(struct control_proc) procs;
+	VEC(struct control_sup) sups;
+};
+
+/* Asks /tmp/hotrt.PID.sock for 'procs' (strings copied into a). Returns 0
+ * with ct->answered 0 when there is no socket or nobody listens on it, 0
+ * with the table, or HP_EUSAGE/HP_EINPUT when the answer is cut or
+ * malformed. */
+int control_ask(struct control_table *ct, long pid, struct arena *a, struct errbuf *err);
+/* The process of thread tid, or NULL. */
+const struct control_proc *control_find(const struct control_table *ct, long tid);
+void control_release(struct control_table *ct);
+
 #endif
