@@ -104,6 +104,9 @@ struct hotrt_proc {
 	hotrt_code_change cc_fn;
 	const char *cc_vsn, *cc_extra, *cc_error;
 	int cc_done;
+	struct hotrt_proc *cc_next; /* asked by this one once its code_change
+				     * succeeded: one instruction's processes
+				     * run theirs in turn, without a round trip */
 	int in_receive;            /* blocked in hotrt_receive: frames are valid */
 	void *frames[HOTRT_MAX_FRAMES];
 	int nframes;

@@ -352,6 +352,12 @@ static void run_code_change(struct hotrt_proc *p)
 	else
 		p->state = st;
 	p->cc_done = 1;
+	struct hotrt_proc *next = p->cc_next;
+	p->cc_next = NULL;
+	if (next && !error) {
+		next->cc_req = 1;
+		pthread_cond_signal(&next->wake);
+	}
 	pthread_cond_broadcast(&rt->changed);
 }
 

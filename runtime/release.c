@@ -317,32 +317,68 @@ static hotrt_code_change code_change_fn(struct hr_module *m)
 	return fn;
 }
 
-static int code_change_one(struct eval *ev, struct hr_module *m, hotrt_code_change fn,
-			   struct hotrt_proc *p, const char *vsn, const char *vsn_term,
-			   const char *extra)
+/* The code_change failure's value. */
+static void code_change_failed(struct eval *ev, struct hr_module *m, struct hotrt_proc *p,
+			       const char *vsn_term)
+{
+	sb_adds(&ev->value, "{code_change_failed,");
+	add_atom(&ev->value, p->name);
+	sb_addc(&ev->value, ',');
+	add_atom(&ev->value, m->name);
+	sb_addf(&ev->value, ",%s,%s}", vsn_term, p->cc_error);
+}
+
+/*
+ * sys:change_code of m's suspended processes v[0..n), one at a time as OTP
+ * does (the first failure stops it; the ones after keep their state): each
+ * asks the next itself once its code_change succeeded (cc_next), so a turn
+ * costs one wake-up; here each is waited for in order, and one that ended
+ * before its turn passes it on from here.
+ */
+static int code_change_all(struct eval *ev, struct hr_module *m, struct hotrt_proc **v, size_t n,
+			   const char *vsn, const char *vsn_term, const char *extra)
 {
 	struct hotrt *rt = ev->rt;
-	if (fn) {
+	hotrt_code_change fn = code_change_fn(m);
+	for (size_t k = 0; fn && k < n; k++) {
+		struct hotrt_proc *p = v[k];
 		p->cc_fn = fn;
 		p->cc_vsn = vsn;
 		p->cc_extra = extra;
 		p->cc_error = NULL;
 		p->cc_done = 0;
-		p->cc_req = 1;
-		pthread_cond_signal(&p->wake);
-		if (!wait_for(rt, p, is_cc_done, hr_now_ms() + rt->opt.purge_timeout_ms))
-			return EV_HANG;
-		if (p->cc_error) {
-			sb_adds(&ev->value, "{code_change_failed,");
-			add_atom(&ev->value, p->name);
-			sb_addc(&ev->value, ',');
-			add_atom(&ev->value, m->name);
-			sb_addf(&ev->value, ",%s,%s}", vsn_term, p->cc_error);
-			return EV_THROW;
+		p->cc_next = k + 1 < n ? v[k + 1] : NULL;
+	}
+	if (fn && n) {
+		v[0]->cc_req = 1;
+		pthread_cond_signal(&v[0]->wake);
+	}
+	int rc = EV_OK;
+	size_t k = 0;
+	for (; k < n && rc == EV_OK; k++) {
+		struct hotrt_proc *p = v[k];
+		if (fn && !wait_for(rt, p, is_cc_done, hr_now_ms() + rt->opt.purge_timeout_ms)) {
+			rc = EV_HANG;
+		} else if (fn && !p->cc_done) {  /* ended before its turn */
+			struct hotrt_proc *next = p->cc_next;
+			p->cc_next = NULL;
+			if (next) {
+				next->cc_req = 1;
+				pthread_cond_signal(&next->wake);
+			}
+		} else if (fn && p->cc_error) {
+			code_change_failed(ev, m, p, vsn_term);
+			rc = EV_THROW;
+		} else {
+			hr_event(rt, HOTRT_EV_CODE_CHANGE, p->pid, 0, p->name, m->name);
 		}
 	}
-	hr_event(rt, HOTRT_EV_CODE_CHANGE, p->pid, 0, p->name, m->name);
-	return EV_OK;
+	for (size_t j = k ? k - 1 : 0; j < n; j++) {
+		v[j]->cc_next = NULL;         /* never asked: the chain ends here */
+		if (j >= k)
+			v[j]->cc_req = 0;
+	}
+	return rc;
 }
 
 static int op_code_change(struct eval *ev, const struct instr *in)
@@ -372,23 +408,13 @@ static int op_code_change(struct eval *ev, const struct instr *in)
 		}
 		if (in->mods[i].extra)
 			term_write(&extra, in->mods[i].extra);
-		/* One process at a time: sys:change_code stops at the first
-		 * failure, and the processes after it keep their state.
-		 * M_code_change is looked up again only when another thread
-		 * loaded m while a process ran it. */
-		struct hr_inst *fn_inst = m->cur;
-		hotrt_code_change fn = code_change_fn(m);
-		int rc = EV_OK;
-		for (size_t j = 0; j < ev->susp.n && rc == EV_OK; j++) {
-			struct entry e = ev->susp.items[j];
-			if (e.m != m || e.p->ended)
-				continue;
-			if (m->cur != fn_inst) {
-				fn_inst = m->cur;
-				fn = code_change_fn(m);
-			}
-			rc = code_change_one(ev, m, fn, e.p, vsn.buf, term.buf, extra.buf);
-		}
+		struct hotrt_proc **v = xcalloc(ev->susp.n + 1, sizeof(*v));
+		size_t np = 0;
+		for (size_t j = 0; j < ev->susp.n; j++)
+			if (ev->susp.items[j].m == m && !ev->susp.items[j].p->ended)
+				v[np++] = ev->susp.items[j].p;
+		int rc = code_change_all(ev, m, v, np, vsn.buf, term.buf, extra.buf);
+		free(v);
 		sb_release(&vsn);
 		sb_release(&term);
 		sb_release(&extra);
