@@ -432,6 +432,63 @@ static void test_code_change_failure_after_ponr(void **state)
 	free_rt(rt);
 }
 
+static int count_events(struct hotrt *rt, enum hotrt_event_kind kind, const char *name)
+{
+	int n = 0;
+	for (size_t i = 0; i < hotrt_event_count(rt); i++) {
+		struct hotrt_event e;
+		hotrt_event_get(rt, i, &e);
+		n += e.kind == kind && (!name || !strcmp(e.name, name));
+	}
+	return n;
+}
+
+static hotrt_pid spawn_id(struct hotrt *rt, const char *entry, struct tm_arg *a,
+			  struct hotrt_sup *sup, int sys, const char *id)
+{
+	struct hotrt_spawn s = {
+		.module = "counter", .entry = entry, .arg = a, .sys = sys, .sup = sup,
+		.id = id, .name = id, .restart = HOTRT_PERMANENT,
+	};
+	hotrt_pid pid = 0;
+	int laps = atomic_load(&a->laps);
+	assert_int_equal(hotrt_spawn(rt, &s, &pid), 0);
+	assert_true(wait_laps_to(a, laps + 1));
+	return pid;
+}
+
+/*
+ * code_change runs one process at a time and stops at the first failure:
+ * of three servers the first is changed, the second refuses (state 13), the
+ * third is never asked. The failure leaves them suspended; a second script
+ * suspends (they answer at once) and resumes them, and each shows the state
+ * it kept.
+ */
+static void test_code_change_stops_at_failure(void **state)
+{
+	struct hotrt *rt = new_rt(2000);
+	struct tm_arg a = {0}, b = {0}, c = {0};
+	atomic_store(&b.init, 13);
+	load(rt, "counter", "1");
+	struct hotrt_sup *sup = hotrt_sup_new(rt, "sup", 1, 5000);
+	spawn_id(rt, "counter_server", &a, sup, 1, "a");
+	spawn_id(rt, "counter_server", &b, sup, 1, "b");
+	spawn_id(rt, "counter_server", &c, sup, 1, "c");
+	char script[1024];
+	snprintf(script, sizeof(script), UPGRADE_SYS, "[]");
+	expect_install(rt, script, HOTRT_RES_EXIT,
+		       "{'EXIT',{code_change_failed,b,counter,\"1\",{error,refused}}}");
+	assert_int_equal(count_events(rt, HOTRT_EV_CODE_CHANGE, NULL), 1);
+	assert_int_equal(count_events(rt, HOTRT_EV_CODE_CHANGE, "a"), 1);
+	expect_install(rt, "point_of_no_return.\n{suspend,[counter]}.\n{resume,[counter]}.\n",
+		       HOTRT_RES_OK, "{ok,[]}");
+	assert_true(wait_laps(&a, 1) && wait_laps(&b, 1) && wait_laps(&c, 1));
+	assert_int_equal(atomic_load(&a.state), 701);
+	assert_int_equal(atomic_load(&b.state), 13);
+	assert_int_equal(atomic_load(&c.state), 7);
+	free_rt(rt);
+}
+
 #define UPGRADE_PLAIN(pre, post) \
 	"{load_object_code,{app,\"2\",[counter]}}.\n" \
 	"point_of_no_return.\n" \
@@ -465,31 +522,6 @@ static void test_unpurged_precheck_permanent(void **state)
 	assert_string_equal(u, "[]");
 	free(u);
 	free_rt(rt);
-}
-
-static int count_events(struct hotrt *rt, enum hotrt_event_kind kind, const char *name)
-{
-	int n = 0;
-	for (size_t i = 0; i < hotrt_event_count(rt); i++) {
-		struct hotrt_event e;
-		hotrt_event_get(rt, i, &e);
-		n += e.kind == kind && (!name || !strcmp(e.name, name));
-	}
-	return n;
-}
-
-static hotrt_pid spawn_id(struct hotrt *rt, const char *entry, struct tm_arg *a,
-			  struct hotrt_sup *sup, int sys, const char *id)
-{
-	struct hotrt_spawn s = {
-		.module = "counter", .entry = entry, .arg = a, .sys = sys, .sup = sup,
-		.id = id, .name = id, .restart = HOTRT_PERMANENT,
-	};
-	hotrt_pid pid = 0;
-	int laps = atomic_load(&a->laps);
-	assert_int_equal(hotrt_spawn(rt, &s, &pid), 0);
-	assert_true(wait_laps_to(a, laps + 1));
-	return pid;
 }
 
 /*
@@ -668,6 +700,7 @@ int main(void)
 		cmocka_unit_test(test_supervisor_restarts_in_current),
 		cmocka_unit_test(test_suspend_code_change_resume),
 		cmocka_unit_test(test_code_change_failure_after_ponr),
+		cmocka_unit_test(test_code_change_stops_at_failure),
 		cmocka_unit_test(test_unpurged_precheck_permanent),
 		cmocka_unit_test(test_script_errors),
 		cmocka_unit_test(test_suspend_drops_non_sys),

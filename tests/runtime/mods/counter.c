@@ -39,7 +39,7 @@ int counter_server(struct hotrt_proc *self, void *arg)
 {
 	struct tm_arg *a = arg;
 	if (!hotrt_state(self))
-		hotrt_set_state(self, (void *)(intptr_t)7);
+		hotrt_set_state(self, (void *)(intptr_t)(atomic_load(&a->init) ? atomic_load(&a->init) : 7));
 	for (;;) {
 		atomic_store(&a->version, counter_version());
 		atomic_store(&a->state, (long)(intptr_t)hotrt_state(self));
@@ -62,10 +62,11 @@ int counter_busy(struct hotrt_proc *self, void *arg)
 }
 
 #if COUNTER_VSN == 2
-/* v2's state is v1's times 100, plus 1 when upgraded from "1". */
+/* v2's state is v1's times 100, plus 1 when upgraded from "1"; a state of
+ * 13 is refused, as is every state with Extra = fail. */
 void *counter_code_change(void *state, const char *vsn, const char *extra, const char **error)
 {
-	if (extra[0] == 'f') {          /* Extra = fail */
+	if (extra[0] == 'f' || (intptr_t)state == 13) {
 		*error = "{error,refused}";
 		return state;
 	}

@@ -16,6 +16,7 @@ struct tm_arg {
 	atomic_long state;   /* the process's state as it last saw it */
 	atomic_int stop;     /* asks a busy loop to return */
 	atomic_int fail;     /* asks counter_server to end with HOTRT_FAILED */
+	atomic_long init;    /* counter_server's first state; 0: 7 */
 };
 
 /* counter */
