@@ -40,21 +40,25 @@ struct boot {
     size_t nlibs;
 };
 
-/* Splits NAME.VSN.so into name and vsn; returns 0, or -1 for another file. */
+/* Splits NAME.VSN.so into name and vsn (NAME up to the first dot, VSN up to
+ * ".so", neither empty); returns 0, or -1 for another file. */
 static int module_file(const char *file, char *name, size_t ncap, char *vsn, size_t vcap)
 {
     const char *dot = strchr(file, '.');
-    size_t len = strlen(file), n;
+    size_t len = strlen(file), n, v;
 
-    if (dot == NULL || dot == file || len < 4 || strcmp(file + len - 3, ".so") != 0)
+    if (dot == NULL || len < 3 || strcmp(file + len - 3, ".so") != 0)
         return -1;
     n = (size_t)(dot - file);
-    if (n >= ncap || (size_t)(file + len - 3 - (dot + 1)) >= vcap || dot + 1 >= file + len - 3)
+    if (n == 0 || n + 1 >= len - 3)
+        return -1;
+    v = len - 3 - (n + 1);
+    if (n >= ncap || v >= vcap)
         return -1;
     memcpy(name, file, n);
     name[n] = '\0';
-    memcpy(vsn, dot + 1, (size_t)(file + len - 3 - (dot + 1)));
-    vsn[file + len - 3 - (dot + 1)] = '\0';
+    memcpy(vsn, dot + 1, v);
+    vsn[v] = '\0';
     return 0;
 }
 
