@@ -294,13 +294,25 @@ static int mapped_cmp(const void *x, const void *y)
 	return c ? c : vsn_cmp(a->vsn, b->vsn);
 }
 
+/* Whether some thread has a frame in module. */
+static int has_frame(const struct snapshot *s, const char *module)
+{
+	for (size_t i = 0; i < s->nthreads; i++)
+		for (size_t k = 0; k < s->threads[i].nframes; k++)
+			if (s->threads[i].frames[k].module &&
+			    !strcmp(s->threads[i].frames[k].module, module))
+				return 1;
+	return 0;
+}
+
 /* The current and old version of every module: the two versions mapped as
  * NAME.VSN.so (newest current), else v as current. More than two is an
  * error: a module has at most two instances (SEMANTICS.md §1). */
 static int set_versions(struct take *t, int32_t v, struct errbuf *err)
 {
 	struct runtime *rt = t->s->rt;
-	int unloaded = 0;  /* a libhotrt program: a module with no object is not loaded */
+	int unloaded = 0;  /* a libhotrt program: a module with no object and
+			    * no frame (code of the executable) is not loaded */
 	for (size_t i = 0; i < t->controls.n; i++)
 		unloaded |= t->controls.items[i].answered;
 	for (size_t i = 0; i < t->unwinders.n; i++)
@@ -329,7 +341,8 @@ static int set_versions(struct take *t, int32_t v, struct errbuf *err)
 			sb_release(&sb);
 			return HP_EINPUT;
 		}
-		m->cur = n ? version_of(rt, mv[n - 1].vsn) : unloaded ? RT_NONE : v;
+		m->cur = n ? version_of(rt, mv[n - 1].vsn) :
+			 unloaded && !has_frame(t->s, m->name) ? RT_NONE : v;
 		m->old = n == 2 ? version_of(rt, mv[0].vsn) : RT_NONE;
 		if (m->old == m->cur)  /* "01.so" and "1.so": one integer version */
 			m->old = RT_NONE;
@@ -446,22 +459,31 @@ static int add_controlled(struct take *t, struct snapshot_thread *th,
 	struct rt_process p;
 	memset(&p, 0, sizeof(p));
 	p.pid = arena_printf(&rt->arena, "%ld.%ld", th->pid, th->tid);
-	p.name = arena_strdup(&rt->arena, cp->name);
+	p.name = arena_printf(&rt->arena, "%s:%s [%s]", cp->module, cp->entry, cp->name);
 	if (push_frames(t, th, &p, v, err))
 		return HP_EINPUT;
-	const struct module *m = facts_module(t->opt->facts, cp->module);
-	const struct symbol *fn = m ? module_export(m, cp->entry) : NULL;
-	p.next = th->blocked_in ? NEXT_BLOCKED :
-		 fn && fn->has_loop && fn->loop_next == NEXT_QUALIFIED ? NEXT_QUALIFIED : NEXT_LOCAL;
+	const struct module *m = NULL;
+	const struct entry *e = find_entry(t->opt->facts, cp->module, cp->entry, &m);
+	const struct module *fm = facts_module(t->opt->facts, cp->module);
+	const struct symbol *fn = fm ? module_export(fm, cp->entry) : NULL;
+	int qualified = e ? e->next_call == NEXT_QUALIFIED :
+			fn && fn->has_loop && fn->loop_next == NEXT_QUALIFIED;
+	p.next = th->blocked_in ? NEXT_BLOCKED : qualified ? NEXT_QUALIFIED : NEXT_LOCAL;
 	p.sys = (uint8_t)cp->sys;
 	p.restart = (uint8_t)cp->restart;
 	p.supervisor = cp->sup ? control_sup(t, ct, cp->sup, 0) : RT_NONE;
 	if (p.supervisor != RT_NONE) {
-		int32_t cm = runtime_find_module(rt, cp->module);
-		if (cm >= 0) {
+		/* Modules: what the facts say of the entry, else its module */
+		const char *only[1] = { cp->module };
+		const char **mods = only;
+		size_t nmods = e ? procs_entry_modules(&rt->arena, m, e, &mods) : 1;
+		for (size_t k = 0; k < nmods; k++) {
+			int32_t cm = runtime_find_module(rt, mods[k]);
+			if (cm < 0)
+				continue;
 			uint32_t mi = (uint32_t)cm;
 			VEC_PUSH(&rt->modrefs, mi);
-			p.nmods = 1;
+			p.nmods++;
 		}
 		p.has_mods = 1;
 	}

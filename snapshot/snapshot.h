@@ -43,13 +43,16 @@
  * A program on libhotrt (runtime/) answers 'procs' on its control socket
  * /tmp/hotrt.PID.sock (control.c asks it before the target is stopped).
  * Then that answer, not the facts' entry points, says which thread is a
- * process: its name, sys, restart type and one_for_one supervisor (with
+ * process: "MODULE:ENTRY [NAME]" with the table's name; sys, restart type
+ * and one_for_one supervisor (with
  * intensity and period, rounded up to seconds; a top one is a temporary
  * application's, as a libhotrt supervisor that gives up never stops the
  * program); other threads are left out. Frames, versions and blocking
- * still come from the stack, and the next call of a loop from what the
- * facts say of the entry function's loops. A module of the facts with no
- * NAME.VSN.so mapped in such a program is not loaded (no current version).
+ * still come from the stack; the next call and the Modules list from the
+ * facts' entry point when they know it, else from what they say of the
+ * entry function's loops, and [MODULE]. A module of the facts with no
+ * NAME.VSN.so mapped and no frame in such a program is not loaded (no
+ * current version).
  * Safety (the first requirement): threads are stopped with PTRACE_SEIZE and
  * PTRACE_INTERRUPT, never with SIGSTOP, so the kernel's detach of a dead
  * tracer resumes them even when hotplan is SIGKILLed; SIGINT, SIGTERM,
