@@ -28,6 +28,10 @@
  *    a soft_purge PrePurge module has old code in use before the upgrade.
  *  - Failures before point_of_no_return give {error, _} with nothing loaded;
  *    after it {'EXIT', _} and the node is restarted from the old release.
+ *  - Versions a load reads: see next_version(). A C program on libhotrt
+ *    names every version by the application's Vsn (M.Vsn.so), so in a
+ *    runtime that names every version by text a new module takes that Vsn
+ *    (the C-forced rules are listed in docs/semantics.md §5.1).
  *  - Steps: see sim.h. Only processes on the pending lists can move in a
  *    step (qualified processes whose top frame is not current, holders of
  *    dead funs), so a step costs what changed, not the number of processes.
@@ -406,13 +410,29 @@ static int32_t sim_version(struct sim *s, int is_int, const char *text)
 	return (int32_t)(s->vers.n - 1);
 }
 
+/* Whether the runtime names every version by text, as a C program on
+ * libhotrt does (each the application's Vsn of its M.Vsn.so). A runtime
+ * that mixes in integers (a program's own module in its executable, at
+ * snapshot --vsn 1) keeps integers for new modules. */
+static int runtime_texts(const struct sim *s)
+{
+	for (size_t i = 0; i < s->rt->versions.n; i++)
+		if (s->rt->versions.items[i].is_int)
+			return 0;
+	return s->rt->versions.n > 0;
+}
+
 /* The version a load_object_code reads for M: the next integer when M's
- * versions are integers (or M is new), else the application's Vsn. */
+ * versions are integers (or M is new), else the application's Vsn. A
+ * module new to a runtime that names versions by text takes the
+ * application's Vsn as well (C-forced, docs/semantics.md §5.5). */
 static int32_t next_version(struct sim *s, int32_t m, const char *app_vsn)
 {
 	struct sim_mod *sm = &s->mods.items[m];
 	int ints = (sm->cur == RT_NONE || s->vers.items[sm->cur].is_int) &&
 		   (sm->old == RT_NONE || s->vers.items[sm->old].is_int);
+	if (sm->cur == RT_NONE && sm->old == RT_NONE && runtime_texts(s))
+		ints = 0;
 	if (ints || !app_vsn) {
 		char buf[32];
 		snprintf(buf, sizeof(buf), "%lld", sm->maxint + 1);
