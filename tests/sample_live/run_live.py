@@ -245,7 +245,10 @@ def version(v):
 def compare(pred, obs, added, release):
     """The differences between prediction and observation, as text lines.
     added: the modules the script adds (the snapshot had no version of
-    them); release: the script's version, which the program gives them."""
+    them); release: the script's version, which the program gives them
+    (M.Vsn.so). The simulator names such a module's version by its own count
+    (1) when the runtime's versions are not all text, and callsrv's are not:
+    boot, the executable's own code, has no NAME.VSN.so and is version 1."""
     diffs = []
     if pred["returned"] != obs["returned"]:
         diffs.append("returned: predicted %s, observed %s" % (pred["returned"], obs["returned"]))
