@@ -66,7 +66,12 @@ int analyzer_run(const char *tree, const struct analyzer_opts *opts,
  * groups units by module name, resolves refs to the modules exporting
  * their symbols (one ref per module when several export it, marked
  * ambiguous, with a diagnostic), moves entries to the module defining their
- * start routine, and computes module hashes. The inputs are not modified;
+ * start routine, computes module hashes, and, when several modules define
+ * a function main, infers the programs (facts.h: one per such module, made
+ * of the modules its refs reach; a symbol several modules define resolves
+ * to the definer inside the program, else to the one that defines no main
+ * and shares the most leading folders with the main module; a tie takes
+ * none, with a note). The inputs are not modified;
  * *out is new. Returns 0 or HP_EINPUT when an input is not per-unit facts.
  */
 int analyzer_merge(struct facts *const *units, size_t n, struct facts **out,
