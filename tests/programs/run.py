@@ -16,7 +16,9 @@ Cases:
   check_each          check without --program: one section per program,
                       exit status the worst
   plan_refuses        plan without --program (and with an unknown one):
-                      exit 2 listing the programs, nothing on stdout
+                      exit 2 listing the programs, nothing on stdout; plan
+                      and simulate --program server: the runtime holds the
+                      server's processes only
   infer_equals_cmake  the programs inferred from compile_commands.json are
                       CMake's targets read through its file API (the source
                       folder and the build folder), as 'hotplan graph'
@@ -138,6 +140,17 @@ def case_plan_refuses(hp, tree, work):
           "client's plan loads store:\n" + p.stdout)
     check("server/util" not in p.stdout and "bench" not in p.stdout,
           "client's plan holds no module of the others:\n" + p.stdout)
+    # the runtime built from facts holds the chosen program's processes only
+    script = os.path.join(work, "server.script")
+    run(hp, "plan", "--program", "server", old, new, "-o", script, *cache_args(work), code=0)
+    p = run(hp, "simulate", script, "--facts", old, "--program", "server", "--until", "permanent",
+            code=1)
+    check("(store:store_flusher): killed" in p.stdout, "the server's flusher killed:\n" + p.stdout)
+    p = run(hp, "simulate", script, "--facts", old, "--program", "bench", "--until", "permanent",
+            code=0)
+    check("store_flusher" not in p.stdout, "bench runs no flusher:\n" + p.stdout)
+    p = run(hp, "simulate", script, "--facts", old, code=2)
+    check("bench, client, server" in p.stderr and p.stdout == "", "simulate names them: " + p.stderr)
 
 
 def graph_programs(dot):
