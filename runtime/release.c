@@ -169,8 +169,13 @@ static int after_load(struct eval *ev, struct hr_module *m, enum purge_method po
 	}
 	ev->unpurged.n = k;
 	if (!r && !listed) {
+		/* newest first, as OTP's list: [{Mod, PostPurge} | Unpurged] */
 		struct hr_unpurged u = { xstrdup(m->name), post == PURGE_BRUTAL };
-		VEC_PUSH(&ev->unpurged, u);
+		VEC_GROW(&ev->unpurged, ev->unpurged.n + 1);
+		memmove(ev->unpurged.items + 1, ev->unpurged.items,
+			ev->unpurged.n * sizeof(*ev->unpurged.items));
+		ev->unpurged.items[0] = u;
+		ev->unpurged.n++;
 	}
 	return EV_OK;
 }
