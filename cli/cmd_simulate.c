@@ -46,7 +46,7 @@ int cmd_simulate(int argc, char **argv)
 {
 	const char *runtime_path = NULL, *facts_path = NULL, *out_path = NULL, *app = "app";
 	const char *pids = NULL, *program = NULL;
-	struct sim_options opt = { SIM_UNTIL_INSTALL, 0 };
+	struct sim_options opt = { .until = SIM_UNTIL_INSTALL };
 	int json = 0, until = SIM_UNTIL_INSTALL, status;
 	struct opt opts[] = {
 		{ .type = OPT_T_STRING, .long_name = "runtime", .argh = "RUNTIME",

@@ -413,6 +413,10 @@ int hotrt_receive(struct hotrt_proc *self, long timeout_ms, void **msg)
 		}
 		if (deadline < 0) {
 			pthread_cond_wait(&self->wake, &rt->lock);
+		} else if (hr_now_ms() >= deadline) {
+			/* a poll (timeout 0) never waits: a snapshot must not find
+			 * it in a wait, which counts as blocked */
+			break;
 		} else {
 			struct timespec ts;
 			deadline_ts(deadline, &ts);

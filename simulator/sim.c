@@ -94,6 +94,13 @@ struct bin_entry {
 	int32_t newv;
 };
 
+/* A process restarted by the instruction at tick: its thread makes its
+ * calls into other modules as it runs (C timing, young_calls()). */
+struct young_proc {
+	uint32_t proc, inc;
+	uint64_t tick;
+};
+
 struct sim {
 	const struct runtime *rt;
 	struct sim_options opt;
@@ -136,6 +143,11 @@ struct sim {
 	VEC(struct sim_result) results;
 	size_t killed;
 	int race, order_race;
+	size_t step_races;
+	/* C timing (docs/semantics.md 5.1): set when every version is a text */
+	int c_threads;
+	uint64_t tick;                /* instructions evaluated so far */
+	VEC(struct young_proc) young; /* restarted at tick or tick - 1 */
 	struct sim_outcome out;
 };
 
@@ -260,6 +272,8 @@ static void note_version(struct sim *s, struct sim_mod *m, int32_t v)
 
 static void badfun_add(struct sim *s, uint32_t p);
 
+static int runtime_texts(const struct sim *s);
+
 struct sim *sim_new(const struct runtime *rt, const struct sim_options *opt)
 {
 	struct sim *s = xcalloc(1, sizeof(*s));
@@ -272,6 +286,7 @@ struct sim *sim_new(const struct runtime *rt, const struct sim_options *opt)
 	for (size_t i = 0; i < rt->versions.n; i++)
 		VEC_PUSH(&s->vers, rt->versions.items[i]);
 	s->rt_nmods = rt->modules.n;
+	s->c_threads = runtime_texts(s);
 	for (size_t i = 0; i < rt->modules.n; i++) {
 		struct sim_mod m = { rt->modules.items[i].name, rt->modules.items[i].cur,
 				     rt->modules.items[i].old, 0, 0 };
@@ -352,6 +367,7 @@ void sim_free(struct sim *s)
 	free(s->sups);
 	VEC_RELEASE(&s->mods);
 	VEC_RELEASE(&s->vers);
+	VEC_RELEASE(&s->young);
 	VEC_RELEASE(&s->pending);
 	VEC_RELEASE(&s->badfuns);
 	VEC_RELEASE(&s->victims);
@@ -646,6 +662,10 @@ static int start_proc(struct sim *s, uint32_t p, enum sim_event_kind kind)
 	sp->stopped = 0;
 	if (race)
 		s->race = 1;
+	if (s->c_threads && pr->nframes > 1) {
+		struct young_proc y = { p, sp->inc, s->tick };
+		VEC_PUSH(&s->young, y);
+	}
 	struct sim_event *e = emit(s, kind, SIM_R_NONE, (int32_t)p, pr->supervisor, -1);
 	e->version = version;
 	e->alt_version = race ? alt : RT_NONE;
@@ -821,19 +841,27 @@ static size_t purge(struct sim *s, int32_t m)
 	return n;
 }
 
+/* Whether a live process runs old code of M. */
+static int old_in_use(const struct sim *s, int32_t m)
+{
+	if (s->mods.items[m].old == RT_NONE || (size_t)m >= s->rt_nmods)
+		return 0;
+	const struct csr *c = &s->frame_procs;
+	for (uint32_t i = c->off[m]; i < c->off[m + 1]; i++) {
+		uint32_t p = c->data[i];
+		if (s->procs[p].alive && runs_old(s, p, m))
+			return 1;
+	}
+	return 0;
+}
+
 /* code:soft_purge(M). */
 static int soft_purge(struct sim *s, int32_t m)
 {
 	if (s->mods.items[m].old == RT_NONE)
 		return 1;
-	if ((size_t)m < s->rt_nmods) {
-		const struct csr *c = &s->frame_procs;
-		for (uint32_t i = c->off[m]; i < c->off[m + 1]; i++) {
-			uint32_t p = c->data[i];
-			if (s->procs[p].alive && runs_old(s, p, m))
-				return 0;
-		}
-	}
+	if (old_in_use(s, m))
+		return 0;
 	s->mods.items[m].old = RT_NONE;
 	funs_died(s, m);
 	return 1;
@@ -877,6 +905,90 @@ static int delete_module(struct sim *s, int32_t m)
 	sm->cur = RT_NONE;
 	moved_current(s, m);  /* qualified processes will call it: undef */
 	return 1;
+}
+
+/*
+ * C timing, 1 of 2 (docs/semantics.md 5.1): a thread of a C program keeps
+ * running while the installer works, so a qualified loop in M, not
+ * suspended, may take its step between the load of M and the load's own
+ * soft purge (libhotrt samples the stacks with the lock released). The
+ * model says it has not; when its step would change what the soft purge
+ * finds, the primary run reports a step race and the alternative
+ * (race_steps) lets it step first.
+ */
+static void early_steps(struct sim *s, int32_t m)
+{
+	if (!s->c_threads || (size_t)m >= s->rt_nmods || s->mods.items[m].old == RT_NONE)
+		return;
+	const struct csr *c = &s->qual_top;
+	int32_t old = s->mods.items[m].old, cur = s->mods.items[m].cur;
+	VEC(uint32_t) movers = {0};
+	for (uint32_t i = c->off[m]; i < c->off[m + 1]; i++) {
+		uint32_t p = c->data[i];
+		const struct rt_process *pr = rproc(s, p);
+		if (s->procs[p].alive && !s->procs[p].suspended && s->ver[pr->frames] == old)
+			VEC_PUSH(&movers, p);
+	}
+	if (movers.n && old_in_use(s, m)) {
+		for (size_t i = 0; i < movers.n; i++)
+			s->ver[rproc(s, movers.items[i])->frames] = cur;
+		int differs = !old_in_use(s, m);
+		for (size_t i = 0; i < movers.n && !s->opt.race_steps; i++)
+			s->ver[rproc(s, movers.items[i])->frames] = old;
+		for (size_t i = 0; i < movers.n && differs; i++) {
+			emit(s, SIM_EV_STEP_RACE, SIM_R_NONE, (int32_t)movers.items[i], -1, m);
+			s->step_races++;
+		}
+	}
+	VEC_RELEASE(&movers);
+}
+
+/*
+ * C timing, 2 of 2: a restarted thread reaches another module only when it
+ * calls it, bound to that module's version current then; the model binds
+ * every frame at the restart. A load of such a module by the instruction
+ * right after the restart races with that first call: the primary run
+ * keeps the frame in the version of the restart (now old) and reports a
+ * step race, the alternative binds it to the version just loaded. Called
+ * once M's new version is current, before the soft purge.
+ */
+static void young_calls(struct sim *s, int32_t m, int32_t prev)
+{
+	if (!s->c_threads || (size_t)m >= s->rt_nmods || prev == RT_NONE)
+		return;
+	for (size_t k = 0; k < s->young.n; k++) {
+		struct young_proc y = s->young.items[k];
+		const struct rt_process *pr = rproc(s, y.proc);
+		/* restarted by the previous instruction (a restart by this
+		 * load's own purge is the restart race of start_proc) */
+		if (y.tick + 1 != s->tick || !s->procs[y.proc].alive ||
+		    s->procs[y.proc].inc != y.inc || s->procs[y.proc].suspended)
+			continue;
+		uint32_t entry = s->rt->frames.items[pr->frames + pr->nframes - 1].module;
+		int raced = 0;
+		for (uint32_t i = 0; i + 1 < pr->nframes; i++) {
+			const struct rt_frame *f = &s->rt->frames.items[pr->frames + i];
+			if ((int32_t)f->module != m || f->module == entry || s->ver[pr->frames + i] != prev)
+				continue;
+			raced = 1;
+			if (s->opt.race_steps)
+				s->ver[pr->frames + i] = s->mods.items[m].cur;
+		}
+		if (raced) {
+			emit(s, SIM_EV_STEP_RACE, SIM_R_NONE, (int32_t)y.proc, -1, m);
+			s->step_races++;
+		}
+	}
+}
+
+/* Drops the young processes restarted before the previous instruction. */
+static void young_prune(struct sim *s)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < s->young.n; i++)
+		if (s->young.items[i].tick + 1 >= s->tick)
+			s->young.items[k++] = s->young.items[i];
+	s->young.n = k;
 }
 
 static void do_soft_purge(struct sim *s, int32_t m, enum purge_method post)
@@ -1042,9 +1154,11 @@ static int eval(struct sim *s, const struct instr *in, struct failure *f)
 			sb_adds(&f->value, "{badmatch,false}");
 			return EV_ERROR;
 		}
-		int32_t v = b->newv;
+		int32_t v = b->newv, prev = s->mods.items[m].cur;
 		*b = s->bins.items[--s->bins.n];
 		load_binary(s, m, v);
+		young_calls(s, m, prev);
+		early_steps(s, m);
 		do_soft_purge(s, m, in->post);
 		return EV_OK;
 	}
@@ -1393,6 +1507,8 @@ void sim_run_script(struct sim *s, const struct script *sc)
 		}
 		s->cur_instr = (uint32_t)i;
 		s->via = sc->instrs[i].op;
+		s->tick++;
+		young_prune(s);
 		rc = (enum eval_rc)eval(s, &sc->instrs[i], &f);
 		if (rc != EV_OK || s->node_down)
 			break;
@@ -1475,6 +1591,7 @@ const struct sim_outcome *sim_outcome(struct sim *s)
 	o->killed = s->killed;
 	o->race = s->race;
 	o->order_race = s->order_race;
+	o->step_races = s->step_races;
 	o->node_down = s->node_down;
 	o->stored = s->stored.items;
 	o->nstored = s->stored.n;
@@ -1484,7 +1601,7 @@ const struct sim_outcome *sim_outcome(struct sim *s)
 void sim_run(const struct runtime *rt, const struct script *scripts, size_t n,
 	     const struct sim_options *opt, struct sim_report *out)
 {
-	struct sim_options o = { SIM_UNTIL_INSTALL, 0 };
+	struct sim_options o = { .until = SIM_UNTIL_INSTALL };
 	if (opt)
 		o = *opt;
 	memset(out, 0, sizeof(*out));
@@ -1492,8 +1609,9 @@ void sim_run(const struct runtime *rt, const struct script *scripts, size_t n,
 	out->primary = sim_new(rt, &o);
 	for (size_t i = 0; i < n; i++)
 		sim_run_script(out->primary, &scripts[i]);
-	if (out->primary->race) {
+	if (out->primary->race || out->primary->step_races) {
 		o.race_new = 1;
+		o.race_steps = 1;
 		out->alternative = sim_new(rt, &o);
 		for (size_t i = 0; i < n; i++)
 			sim_run_script(out->alternative, &scripts[i]);

@@ -50,6 +50,7 @@ enum sim_until { SIM_UNTIL_INSTALL, SIM_UNTIL_PERMANENT };
 struct sim_options {
 	enum sim_until until;  /* make every upgrade permanent after installing it */
 	int race_new;          /* racing restarts start in the new version */
+	int race_steps;        /* racing C threads step first (STEP_RACE) */
 };
 
 /* The events, reasons and results are defined in sim_names.def. */
@@ -129,6 +130,7 @@ struct sim_outcome {
 	size_t killed;             /* KILLED events */
 	int race;                  /* some restart raced with a load */
 	int order_race;            /* some restart is flagged order_race */
+	size_t step_races;         /* STEP_RACE events */
 	int node_down;
 	struct sim_unpurged *stored;  /* release_handler's unpurged list at the end */
 	size_t nstored;

@@ -1,7 +1,8 @@
 /*
  * sim_out.c - text and JSON renderings of a prediction.
  *
- * JSON ("hotplan-outcome", version 1): killed, race, order_race, node_down;
+ * JSON ("hotplan-outcome", version 1): killed, race, order_race, step_races,
+ * node_down;
  * upgrades[] {script, result (ok|error|EXIT|restart_emulator|hang|
  * node_down|not_run), returned (the Erlang term eval_script returned),
  * old_processes, unpurged[] {module, method}, node_restart}; events[]
@@ -202,6 +203,10 @@ static void text_event(const struct sim *s, struct strbuf *sb, const struct sim_
 	case SIM_EV_SUP_DOWN:
 		sb_addf(sb, ": %s", sim_reason_name(e->reason));
 		break;
+	case SIM_EV_STEP_RACE:
+		sb_addf(sb, ": its thread may already run the new %s at this load's soft "
+			"purge (C timing: the alternative has it there)", sim_module_name(s, e->module));
+		break;
 	default:
 		break;
 	}
@@ -255,8 +260,12 @@ static void text_one(struct sim *s, struct strbuf *sb)
 	for (size_t i = 0; i < o->nstored; i++)
 		sb_addf(sb, "%s{%s,%s}", i ? "," : "", sim_module_name(s, o->stored[i].module),
 			purge_method_name(o->stored[i].method));
-	sb_addf(sb, "]\nkilled: %zu%s%s\n", o->killed, o->node_down ? "; the node stops" : "",
+	sb_addf(sb, "]\nkilled: %zu%s%s", o->killed, o->node_down ? "; the node stops" : "",
 		o->race ? "; restarts raced with a load" : "");
+	if (o->step_races)
+		sb_addf(sb, "; %zu thread step%s raced with a load", o->step_races,
+			o->step_races == 1 ? "" : "s");
+	sb_addc(sb, '\n');
 	if (o->order_race)
 		sb_adds(sb, "which of the children killed together was restarted first is a race\n");
 }
@@ -265,7 +274,8 @@ void sim_write_text(struct sim_report *r, struct strbuf *out)
 {
 	text_one(r->primary, out);
 	if (r->alternative) {
-		sb_adds(out, "\nalternative (the racing restarts start in the new version):\n");
+		sb_adds(out, "\nalternative (the racing restarts start in the new version, the "
+			"racing threads step before the load):\n");
 		text_one(r->alternative, out);
 	}
 }
@@ -376,6 +386,7 @@ static void json_one(struct sim *s, struct jsonw *w)
 	jsonw_key(w, "killed"); jsonw_uint(w, o->killed);
 	jsonw_key(w, "race"); jsonw_bool(w, o->race);
 	jsonw_key(w, "order_race"); jsonw_bool(w, o->order_race);
+	jsonw_key(w, "step_races"); jsonw_uint(w, o->step_races);
 	jsonw_key(w, "node_down"); jsonw_bool(w, o->node_down);
 	jsonw_key(w, "upgrades");
 	jsonw_array(w, JSONW_LINES);

@@ -424,6 +424,10 @@ static const char *process_story(struct builder *b, int32_t p, const size_t *ev,
 		case SIM_EV_STARTED:
 			sb_addf(&sb, "started again at %s", at(b, e->instr));
 			break;
+		case SIM_EV_STEP_RACE:
+			sb_addf(&sb, "may already run the new %s at %s's soft purge (a race of "
+				"C timing)", mod, at(b, e->instr));
+			break;
 		default:
 			sb_addf(&sb, "%s at %s", sim_event_name(e->kind), at(b, e->instr));
 			break;
@@ -694,6 +698,9 @@ static void steps(struct builder *b)
 		if (o->race)
 			sb_adds(&sb, " (a supervisor restart races with a load: the other outcome "
 				"is in 'hotplan simulate')");
+		else if (o->step_races)
+			sb_adds(&sb, " (a thread's step races with a load: the other outcome is "
+				"in 'hotplan simulate')");
 		VEC_PUSH(&st, arena_strdup(b->a, sb.buf));
 	}
 	const char **arr = arena_alloc(b->a, (st.n ? st.n : 1) * sizeof *arr);

@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	double c1 = cpu(), t1 = now();
-	struct sim_options opt = { SIM_UNTIL_PERMANENT, 0 };
+	struct sim_options opt = { .until = SIM_UNTIL_PERMANENT };
 	struct sim_report rep;
 	sim_run(rt, &sc, 1, &opt, &rep);
 	double c2 = cpu(), t2 = now();

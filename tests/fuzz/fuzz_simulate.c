@@ -49,7 +49,7 @@ static void broken(const char *what, const char *detail)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char sep[] = "\n%%runtime\n";
-	struct sim_options opt = { SIM_UNTIL_INSTALL, 0 };
+	struct sim_options opt = { .until = SIM_UNTIL_INSTALL };
 	struct arena a;
 	struct errbuf err;
 	struct term **terms;

@@ -87,6 +87,8 @@ def predicted_events(run, mutant):
             # libhotrt's supervisors are no applications: a top one that
             # gives up stops its children, never the program (README).
             continue
+        if kind == "step_race":
+            continue  # says a race is there: the run has no such event
         if mutant == "swap_killed" and kind == "killed":
             continue
         where = (e["upgrade"], "permanent" if e["op"] == "make_permanent" else e["instr"])
@@ -225,7 +227,7 @@ def one(args, seed):
     if not d:
         return seed, "agree", "", meta, killed
     alt = pred.get("alternative")
-    if alt and (pred.get("race") or pred.get("order_race")):
+    if alt and (pred.get("race") or pred.get("order_race") or pred.get("step_races")):
         exp2 = expectation(alt, meta, args.mutant)
         fill_results(exp2, obs)
         if not diff(exp2, obs):

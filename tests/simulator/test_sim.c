@@ -42,7 +42,7 @@ static void setup(struct fixture *f, const char *rt_json, const char *s1, const 
 			fail_msg("script: %s", err.msg);
 		f->nsc++;
 	}
-	struct sim_options opt = { until, 0 };
+	struct sim_options opt = { .until = until };
 	sim_run(f->rt, f->sc, f->nsc, &opt, &f->rep);
 }
 
@@ -418,10 +418,92 @@ static void test_script_decode(void **state)
 	}
 }
 
+/*
+ * C timing (docs/semantics.md 5.1), in a runtime whose versions are texts
+ * (a C program on libhotrt): a busy qualified loop may step before the
+ * load's own soft purge. The primary run says it has not (m listed in
+ * Unpurged) and reports a step race; the alternative has it stepped. The
+ * same runtime with integer versions (Erlang) has no race.
+ */
+static void test_step_race_qualified_loop(void **state)
+{
+	static const char *const rts[2] = {
+		HEAD "\"modules\": [{\"name\": \"m\", \"current\": \"1.0\"}],\n"
+		"\"processes\": [{\"pid\": \"q\", \"frames\": [{\"module\": \"m\", \"version\": \"current\"}],"
+		" \"next_call\": \"qualified\"}]}",
+		HEAD "\"modules\": [{\"name\": \"m\", \"current\": 1}],\n"
+		"\"processes\": [{\"pid\": \"q\", \"frames\": [{\"module\": \"m\", \"version\": \"current\"}],"
+		" \"next_call\": \"qualified\"}]}",
+	};
+	struct fixture f;
+	(void)state;
+	setup(&f, rts[0], "{load_object_code,{app,\"2.0\",[m]}}.\npoint_of_no_return.\n"
+	      "{load,{m,brutal_purge,brutal_purge}}.\n", NULL, SIM_UNTIL_PERMANENT);
+	const struct sim_outcome *o = sim_outcome(f.rep.primary);
+	assert_int_equal(o->step_races, 1);
+	assert_int_equal(count(f.rep.primary, SIM_EV_STEP_RACE, "q"), 1);
+	assert_false(o->race);
+	assert_string_equal(o->results[0].reason, "{ok,[{m,brutal_purge}]}");
+	assert_int_equal(o->killed, 0);  /* it has stepped by make_permanent */
+	assert_non_null(f.rep.alternative);
+	o = sim_outcome(f.rep.alternative);
+	assert_string_equal(o->results[0].reason, "{ok,[]}");
+	assert_int_equal(count(f.rep.alternative, SIM_EV_STEP_RACE, "q"), 1);
+	teardown(&f);
+
+	setup(&f, rts[1], "{load_object_code,{app,\"2.0\",[m]}}.\npoint_of_no_return.\n"
+	      "{load,{m,brutal_purge,brutal_purge}}.\n", NULL, SIM_UNTIL_PERMANENT);
+	o = sim_outcome(f.rep.primary);
+	assert_int_equal(o->step_races, 0);
+	assert_null(f.rep.alternative);
+	assert_string_equal(o->results[0].reason, "{ok,[{m,brutal_purge}]}");
+	teardown(&f);
+}
+
+/*
+ * A restarted C thread reaches b only when it calls it: the load of b by
+ * the very next instruction races with that call. Primary: the frame in b
+ * is the version of the restart, now old (b listed); alternative: the new
+ * one. A load two instructions later does not race.
+ */
+static void test_step_race_restarted_call(void **state)
+{
+	static const char rt[] = HEAD
+		"\"modules\": [{\"name\": \"a\", \"current\": \"2\", \"old\": \"1\"},"
+		" {\"name\": \"b\", \"current\": \"1\"}],\n"
+		"\"supervisors\": [{\"name\": \"top\", \"intensity\": 5}],\n"
+		"\"processes\": [{\"pid\": \"p\", \"frames\": [{\"module\": \"b\", \"version\": \"current\"},"
+		" {\"module\": \"a\", \"version\": \"old\"}], \"next_call\": \"blocked\","
+		" \"supervisor\": \"top\", \"modules\": [\"a\"]}]}";
+	struct fixture f;
+	(void)state;
+	setup(&f, rt, "{load_object_code,{app,\"3\",[b]}}.\npoint_of_no_return.\n"
+	      "{purge,[a]}.\n{load,{b,soft_purge,soft_purge}}.\n", NULL, SIM_UNTIL_INSTALL);
+	const struct sim_outcome *o = sim_outcome(f.rep.primary);
+	assert_int_equal(count(f.rep.primary, SIM_EV_RESTARTED, "p"), 1);
+	assert_int_equal(o->step_races, 1);
+	assert_int_equal(count(f.rep.primary, SIM_EV_STEP_RACE, "p"), 1);
+	assert_string_equal(o->results[0].reason, "{ok,[{b,soft_purge}]}");
+	assert_non_null(f.rep.alternative);
+	assert_string_equal(sim_outcome(f.rep.alternative)->results[0].reason, "{ok,[]}");
+	teardown(&f);
+
+	setup(&f, rt, "{load_object_code,{app,\"3\",[b]}}.\npoint_of_no_return.\n"
+	      "{purge,[a]}.\n{suspend,[]}.\n{load,{b,soft_purge,soft_purge}}.\n", NULL,
+	      SIM_UNTIL_INSTALL);
+	o = sim_outcome(f.rep.primary);
+	assert_int_equal(o->step_races, 0);
+	assert_null(f.rep.alternative);
+	assert_string_equal(o->results[0].reason, "{ok,[{b,soft_purge}]}");
+	teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_third_load_kills),
+		cmocka_unit_test(test_step_race_qualified_loop),
+		cmocka_unit_test(test_step_race_restarted_call),
 		cmocka_unit_test(test_precheck_refuses),
 		cmocka_unit_test(test_failure_after_ponr),
 		cmocka_unit_test(test_intensity_node_down),
