@@ -12,6 +12,7 @@
  * first line.
  */
 #define _GNU_SOURCE
+#include <assert.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -208,11 +209,19 @@ static int read_events(struct apply_conn *c, long from, struct apply_events *out
 	struct strbuf lines = STRBUF_INIT;
 	snprintf(req, sizeof(req), "events %ld\n", from);
 	int rc = request(c, req, NULL, 0, &lines, err);
+	/* An event's fields point into its own line, so no item may move once
+	 * parsed: out starts empty and is sized once, before any is parsed. */
+	size_t nlines = 0;
+	assert(out->n == 0);
+	for (size_t i = 0; !rc && i < lines.len; i++)
+		nlines += lines.buf[i] == '\n';
+	VEC_GROW(out, nlines);
 	for (char *l = lines.buf; !rc && *l;) {
 		char *nl = strchr(l, '\n');
+		if (!nl)
+			break;  /* request() ends every line; nothing unended is counted */
 		*nl = '\0';
-		VEC_GROW(out, out->n + 1);
-		struct apply_event *e = &out->items[out->n];   /* its fields point into it */
+		struct apply_event *e = &out->items[out->n];
 		if (!parse_event(l, e) && e->script >= 0)
 			out->n++;
 		l = nl + 1;
