@@ -24,7 +24,10 @@ static const struct opt_command analyze_cmd = {
 	"\n"
 	"TREE is a folder holding compile_commands.json, a compile_commands.json\n"
 	"file ('-' for standard input), or a folder of .c files (searched\n"
-	"recursively and analyzed with -I<folder>).\n",
+	"recursively and analyzed with -I<folder>). The facts list the programs the\n"
+	"tree builds: a CMake build folder's executables (CMake's file API; the\n"
+	"folder is configured again, never built, when it has no reply yet), else\n"
+	"one per module that defines main.\n",
 	"exit status: 0 done; 2 bad usage or bad input; 3 a unit does not parse\n"
 	"(its errors are printed as file:line:column: error: ...).\n",
 	NULL,
@@ -68,7 +71,8 @@ int cmd_analyze(int argc, char **argv)
 	}
 	ao.cfg = &cfg;
 	ao.progress = isatty(2);
-	if (analyzer_run(argv[i], &ao, &f, &err) < 0) {
+	if (analyzer_run(argv[i], &ao, &f, &err) < 0 ||
+	    (!ao.only_unit && cli_tree_programs(argv[i], f, &err))) {
 		status = cli_fail("analyze", &err);
 		goto out;
 	}

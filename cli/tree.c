@@ -989,12 +989,20 @@ int cli_load_tree_opts(const char *arg, const struct cli_tree_opts *opts, struct
 	if (S_ISDIR(st.st_mode) && !is_file(arg, "compile_commands.json"))
 		return analyze_folder(arg, opts, out, err);
 	int rc = analyze(arg, opts, out, err);
-	if (!rc && S_ISDIR(st.st_mode) && is_file(arg, "CMakeCache.txt") &&
-	    (rc = build_folder_programs(arg, *out, err))) {
+	if (!rc && (rc = cli_tree_programs(arg, *out, err))) {
 		facts_free(*out);
 		*out = NULL;
 	}
 	return rc;
+}
+
+int cli_tree_programs(const char *arg, struct facts *f, struct errbuf *err)
+{
+	struct stat st;
+	if (strcmp(arg, "-") && stat(arg, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    is_file(arg, "CMakeCache.txt"))
+		return build_folder_programs(arg, f, err);
+	return 0;
 }
 
 /* ---- one program of the tree --------------------------------------------------------------- */

@@ -97,6 +97,13 @@ int cli_tree_args_opts(const char *cmd, const struct cli_tree_args *t, int defau
 int cli_load_tree_opts(const char *arg, const struct cli_tree_opts *opts, struct facts **out,
 		       struct errbuf *err);
 
+/*
+ * When arg is a CMake build folder, CMake's targets (its file API reply,
+ * configured again without building when there is none yet) replace the
+ * programs analyzer_run() inferred in f. 0, or HP_E* with err set.
+ */
+int cli_tree_programs(const char *arg, struct facts *f, struct errbuf *err);
+
 /* The same with only a config file (NULL: defaults) and default options. */
 int cli_load_tree_config(const char *arg, const char *config_file, struct facts **out,
 			 struct errbuf *err);

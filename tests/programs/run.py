@@ -192,6 +192,11 @@ def case_infer_equals_cmake(hp, tree, work):
     check(listed == inferred, "the facts' programs %s are the graph's" % listed)
     check(all(p["source"] == "inferred" and p["kind"] == "executable" for p in facts["programs"]),
           "inferred executables")
+    # analyze of the build folder itself reads CMake's targets, as graph does
+    facts = json.loads(run(hp, "analyze", build, "--no-cache", code=0).stdout)
+    listed = {p["name"]: set(p["modules"]) for p in facts.get("programs", [])}
+    check(listed == cmake_src, "analyze BUILD: the facts' programs %s are CMake's" % listed)
+    check(all(p["source"] == "cmake" for p in facts["programs"]), "analyze BUILD: source cmake")
 
 
 def case_old_facts(hp, tree, work):
