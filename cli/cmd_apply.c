@@ -51,11 +51,12 @@ static const struct opt_command apply_cmd = {
 };
 
 static const struct opt_word format_words[] = {
-	{ "text", 0, "the result term, then one line per event with --events (default)" },
+	{ "text", 0, "the result term, then one line per event with --events (default); "
+	  "make_permanent's events follow its line, at=make_permanent" },
 	{ "json", 1, "one JSON object: {\"result\": ok|error|exit|restart_emulator|hang, "
 	  "\"term\": TEXT, \"events\": [{\"kind\", \"name\", \"pid\", \"new_pid\", "
 	  "\"instr\", \"detail\"}] (with --events), \"make_permanent\": \"ok\" or \"hang\" "
-	  "(with --make-permanent)}" },
+	  "(with --make-permanent), \"make_permanent_events\": [...] (with both)}" },
 	{ NULL, 0, NULL },
 };
 
@@ -201,14 +202,19 @@ static int parse_event(const char *text, struct apply_event *e)
 	return 0;
 }
 
-/* The events from index from that happened during an install (script >= 0). */
-static int read_events(struct apply_conn *c, long from, struct apply_events *out,
-		       struct errbuf *err)
+/*
+ * The events from index from: those of an install (script >= 0), or with
+ * outside set those outside any install (make_permanent's). *next gets
+ * the index after the last event read (from when there was none).
+ */
+static int read_events(struct apply_conn *c, long from, int outside, struct apply_events *out,
+		       long *next, struct errbuf *err)
 {
 	char req[64];
 	struct strbuf lines = STRBUF_INIT;
 	snprintf(req, sizeof(req), "events %ld\n", from);
 	int rc = request(c, req, NULL, 0, &lines, err);
+	*next = from;
 	/* An event's fields point into its own line, so no item may move once
 	 * parsed: out starts empty and is sized once, before any is parsed. */
 	size_t nlines = 0;
@@ -222,8 +228,10 @@ static int read_events(struct apply_conn *c, long from, struct apply_events *out
 			break;  /* request() ends every line; nothing unended is counted */
 		*nl = '\0';
 		struct apply_event *e = &out->items[out->n];
-		if (!parse_event(l, e) && e->script >= 0)
-			out->n++;
+		if (!parse_event(l, e)) {
+			*next = e->index + 1;
+			out->n += outside ? e->script < 0 : e->script >= 0;
+		}
 		l = nl + 1;
 	}
 	sb_release(&lines);
@@ -246,27 +254,59 @@ static int event_count(struct apply_conn *c, long *count, struct errbuf *err)
 	return rc;
 }
 
-static void print_text(const char *term, const struct apply_event *ev, size_t n,
-		       const char *permanent)
+static void print_text_events(const struct apply_event *ev, size_t n, int permanent)
 {
-	printf("%s\n", term);
 	for (size_t i = 0; i < n; i++) {
 		printf("%s %s", ev[i].kind, ev[i].name);
 		if (ev[i].pid)
 			printf(" pid=%ld", ev[i].pid);
 		if (ev[i].new_pid)
 			printf(" new_pid=%ld", ev[i].new_pid);
-		printf(" instr=%ld", ev[i].instr);
+		if (permanent)
+			printf(" at=make_permanent");
+		else
+			printf(" instr=%ld", ev[i].instr);
 		if (strcmp(ev[i].detail, "-"))
 			printf(" detail=%s", ev[i].detail);
 		printf("\n");
 	}
+}
+
+static void print_text(const char *term, const struct apply_events *ev,
+		       const struct apply_events *pev, const char *permanent)
+{
+	printf("%s\n", term);
+	print_text_events(ev->items, ev->n, 0);
 	if (permanent)
 		printf("make_permanent %s\n", permanent);
+	print_text_events(pev->items, pev->n, 1);
+}
+
+static void json_events(struct jsonw *w, const struct apply_event *ev, size_t n)
+{
+	jsonw_array(w, JSONW_LINES);
+	for (size_t i = 0; i < n; i++) {
+		jsonw_object(w, JSONW_INLINE);
+		jsonw_key(w, "kind");
+		jsonw_string(w, ev[i].kind);
+		jsonw_key(w, "name");
+		jsonw_string(w, ev[i].name);
+		jsonw_key(w, "pid");
+		jsonw_int(w, ev[i].pid);
+		jsonw_key(w, "new_pid");
+		jsonw_int(w, ev[i].new_pid);
+		jsonw_key(w, "instr");
+		jsonw_int(w, ev[i].instr);
+		jsonw_key(w, "detail");
+		jsonw_string(w, ev[i].detail);
+		jsonw_end(w);
+	}
+	jsonw_end(w);
 }
 
 static void print_json(const char *code, const char *term, int events,
-		       const struct apply_event *ev, size_t n, const char *permanent)
+		       const struct apply_events *ev, const struct apply_events *pev,
+		       const char *permanent)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct jsonw w;
@@ -278,28 +318,16 @@ static void print_json(const char *code, const char *term, int events,
 	jsonw_string(&w, term);
 	if (events) {
 		jsonw_key(&w, "events");
-		jsonw_array(&w, JSONW_LINES);
-		for (size_t i = 0; i < n; i++) {
-			jsonw_object(&w, JSONW_INLINE);
-			jsonw_key(&w, "kind");
-			jsonw_string(&w, ev[i].kind);
-			jsonw_key(&w, "name");
-			jsonw_string(&w, ev[i].name);
-			jsonw_key(&w, "pid");
-			jsonw_int(&w, ev[i].pid);
-			jsonw_key(&w, "new_pid");
-			jsonw_int(&w, ev[i].new_pid);
-			jsonw_key(&w, "instr");
-			jsonw_int(&w, ev[i].instr);
-			jsonw_key(&w, "detail");
-			jsonw_string(&w, ev[i].detail);
-			jsonw_end(&w);
-		}
-		jsonw_end(&w);
+		json_events(&w, ev->items, ev->n);
 	}
 	if (permanent) {
 		jsonw_key(&w, "make_permanent");
 		jsonw_string(&w, permanent);
+		if (events) {
+			/* instr is -1: outside any script */
+			jsonw_key(&w, "make_permanent_events");
+			json_events(&w, pev->items, pev->n);
+		}
 	}
 	jsonw_end(&w);
 	printf("%s\n", sb.buf);
@@ -351,7 +379,7 @@ static int parse_result(char *line, const char **code, const char **term)
 static int apply_run(struct apply_conn *c, const struct apply_opts *o, const char *data,
 		     size_t len, struct errbuf *err)
 {
-	struct apply_events ev = { NULL, 0, 0 };
+	struct apply_events ev = { NULL, 0, 0 }, pev = { NULL, 0, 0 };
 	struct strbuf lines = STRBUF_INIT;
 	char req[64];
 	long from = 0;
@@ -368,7 +396,7 @@ static int apply_run(struct apply_conn *c, const struct apply_opts *o, const cha
 		goto out;
 	}
 	int ok = !strcmp(code, "ok");
-	if (o->events && read_events(c, from, &ev, err))
+	if (o->events && read_events(c, from, 0, &ev, &from, err))
 		goto out;
 	if (ok && o->make_permanent) {
 		struct strbuf none = STRBUF_INIT;
@@ -377,15 +405,18 @@ static int apply_run(struct apply_conn *c, const struct apply_opts *o, const cha
 		if (mp < 0)
 			goto out;
 		permanent = mp ? "hang" : "ok";
+		if (o->events && read_events(c, from, 1, &pev, &from, err))
+			goto out;
 	}
 	if (o->json)
-		print_json(code, term, o->events, ev.items, ev.n, permanent);
+		print_json(code, term, o->events, &ev, &pev, permanent);
 	else
-		print_text(term, ev.items, ev.n, permanent);
+		print_text(term, &ev, &pev, permanent);
 	status = ok && (!permanent || !strcmp(permanent, "ok")) ? 0 : 1;
 	err->msg[0] = '\0';
 out:
 	VEC_RELEASE(&ev);
+	VEC_RELEASE(&pev);
 	sb_release(&lines);
 	return status;
 }
@@ -404,7 +435,7 @@ int cmd_apply(int argc, char **argv)
 			 "exit 1 if it hangs"),
 		OPT_FLAG(0, "events", &o.events, "print what happened during the install "
 			 "(killed, suspended, code_change, resumed, loaded, purged, ...), one "
-			 "per line after the result"),
+			 "per line after the result, and during make_permanent"),
 		OPT_ENUM(0, "format", &o.json, NULL, format_words, NULL),
 		OPT_END(),
 	};

@@ -235,6 +235,12 @@ def observed(log, applied, mods):
     told = [(e["kind"], e["name"], e["pid"], e["instr"], e["detail"]) for e in applied["events"]]
     check(told == install, "apply --events lists the install's events of the program's log") \
         or print("     apply %s\n     log   %s" % (told, install))
+    later = [(e["kind"], e["name"], e["pid"], e["detail"]) for e in log if e["script"] < 0]
+    told = [(e["kind"], e["name"], e["pid"], e["detail"])
+            for e in applied.get("make_permanent_events", [])]
+    check(told == later and any(k == "killed" for k, *_ in later),
+          "apply --events --make-permanent lists make_permanent's events (a kill among them)") \
+        or print("     apply %s\n     log   %s" % (told, later))
     return {"returned": applied["term"], "events": sorted(events, key=str), "modules": mods}
 
 
