@@ -273,6 +273,7 @@ static void note_version(struct sim *s, struct sim_mod *m, int32_t v)
 static void badfun_add(struct sim *s, uint32_t p);
 
 static int runtime_texts(const struct sim *s);
+static int runtime_any_text(const struct sim *s);
 
 struct sim *sim_new(const struct runtime *rt, const struct sim_options *opt)
 {
@@ -286,7 +287,7 @@ struct sim *sim_new(const struct runtime *rt, const struct sim_options *opt)
 	for (size_t i = 0; i < rt->versions.n; i++)
 		VEC_PUSH(&s->vers, rt->versions.items[i]);
 	s->rt_nmods = rt->modules.n;
-	s->c_threads = runtime_texts(s);
+	s->c_threads = runtime_any_text(s);
 	for (size_t i = 0; i < rt->modules.n; i++) {
 		struct sim_mod m = { rt->modules.items[i].name, rt->modules.items[i].cur,
 				     rt->modules.items[i].old, 0, 0 };
@@ -436,6 +437,17 @@ static int runtime_texts(const struct sim *s)
 		if (s->rt->versions.items[i].is_int)
 			return 0;
 	return s->rt->versions.n > 0;
+}
+
+/* Whether some version is a text: a C program on libhotrt (its M.Vsn.so
+ * modules; the executable's own modules may be integers). Erlang runtimes
+ * number every version. */
+static int runtime_any_text(const struct sim *s)
+{
+	for (size_t i = 0; i < s->rt->versions.n; i++)
+		if (!s->rt->versions.items[i].is_int)
+			return 1;
+	return 0;
 }
 
 /* The version a load_object_code reads for M: the next integer when M's
