@@ -158,19 +158,111 @@ static int status_rank(int rc)
 	return rc == 2 ? 3 : rc == 3 ? 2 : rc;
 }
 
+/* What one check needs besides the trees: the options, the config, the
+ * committed plan (--against) and the trees' names as given. */
+struct check_env {
+	const struct check_args *a;
+	const struct hp_config *cfg;
+	const struct upgrade_options *uo;
+	unsigned long max_killed;
+	const char *against;
+	size_t against_len;
+	const char *old_arg, *new_arg;
+};
+
+/*
+ * Checks the program name (NULL: the trees as they are) of the loaded
+ * trees: prints the text report, writes SARIF and JUnit, and returns the
+ * exit status. The trees are not changed, so each program of a tree is
+ * checked from one analysis.
+ */
+static int check_one(const struct check_env *e, const struct facts *old_all,
+		     const struct facts *new_all, const char *name)
+{
+	struct facts *old1 = NULL, *new1 = NULL;
+	const struct facts *old = old_all, *new = new_all;
+	struct upgrade_options uo = *e->uo;
+	struct assess_options ao;
+	struct cli_identity id;
+	struct runtime *snap = NULL;
+	struct upgrade *up = NULL;
+	struct report report;
+	struct strbuf text = STRBUF_INIT;
+	struct errbuf err = { "", 0 };
+	struct arena scratch;
+	int rc;
+	memset(&id, 0, sizeof id);
+	memset(&ao, 0, sizeof ao);
+	arena_init(&scratch);
+	if (name && (facts_select_program(old_all, name, &old1, &err) ||
+		     facts_select_program(new_all, name, &new1, &err))) {
+		rc = cli_fail("check", &err);
+		goto out;
+	}
+	if (name) {
+		old = old1;
+		new = new1;
+	}
+	/* the application and versions as 'hotplan plan' takes them, so that
+	 * --against compares like with like */
+	cli_identity_init(&id, NULL, NULL, NULL, e->cfg, e->old_arg, old, e->new_arg, new);
+	uo.app = id.app;
+	uo.vsn = id.vsn;
+	uo.from_vsn = id.from_vsn;
+	if (e->a->pids) {
+		if (cli_snapshot_runtime("check", e->a->pids, old, e->cfg, id.app, &snap, &err)) {
+			rc = cli_fail("check", &err);
+			goto out;
+		}
+		uo.runtime = snap;
+		uo.runtime_name = arena_printf(&scratch, "a snapshot of process%s %s",
+					       strchr(e->a->pids, ',') ? "es" : "", e->a->pids);
+	}
+	if (upgrade_run(&up, old, new, &uo, &err)) {
+		rc = cli_fail("check", &err);
+		goto out;
+	}
+	ao.max_killed = e->max_killed;
+	ao.against_file = e->a->against;
+	ao.against = e->a->against ? (e->against ? e->against : "") : NULL;
+	ao.against_len = e->against_len;
+	ao.tool_version = HOTPLAN_VERSION;
+	if (upgrade_assess(up, &ao, &report, &err)) {
+		rc = cli_fail("check", &err);
+		goto out;
+	}
+	report_write(&report, "text", (out_color_wanted(stdout) ? REPORT_COLOR : 0) |
+		     (e->a->verbose ? REPORT_VERBOSE : 0), &text);
+	fwrite(text.buf, 1, text.len, stdout);
+	fflush(stdout);
+	if (write_reports(&report, e->a->sarif, e->a->junit, &err)) {
+		rc = cli_fail("check", &err);
+		goto out;
+	}
+	rc = has_parse_failure(&report) ? 3 : report.forbidden ? 1 : 0;
+out:
+	upgrade_free(up);
+	runtime_free(snap);
+	facts_free(old1);
+	facts_free(new1);
+	cli_identity_release(&id);
+	sb_release(&text);
+	arena_release(&scratch);
+	return rc;
+}
+
 /*
  * Trees that build several programs, checked without --program: each
- * program of f (NEW's, else OLD's) in turn, as 'check --program NAME',
- * under a line naming it. Returns the worst exit status. SARIF and JUnit
- * hold one program's report: they need --program.
- * NEEDSWORK: each run loads the trees again (the analysis cache makes
- * the later ones cheap).
+ * program of NEW (of OLD when NEW builds one) in turn, under a line naming
+ * it, from the one analysis of each tree. Returns the worst exit status.
+ * SARIF and JUnit hold one program's report: they need --program.
  */
-static int check_each_program(int argc, char **argv, const struct facts *f,
-			      const struct check_args *a)
+static int check_each_program(const struct check_env *e, const struct facts *old,
+			      const struct facts *new)
 {
+	const struct facts *f = new->nprograms > 1 ? new : old;
 	int worst = 0;
-	if (a->sarif || a->junit) {
+	if (e->a->sarif || e->a->junit) {
 		struct strbuf names = STRBUF_INIT;
 		facts_program_names(f, &names);
 		cli_usage_error("check", "--sarif and --junit report one program: '%s' builds "
@@ -178,21 +270,14 @@ static int check_each_program(int argc, char **argv, const struct facts *f,
 		sb_release(&names);
 		return 2;
 	}
-	/* argv[0] --program NAME argv[1...] */
-	char **args = xcalloc((size_t)argc + 3, sizeof(*args));
-	args[0] = argv[0];
-	args[1] = (char *)"--program";
-	memcpy(args + 3, argv + 1, (size_t)(argc - 1) * sizeof(*args));
 	for (size_t i = 0; i < f->nprograms; i++) {
-		args[2] = (char *)f->programs[i].name;
 		printf("%s== program %s ==\n", i ? "\n" : "", f->programs[i].name);
 		fflush(stdout);
-		int rc = cmd_check(argc + 2, args);
+		int rc = check_one(e, old, new, f->programs[i].name);
 		fflush(stdout);
 		if (status_rank(rc) > status_rank(worst))
 			worst = rc;
 	}
-	free(args);
 	return worst;
 }
 
@@ -200,31 +285,25 @@ int cmd_check(int argc, char **argv)
 {
 	struct check_args a = { CLI_TREE_ARGS_INIT, NULL, NULL, NULL, NULL, NULL, NULL,
 				ULONG_MAX, 1, 0, NULL };
-	struct runtime *snap = NULL;
 	unsigned long max_killed;
 	int rc = 0;
 	struct upgrade_options uo;
-	struct assess_options ao;
 	struct upgrade_policy policy;
 	struct cli_tree_opts to;
 	struct errbuf err = { "", 0 };
-	struct facts *old = NULL, *new = NULL, *old_all = NULL, *new_all = NULL;
-	struct upgrade *up = NULL;
+	struct facts *old = NULL, *new = NULL;
 	struct report report;
 	struct strbuf text = STRBUF_INIT;
 	char *against = NULL;
 	size_t against_len = 0;
 	struct arena scratch;
 	struct hp_config cfg;
-	struct cli_identity id;
 
 	int first = check_parse(argc, argv, &a, &rc);
 	if (first < 0 || cli_tree_args_opts("check", &a.tree, 1, &to))
 		return first < 0 ? rc : 2;
 	const char *config = a.tree.config, *purge = a.purge, *against_file = a.against;
 	memset(&uo, 0, sizeof uo);
-	memset(&id, 0, sizeof id);
-	memset(&ao, 0, sizeof ao);
 	arena_init(&scratch);
 	uo.runtime_path = a.runtime;
 	uo.until_permanent = a.until_permanent;
@@ -269,62 +348,16 @@ int cmd_check(int argc, char **argv)
 		rc = cli_fail("check", &err);
 		goto out;
 	}
-	if (!a.program && (old->nprograms > 1 || new->nprograms > 1)) {
-		rc = check_each_program(argc, argv, new->nprograms > 1 ? new : old, &a);
-		goto out;
-	}
-	if (cli_select_program(&old, &old_all, a.program, &err) ||
-	    cli_select_program(&new, &new_all, a.program, &err)) {
-		rc = cli_fail("check", &err);
-		goto out;
-	}
-
-	/* the application and versions as 'hotplan plan' takes them, so that
-	 * --against compares like with like */
-	cli_identity_init(&id, NULL, NULL, NULL, &cfg, argv[first], old, argv[first + 1], new);
-	uo.app = id.app;
-	uo.vsn = id.vsn;
-	uo.from_vsn = id.from_vsn;
-	if (a.pids) {
-		if (cli_snapshot_runtime("check", a.pids, old, &cfg, id.app, &snap, &err)) {
-			rc = cli_fail("check", &err);
-			goto out;
-		}
-		uo.runtime = snap;
-		uo.runtime_name = arena_printf(&scratch, "a snapshot of process%s %s",
-					       strchr(a.pids, ',') ? "es" : "", a.pids);
-	}
-	if (upgrade_run(&up, old, new, &uo, &err)) {
-		rc = cli_fail("check", &err);
-		goto out;
-	}
-	ao.max_killed = max_killed;
-	ao.against_file = against_file;
-	ao.against = against_file ? (against ? against : "") : NULL;
-	ao.against_len = against_len;
-	ao.tool_version = HOTPLAN_VERSION;
-	if (upgrade_assess(up, &ao, &report, &err)) {
-		rc = cli_fail("check", &err);
-		goto out;
-	}
-	report_write(&report, "text", (out_color_wanted(stdout) ? REPORT_COLOR : 0) |
-		     (a.verbose ? REPORT_VERBOSE : 0), &text);
-	fwrite(text.buf, 1, text.len, stdout);
-	fflush(stdout);
-	if (write_reports(&report, a.sarif, a.junit, &err)) {
-		rc = cli_fail("check", &err);
-		goto out;
-	}
-	rc = has_parse_failure(&report) ? 3 : report.forbidden ? 1 : 0;
+	struct check_env env = { &a, &cfg, &uo, max_killed, against, against_len,
+				 argv[first], argv[first + 1] };
+	if (!a.program && (old->nprograms > 1 || new->nprograms > 1))
+		rc = check_each_program(&env, old, new);
+	else
+		rc = check_one(&env, old, new, a.program);
 out:
-	upgrade_free(up);
-	runtime_free(snap);
 	facts_free(old);
 	facts_free(new);
-	facts_free(old_all);
-	facts_free(new_all);
 	free(against);
-	cli_identity_release(&id);
 	config_release(&cfg);
 	sb_release(&text);
 	arena_release(&scratch);
