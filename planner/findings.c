@@ -135,17 +135,45 @@ static void write_loc_prefix(struct strbuf *out, const struct loc *loc)
 	sb_adds(out, ": ");
 }
 
+/* The one line of a dependency cycle's load window (its findings, one per
+ * reference, stay in JSON; 'hotplan check' adds the processes). */
+static void cycle_text(struct strbuf *out, const struct finding_cycle *cy)
+{
+	sb_addf(out, "the upgrade script loads the %zu modules of a dependency cycle (",
+		cy->nmodules);
+	for (size_t i = 0; i < cy->nmodules; i++)
+		sb_addf(out, "%s'%s'", i ? ", " : "", cy->modules[i]);
+	sb_addf(out, ") over a window of %zu load%s, #%zu to #%zu: until the last, new code of "
+		"the cycle runs against old code of the rest (%zu reference%s loaded out of "
+		"order, each in --format json; 'hotplan check' names the processes that could "
+		"run in the window)", cy->nloads, cy->nloads == 1 ? "" : "s", cy->first, cy->last,
+		cy->nfindings, cy->nfindings == 1 ? "" : "s");
+}
+
 void findings_write_text(const struct findings *fs, const char *prefix, struct strbuf *out)
 {
+	char *shown = fs->ncycles ? xcalloc(fs->ncycles, 1) : NULL;
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct finding *f = &fs->items[i];
+		const struct finding_cycle *cy = NULL;
+		if (f->cycle && f->cycle <= fs->ncycles) {
+			if (shown[f->cycle - 1])
+				continue;
+			shown[f->cycle - 1] = 1;
+			cy = &fs->cycles[f->cycle - 1];
+		}
 		if (prefix)
 			sb_adds(out, prefix);
 		write_loc_prefix(out, &f->loc);
 		const struct rule_info *r = rule_info(f->rule);
-		sb_addf(out, "%s: %s [%s %s]\n", severity_name(f->severity), f->message, r->id,
-			r->name);
+		sb_addf(out, "%s: ", severity_name(f->severity));
+		if (cy)
+			cycle_text(out, cy);
+		else
+			sb_adds(out, f->message);
+		sb_addf(out, " [%s %s]\n", r->id, r->name);
 	}
+	free(shown);
 }
 
 /* Through model/jsonw: the array opens on a line at indent - 2 spaces. */

@@ -91,8 +91,11 @@ size_t findings_count(const struct findings *fs, enum hp_rule rule);
 /*
  * One line per finding, as compilers print them:
  *   "file:line:col: warning: message [HP105 load-out-of-dependency-order]\n"
- * (without a position when loc.file is NULL). prefix, if not NULL, starts
- * each line (e.g. "hotplan plan: ").
+ * (without a position when loc.file is NULL), except that the findings of
+ * one dependency cycle (struct finding.cycle) share one line, at the first
+ * one's position, naming the cycle's modules, its window and how many
+ * references it holds. prefix, if not NULL, starts each line (e.g.
+ * "hotplan plan: ").
  */
 void findings_write_text(const struct findings *fs, const char *prefix, struct strbuf *out);
 

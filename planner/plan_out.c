@@ -380,17 +380,15 @@ void plan_write_text(const struct plan *p, struct strbuf *out)
 	sb_addf(out, "\nfindings (%zu):\n", p->findings.n);
 	if (!p->findings.n)
 		sb_adds(out, "  none\n");
-	for (size_t i = 0; i < p->findings.n; i++) {
-		struct strbuf line = STRBUF_INIT;
-		struct findings one = p->findings;
-		one.items = &p->findings.items[i];
-		one.n = 1;
-		findings_write_text(&one, NULL, &line);
-		if (line.len && line.buf[line.len - 1] == '\n')
-			line.buf[--line.len] = '\0';
-		wrap(out, line.buf, "  ");
-		sb_release(&line);
+	/* one line per finding, a dependency cycle's in one */
+	struct strbuf all = STRBUF_INIT;
+	findings_write_text(&p->findings, NULL, &all);
+	for (char *l = all.buf, *nl; *l; l = nl + 1) {
+		nl = strchr(l, '\n');
+		*nl = '\0';
+		wrap(out, l, "  ");
 	}
+	sb_release(&all);
 
 	sb_adds(out, "\nappup:\n");
 	term_write_dot(out, p->appup);

@@ -203,6 +203,14 @@ def case_cycle():
     want_procs = sorted(f"{m}:{m}_loop" for m in calls if m in reach and f"{m}_loop" in
                         open(os.path.join(old, m + ".c")).read())
     check(want_procs == ["h:h_loop", "w:w_loop"], f"the generator changed: {want_procs}")
+    # plan's warnings: one HP105 line for the cycle, with its window; the
+    # JSON keeps every reference
+    hp105 = [l for l in err.splitlines() if "[HP105 " in l]
+    check(len(hp105) == 1 and f"over a window of {nloads} loads, #{first} to #{last}" in hp105[0]
+          and f"{len(want_pairs)} references" in hp105[0], f"plan's HP105 warnings:\n{err}")
+    rcj, pj, errj = hotplan("plan", old, new, "--format", "json")
+    refs = [f for f in json.loads(pj)["findings"] if f["rule"] == "HP105"]
+    check(rcj == 0 and len(refs) == len(want_pairs), f"plan --format json: {len(refs)} HP105")
 
     # the text: one HP105 finding, for the cycle
     count, body = section(text, "HP105")
