@@ -32,6 +32,9 @@
  *    names every version by the application's Vsn (M.Vsn.so), so in a
  *    runtime that names every version by text a new module takes that Vsn
  *    (the C-forced rules are listed in docs/semantics.md §5.1).
+ *  - C timing (a runtime with a text version): early_steps() and
+ *    young_calls() report the two races a C program's running threads add
+ *    (step_race events); the alternative run takes the other side.
  *  - Steps: see sim.h. Only processes on the pending lists can move in a
  *    step (qualified processes whose top frame is not current, holders of
  *    dead funs), so a step costs what changed, not the number of processes.
@@ -144,10 +147,10 @@ struct sim {
 	size_t killed;
 	int race, order_race;
 	size_t step_races;
-	/* C timing (docs/semantics.md 5.1): set when every version is a text */
+	/* C timing (docs/semantics.md 5.1): set when some version is a text */
 	int c_threads;
 	uint64_t tick;                /* instructions evaluated so far */
-	VEC(struct young_proc) young; /* restarted at tick or tick - 1 */
+	VEC(struct young_proc) young; /* restarted at tick or tick - 1 (C only) */
 	struct sim_outcome out;
 };
 
@@ -272,7 +275,6 @@ static void note_version(struct sim *s, struct sim_mod *m, int32_t v)
 
 static void badfun_add(struct sim *s, uint32_t p);
 
-static int runtime_texts(const struct sim *s);
 static int runtime_any_text(const struct sim *s);
 
 struct sim *sim_new(const struct runtime *rt, const struct sim_options *opt)

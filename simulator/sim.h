@@ -31,6 +31,11 @@
  *    version (which becomes old at once, so they linger and the next purge
  *    kills them again); sim_run() then runs the alternative (every racing
  *    restart in the new version) and reports both.
+ *  - A C program's threads run while the installer works (a runtime with a
+ *    text version, docs/semantics.md 5.1): a busy qualified loop may step
+ *    before a load's own soft purge, and a thread restarted by the previous
+ *    instruction may call into the loaded module only after the load. Each
+ *    is a STEP_RACE event; the alternative run takes the other side.
  *
  * Outcomes never depend on hash order: processes are visited in runtime
  * order, modules in script order.
