@@ -300,6 +300,17 @@ static int in_list(const char *const *v, size_t n, const char *name)
 	return 0;
 }
 
+int config_spawn_is_builtin(const char *name)
+{
+	for (size_t i = 0; i < HP_ARRAY_SIZE(builtin_spawn); i++)
+		if (!strcmp(builtin_spawn[i].name, name))
+			return 1;
+	for (size_t i = 0; i < HP_ARRAY_SIZE(builtin_spawn_spec); i++)
+		if (!strcmp(builtin_spawn_spec[i].name, name))
+			return 1;
+	return 0;
+}
+
 unsigned config_spawn_spec_arg(const struct hp_config *cfg, const char *name)
 {
 	(void)cfg;

@@ -81,6 +81,9 @@ unsigned config_spawn_arg(const struct hp_config *cfg, const char *name); /* 0: 
 /* Whether name starts a process from a spec structure (hotrt_spawn): the
  * 1-based argument pointing at it, or 0. */
 unsigned config_spawn_spec_arg(const struct hp_config *cfg, const char *name);
+/* Whether name is a spawner hotplan knows without a config
+ * (pthread_create, thrd_create, hotrt_spawn). */
+int config_spawn_is_builtin(const char *name);
 int config_is_lookup(const struct hp_config *cfg, const char *name);
 int config_is_blocking(const struct hp_config *cfg, const char *name);
 /* The module a file belongs to by {modules, ...}, or NULL. */

@@ -22,6 +22,7 @@
  * message) and processes in runtime order, so every report is
  * deterministic; every string lives in the upgrade's arena.
  */
+#include "config.h"
 #include "upgrade_int.h"
 
 #include <stdint.h>
@@ -359,9 +360,11 @@ static void process_entry(struct builder *b, const char *name, const char **modu
 }
 
 /* pthread_create, thrd_create and fork: hotplan knows them without a config. */
+/* Whether a process's start needs no word: fork, or a spawner hotplan
+ * knows without the config (hotrt_spawn among them). */
 static int is_builtin_spawner(const char *s)
 {
-	return !strcmp(s, "pthread_create") || !strcmp(s, "thrd_create") || !strcmp(s, "fork");
+	return !strcmp(s, "fork") || config_spawn_is_builtin(s);
 }
 
 static const char *version_text(struct sim *s, int32_t v)

@@ -185,6 +185,9 @@ def case_killed():
     check(rc == 1, f"kill: exit {rc}\n{out}{err}")
     check(re.search(r"^  killed  worker:worker_main <0\.\d+\.0>: killed at make_permanent, running old code of worker",
                     out, re.M), f"killed process line:\n{out}")
+    # hotrt_spawn is a spawner hotplan knows: the report does not send the
+    # user to hotplan.config for it
+    check("hotplan.config" not in out, f"a built-in spawner named as the config's:\n{out}")
     check("HP301 process-killed (1)" in out and "what to do: A process still runs old code" in out,
           "HP301 with its help")
     check("FORBIDDEN: 1 finding the policy forbids; 1 process killed (at most 0 allowed)" in out, "verdict")
