@@ -249,15 +249,32 @@ proc_cfg(P, Name, O, Tracker) ->
 start_proc(P, SupMod, Name, O, Tracker, Sups) ->
     M = vmname(P, maps:get(module, O)),
     Cfg = proc_cfg(P, Name, O, Tracker),
-    case maps:get(sup, O, none) of
-        none ->
-            {ok, _} = M:start(Name, Cfg);
-        Sup ->
-            Spec = #{id => Name, start => {M, start_link, [Name, Cfg]},
-                     restart => maps:get(restart, O, permanent), shutdown => 1000,
-                     type => worker,
-                     modules => [vmname(P, X) || X <- maps:get(modules, O, [maps:get(module, O)])]},
-            add_child(SupMod, Sup, Spec, Sups)
+    {ok, Pid} =
+        case maps:get(sup, O, none) of
+            none ->
+                M:start(Name, Cfg);
+            Sup ->
+                Spec = #{id => Name, start => {M, start_link, [Name, Cfg]},
+                         restart => maps:get(restart, O, permanent), shutdown => 1000,
+                         type => worker,
+                         modules => [vmname(P, X) || X <- maps:get(modules, O, [maps:get(module, O)])]},
+                add_child(SupMod, Sup, Spec, Sups)
+        end,
+    entered(Pid, Tracker, 5000).
+
+%% Setup only: waits (up to N ms) until the process started with spawn/3
+%% has run its module's init and told the tracker, so that the setup's next
+%% load or code:delete finds it in the version it was started in. Without
+%% this a loaded machine could let code:delete come first: the new process
+%% then calls a module with no current code and dies of undef, and the VM
+%% shows no process where the scenario has one.
+entered(_, _, 0) -> ok;
+entered(Pid, Tracker, N) ->
+    Tracker ! {pids, self()},
+    Ws = receive {pids, W, _} -> W end,
+    case lists:member(Pid, Ws) orelse not is_process_alive(Pid) of
+        true -> ok;
+        false -> timer:sleep(1), entered(Pid, Tracker, N - 1)
     end.
 
 add_child(SupMod, Sup, Spec, _Sups) ->
