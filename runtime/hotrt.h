@@ -207,7 +207,9 @@ struct hotrt_spawn {
 	size_t nmodules;
 };
 
-/* Starts a process in the current version of module. */
+/* Starts a process in the current version of module; returns once its
+ * thread runs (it then has its tid and is listed by the control socket's
+ * procs, so a snapshot right after it sees the process). */
 HOTRT_API int hotrt_spawn(struct hotrt *rt, const struct hotrt_spawn *spec,
 			  hotrt_pid *pid);
 

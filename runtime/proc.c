@@ -241,6 +241,7 @@ static void *proc_main(void *arg)
 	pthread_mutex_lock(&rt->lock);
 	p->tid = gettid();
 	p->started = 1;
+	pthread_cond_broadcast(&rt->changed);   /* hotrt_spawn waits for it */
 	pthread_mutex_unlock(&rt->lock);
 	pthread_cleanup_push(proc_cleanup, p);
 	while (!reason) {
@@ -786,9 +787,17 @@ int hotrt_spawn(struct hotrt *rt, const struct hotrt_spawn *spec, hotrt_pid *pid
 	if (!spec || !spec->module || !spec->entry)
 		return hr_error(rt, HOTRT_EINVAL, "hotrt_spawn: module and entry are required");
 	int cs;
+	hotrt_pid id = 0;
 	hr_lock(rt, &cs);
-	int rc = hr_proc_spawn_locked(rt, spec, pid);
+	int rc = hr_proc_spawn_locked(rt, spec, &id);
+	/* returns once the thread runs: from then on the process has its tid,
+	 * is listed by the control socket's procs and seen by a snapshot */
+	struct hotrt_proc *p = rc ? NULL : hr_proc(rt, id);
+	while (p && !p->started)
+		pthread_cond_wait(&rt->changed, &rt->lock);
 	hr_unlock(rt, cs);
+	if (!rc && pid)
+		*pid = id;
 	return rc;
 }
 
