@@ -135,9 +135,7 @@ static void write_loc_prefix(struct strbuf *out, const struct loc *loc)
 	sb_adds(out, ": ");
 }
 
-/* The one line of a dependency cycle's load window (its findings, one per
- * reference, stay in JSON; 'hotplan check' adds the processes). */
-static void cycle_text(struct strbuf *out, const struct finding_cycle *cy)
+void findings_cycle_text(struct strbuf *out, const struct finding_cycle *cy)
 {
 	sb_addf(out, "the upgrade script loads the %zu modules of a dependency cycle (",
 		cy->nmodules);
@@ -145,8 +143,7 @@ static void cycle_text(struct strbuf *out, const struct finding_cycle *cy)
 		sb_addf(out, "%s'%s'", i ? ", " : "", cy->modules[i]);
 	sb_addf(out, ") over a window of %zu load%s, #%zu to #%zu: until the last, new code of "
 		"the cycle runs against old code of the rest (%zu reference%s loaded out of "
-		"order, each in --format json; 'hotplan check' names the processes that could "
-		"run in the window)", cy->nloads, cy->nloads == 1 ? "" : "s", cy->first, cy->last,
+		"order", cy->nloads, cy->nloads == 1 ? "" : "s", cy->first, cy->last,
 		cy->nfindings, cy->nfindings == 1 ? "" : "s");
 }
 
@@ -167,9 +164,12 @@ void findings_write_text(const struct findings *fs, const char *prefix, struct s
 		write_loc_prefix(out, &f->loc);
 		const struct rule_info *r = rule_info(f->rule);
 		sb_addf(out, "%s: ", severity_name(f->severity));
-		if (cy)
-			cycle_text(out, cy);
-		else
+		if (cy) {
+			/* each reference stays in JSON; 'hotplan check' adds the processes */
+			findings_cycle_text(out, cy);
+			sb_adds(out, ", each in --format json; 'hotplan check' names the processes "
+				"that could run in the window)");
+		} else
 			sb_adds(out, f->message);
 		sb_addf(out, " [%s %s]\n", r->id, r->name);
 	}

@@ -100,6 +100,14 @@ size_t findings_count(const struct findings *fs, enum hp_rule rule);
 void findings_write_text(const struct findings *fs, const char *prefix, struct strbuf *out);
 
 /*
+ * The head of a dependency cycle's message, shared by plan's warning and
+ * check's finding: "the upgrade script loads the N modules of a dependency
+ * cycle ('a', ...) over a window of K loads, #F to #L: ... (R references
+ * loaded out of order" -- the caller closes the parenthesis.
+ */
+void findings_cycle_text(struct strbuf *out, const struct finding_cycle *cy);
+
+/*
  * A JSON array of objects {"rule","name","severity","module","symbol",
  * "message","file","line","column"} at the given indent (spaces) for the
  * lines inside the array; the caller writes what comes before "[".

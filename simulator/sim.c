@@ -275,7 +275,7 @@ static void note_version(struct sim *s, struct sim_mod *m, int32_t v)
 
 static void badfun_add(struct sim *s, uint32_t p);
 
-static int runtime_any_text(const struct sim *s);
+static size_t runtime_texts(const struct sim *s, size_t *all);
 
 struct sim *sim_new(const struct runtime *rt, const struct sim_options *opt)
 {
@@ -289,7 +289,8 @@ struct sim *sim_new(const struct runtime *rt, const struct sim_options *opt)
 	for (size_t i = 0; i < rt->versions.n; i++)
 		VEC_PUSH(&s->vers, rt->versions.items[i]);
 	s->rt_nmods = rt->modules.n;
-	s->c_threads = runtime_any_text(s);
+	size_t all;
+	s->c_threads = runtime_texts(s, &all) > 0;
 	for (size_t i = 0; i < rt->modules.n; i++) {
 		struct sim_mod m = { rt->modules.items[i].name, rt->modules.items[i].cur,
 				     rt->modules.items[i].old, 0, 0 };
@@ -429,27 +430,17 @@ static int32_t sim_version(struct sim *s, int is_int, const char *text)
 	return (int32_t)(s->vers.n - 1);
 }
 
-/* Whether the runtime names every version by text, as a C program on
- * libhotrt does (each the application's Vsn of its M.Vsn.so). A runtime
- * that mixes in integers (a program's own module in its executable, at
- * snapshot --vsn 1) keeps integers for new modules. */
-static int runtime_texts(const struct sim *s)
+/* How many of the runtime's versions are texts, against how many there
+ * are. A C program on libhotrt names its M.Vsn.so versions by the
+ * application's Vsn (text); its executable's own modules may keep integers
+ * (snapshot --vsn 1); an Erlang runtime numbers every version. */
+static size_t runtime_texts(const struct sim *s, size_t *all)
 {
+	size_t n = 0;
 	for (size_t i = 0; i < s->rt->versions.n; i++)
-		if (s->rt->versions.items[i].is_int)
-			return 0;
-	return s->rt->versions.n > 0;
-}
-
-/* Whether some version is a text: a C program on libhotrt (its M.Vsn.so
- * modules; the executable's own modules may be integers). Erlang runtimes
- * number every version. */
-static int runtime_any_text(const struct sim *s)
-{
-	for (size_t i = 0; i < s->rt->versions.n; i++)
-		if (!s->rt->versions.items[i].is_int)
-			return 1;
-	return 0;
+		n += !s->rt->versions.items[i].is_int;
+	*all = s->rt->versions.n;
+	return n;
 }
 
 /* The version a load_object_code reads for M: the next integer when M's
@@ -461,7 +452,8 @@ static int32_t next_version(struct sim *s, int32_t m, const char *app_vsn)
 	struct sim_mod *sm = &s->mods.items[m];
 	int ints = (sm->cur == RT_NONE || s->vers.items[sm->cur].is_int) &&
 		   (sm->old == RT_NONE || s->vers.items[sm->old].is_int);
-	if (sm->cur == RT_NONE && sm->old == RT_NONE && runtime_texts(s))
+	size_t all, texts = runtime_texts(s, &all);
+	if (sm->cur == RT_NONE && sm->old == RT_NONE && all && texts == all)
 		ints = 0;
 	if (ints || !app_vsn) {
 		char buf[32];

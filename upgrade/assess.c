@@ -241,14 +241,8 @@ static const char *cycle_message(struct builder *b, const struct callers *cs,
 {
 	struct strbuf sb = STRBUF_INIT, procs = STRBUF_INIT;
 	size_t held, n = cycle_processes(b, cs, cy, &procs, &held);
-	sb_addf(&sb, "the upgrade script loads the %zu modules of a dependency cycle (",
-		cy->nmodules);
-	for (size_t i = 0; i < cy->nmodules; i++)
-		sb_addf(&sb, "%s'%s'", i ? ", " : "", cy->modules[i]);
-	sb_addf(&sb, ") over a window of %zu load%s, #%zu to #%zu: until the last, new code "
-		"of the cycle runs against old code of the rest (%zu reference%s loaded out "
-		"of order, each a result in --sarif); ", cy->nloads, cy->nloads == 1 ? "" : "s",
-		cy->first, cy->last, cy->nfindings, cy->nfindings == 1 ? "" : "s");
+	findings_cycle_text(&sb, cy);
+	sb_adds(&sb, ", each a result in --sarif); ");
 	if (n)
 		sb_addf(&sb, "%zu process%s could run code of the cycle in the window: %s; "
 			"suspend %s for the window (a state transformer in %s module makes "
